@@ -1,0 +1,44 @@
+// Article -> Xapian::Document (terms, values, stored data) and stored data -> display fields.
+#pragma once
+
+#include <xapian.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "article.hpp"
+
+namespace news {
+
+// Builds documents; one per thread (TermGenerator and Stem are not thread-safe).
+class DocumentBuilder {
+public:
+    explicit DocumentBuilder(const std::string& language);
+
+    struct Built {
+        Xapian::Document doc;
+        std::vector<std::string> spelling_words;  // distinct words of title and excerpt
+    };
+    Built build(const Article& a);
+    // A stub: an article known only from another article's `related` list.
+    Xapian::Document build_stub(const RelatedRef& r);
+
+private:
+    void index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
+                    const std::vector<std::string>& topics, const std::string& body);
+    Xapian::TermGenerator tg_;
+};
+
+// The stored document data (JSON). Keys are documented in docs/schema.md.
+nlohmann::json article_data(const Article& a);
+nlohmann::json stub_data(const RelatedRef& r);
+
+// Reads a document's stored data; an empty object when it is missing or not JSON.
+nlohmann::json read_data(const Xapian::Document& doc);
+
+// The document with unique term Q<id>, if any.
+std::optional<Xapian::docid> find_docid(const Xapian::Database& db, const std::string& id);
+
+}  // namespace news

@@ -1,0 +1,24 @@
+#include "errors.hpp"
+
+namespace news {
+
+std::string format_location(const std::string& file, int line, int column,
+                            const std::string& reason) {
+    std::string out = file;
+    if (line > 0) {
+        out += ':' + std::to_string(line);
+        if (column > 0) out += ':' + std::to_string(column);
+    }
+    out += ": ";
+    out += reason;
+    return out;
+}
+
+ParseError::ParseError(std::string file, int line, int column, std::string reason)
+    : Error(format_location(file, line, column, reason), kExitRejected),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      reason_(std::move(reason)) {}
+
+}  // namespace news

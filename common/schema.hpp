@@ -1,0 +1,101 @@
+// The index schema. kFields is the single source of truth: the indexer writes terms and values
+// from it, the searcher's query parser is set up from it, and docs/schema.md is checked
+// against it by a test. Prefixes follow Xapian Omega's conventions where one exists
+// (Q unique id, S title, K keyword, H host, U url, T type, Y/M/D dates) and use X... otherwise.
+#pragma once
+
+#include <xapian.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace news {
+
+// Bump when terms, values or document data change meaning; an index with another version is
+// refused until rebuilt with `indexer --full`.
+inline constexpr int kSchemaVersion = 1;
+inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
+inline constexpr const char* kMetaLanguage = "news:language";
+inline constexpr const char* kMetaLastUpdate = "news:last_update";
+inline constexpr const char* kMetaFilePrefix = "file:";  // file table, see docs/schema.md
+
+enum class FieldKind {
+    Text,     // free text, positional, stemmed; searchable unprefixed and/or under a prefix
+    Boolean,  // exact filter terms (lower-cased), never affect scores
+    Value,    // a value slot (sortable_serialise'd number) for ranges, sorting and ranking
+};
+
+struct Field {
+    std::string_view name;        // article field (or derived property)
+    std::string_view query_name;  // name in the query language ("" = not addressable)
+    std::string_view prefix;      // term prefix ("" = unprefixed free text)
+    int slot;                     // value slot, -1 = none
+    FieldKind kind;
+    std::string_view description;
+};
+
+// Value slots.
+enum Slot : Xapian::valueno {
+    kSlotPublished = 0,  // seconds since the epoch (sortable_serialise)
+    kSlotQuality = 1,    // quality (sortable_serialise)
+    kSlotHeat = 2,       // heat (sortable_serialise)
+    kSlotStory = 3,      // story id (raw bytes), the collapse key
+    kSlotIdHash = 4,     // 8-byte hash of the id: a tie-breaker independent of docids
+};
+
+inline constexpr std::array<Field, 20> kFields{{
+    {"id", "id", "Q", -1, FieldKind::Boolean,
+     "unique article id: normalised webUrl, else originalUrl, else relative path"},
+    {"url", "url", "U", -1, FieldKind::Boolean,
+     "every normalised URL of the article (webUrl, originalUrl, ampWebUrl, cdnAmpWebUrl)"},
+    {"title", "title", "S", -1, FieldKind::Text,
+     "title; also indexed unprefixed with a higher within-document weight"},
+    {"excerpt", "", "", -1, FieldKind::Text, "excerpt, HTML entities decoded (unprefixed)"},
+    {"body", "", "", -1, FieldKind::Text, "text after the front matter (unprefixed)"},
+    {"topic", "topic", "K", -1, FieldKind::Boolean,
+     "each topic, lower-cased (topics are also indexed as free text)"},
+    {"provider", "provider", "XP", -1, FieldKind::Boolean,
+     "provider name, lower-cased (the name is also indexed as free text)"},
+    {"domain", "provider", "H", -1, FieldKind::Boolean,
+     "provider domain without a leading www., lower-cased; `provider:` matches name or domain"},
+    {"type", "type", "T", -1, FieldKind::Boolean, "type (article, video, ...), lower-cased"},
+    {"category", "category", "XC", -1, FieldKind::Boolean, "category, lower-cased"},
+    {"flag", "is", "XF", -1, FieldKind::Boolean,
+     "flags: removed, stub, featured, published (the `published:` key)"},
+    {"year", "year", "Y", -1, FieldKind::Boolean, "publication year, YYYY (UTC)"},
+    {"month", "month", "M", -1, FieldKind::Boolean, "publication month, YYYYMM (UTC)"},
+    {"day", "day", "D", -1, FieldKind::Boolean, "publication day, YYYYMMDD (UTC)"},
+    {"links", "links", "XR", -1, FieldKind::Boolean,
+     "id of each article this one lists as related (out-link); the postings of XR<id> are "
+     "the in-links of <id>"},
+    {"published", "date", "", kSlotPublished, FieldKind::Value,
+     "publication time, seconds since the epoch; `date:` ranges"},
+    {"quality", "quality", "", kSlotQuality, FieldKind::Value, "quality; `quality:` ranges"},
+    {"heat", "heat", "", kSlotHeat, FieldKind::Value, "heat (-1 = none given)"},
+    {"story", "", "", kSlotStory, FieldKind::Value, "story id (collapse key); reserved"},
+    {"idhash", "", "", kSlotIdHash, FieldKind::Value,
+     "hash of the id, big-endian: breaks score ties the same way in every build"},
+}};
+
+const Field& field(std::string_view name);
+
+// A term `prefix + value`, kept under Xapian's term length limit: a value that would make the
+// term longer than kMaxTermBytes is cut at a character boundary and suffixed with a hash of the
+// whole value, so long URLs and topics stay unique and searchable.
+inline constexpr std::size_t kMaxTermBytes = 240;
+std::string make_term(std::string_view prefix, std::string_view value);
+
+// Boolean term for a field by name, applying the field's normalisation (lower-casing etc.).
+std::string bool_term(std::string_view field_name, std::string_view value);
+
+// The stemming strategy both sides use (TermGenerator and QueryParser).
+inline constexpr Xapian::TermGenerator::stem_strategy kIndexStemStrategy =
+    Xapian::TermGenerator::STEM_SOME;
+inline constexpr Xapian::QueryParser::stem_strategy kQueryStemStrategy =
+    Xapian::QueryParser::STEM_SOME;
+inline constexpr const char* kDefaultLanguage = "english";
+inline constexpr unsigned kTitleWeight = 3;  // wdf multiplier of title words in the body text
+
+}  // namespace news

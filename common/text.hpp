@@ -1,0 +1,28 @@
+// Small text utilities: UTF-8 hygiene, HTML entities, case folding for terms, hashing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace news {
+
+// True if `s` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view s);
+// Replaces every ill-formed sequence with U+FFFD, so the result is always valid UTF-8.
+std::string sanitize_utf8(std::string_view s);
+// Decodes HTML character references (&amp; &nbsp; &#8217; &#x2019; and the common named ones);
+// unknown or malformed references are left as they are. &nbsp; becomes a plain space.
+std::string decode_html_entities(std::string_view s);
+// Trims ASCII white space at both ends.
+std::string_view trim(std::string_view s);
+// ASCII lower-casing (terms of ids, hosts, types are compared ASCII-case-insensitively).
+std::string ascii_lower(std::string_view s);
+// Truncates to at most `max_bytes` without cutting a UTF-8 character in two.
+std::string utf8_truncate(std::string_view s, std::size_t max_bytes);
+
+// 64-bit FNV-1a: stable across platforms and runs (used in terms and in the file table).
+uint64_t hash64(std::string_view s);
+std::string hex64(uint64_t v);
+
+}  // namespace news

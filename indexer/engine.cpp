@@ -1,0 +1,718 @@
+#include "engine.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+#include "text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace news {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct InputFile {
+    std::string key;  // absolute, lexically normal path: the file table key
+    std::string rel;  // relative to the input root it was found under
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+};
+
+// One row of the file table (index metadata "file:<path>").
+struct TableEntry {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    std::string hash;
+    std::string id;
+    bool owner = true;  // false: a newer file with the same id owns the document
+};
+
+std::string table_key(const std::string& path) {
+    // Metadata keys share the term length limit.
+    return make_term(kMetaFilePrefix, path);
+}
+
+std::string encode_entry(const std::string& path, const TableEntry& e) {
+    nlohmann::json j = {{"path", path},       {"size", e.size}, {"mtime_ns", e.mtime_ns},
+                        {"hash", e.hash},     {"id", e.id},     {"owner", e.owner}};
+    return j.dump();
+}
+
+std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
+    auto j = nlohmann::json::parse(s, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    try {
+        TableEntry e;
+        e.size = j.at("size").get<uint64_t>();
+        e.mtime_ns = j.at("mtime_ns").get<int64_t>();
+        e.hash = j.at("hash").get<std::string>();
+        e.id = j.at("id").get<std::string>();
+        e.owner = j.value("owner", true);
+        return std::make_pair(j.at("path").get<std::string>(), e);
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// Walks the inputs: regular files of a supported type, recursively, skipping hidden entries,
+// following symlinks but never into a directory already visited (loops).
+class Walker {
+public:
+    Walker(IndexStats& stats) : stats_(stats) {}
+
+    void add_input(const fs::path& input) {
+        struct stat st{};
+        if (::stat(input.c_str(), &st) != 0) {
+            reject(input.string(), std::string("cannot read: ") + std::strerror(errno));
+            return;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            roots_.push_back(abs(input));
+            walk_dir(input, input, st);
+        } else if (S_ISREG(st.st_mode)) {
+            roots_.push_back(abs(input));
+            add_file(input, input.filename(), st, /*explicit_arg=*/true);
+        } else {
+            reject(input.string(), "not a regular file or directory");
+        }
+    }
+
+    std::vector<InputFile> take_files() {
+        std::sort(files_.begin(), files_.end(),
+                  [](const InputFile& a, const InputFile& b) { return a.key < b.key; });
+        files_.erase(std::unique(files_.begin(), files_.end(),
+                                 [](const InputFile& a, const InputFile& b) { return a.key == b.key; }),
+                     files_.end());
+        return std::move(files_);
+    }
+    const std::vector<std::string>& roots() const { return roots_; }
+
+private:
+    static std::string abs(const fs::path& p) {
+        std::error_code ec;
+        fs::path a = fs::absolute(p, ec);
+        return (ec ? p : a).lexically_normal().string();
+    }
+
+    void reject(const std::string& file, const std::string& reason) {
+        stats_.rejections.push_back({file, 0, 0, reason});
+        ++stats_.rejected;
+    }
+
+    void add_file(const fs::path& p, const fs::path& rel, const struct stat& st, bool explicit_arg) {
+        if (file_kind(p) == FileKind::Unsupported && !explicit_arg) {
+            ++stats_.skipped;
+            return;
+        }
+        InputFile f;
+        f.key = abs(p);
+        f.rel = rel.generic_string();
+        f.size = static_cast<uint64_t>(st.st_size);
+        f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+        files_.push_back(std::move(f));
+    }
+
+    void walk_dir(const fs::path& dir, const fs::path& root, const struct stat& dir_st) {
+        if (!visited_.insert({dir_st.st_dev, dir_st.st_ino}).second) return;  // loop
+        std::error_code ec;
+        fs::directory_iterator it(dir, ec);
+        if (ec) {
+            reject(dir.string(), "cannot read directory: " + ec.message());
+            return;
+        }
+        std::vector<fs::path> entries;
+        for (; it != fs::directory_iterator(); it.increment(ec)) {
+            if (ec) break;
+            entries.push_back(it->path());
+        }
+        if (ec) reject(dir.string(), "cannot list directory: " + ec.message());
+        std::sort(entries.begin(), entries.end());
+        for (const auto& p : entries) {
+            const std::string name = p.filename().string();
+            if (name.starts_with('.')) {
+                ++stats_.skipped;
+                continue;
+            }
+            struct stat st{};
+            if (::stat(p.c_str(), &st) != 0) {
+                const int err = errno;
+                struct stat lst{};
+                const bool is_link = ::lstat(p.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
+                if (err == ENOENT && !is_link) continue;  // deleted while we were listing
+                reject(p.string(), std::string(is_link ? "broken symlink: " : "cannot read: ") +
+                                       std::strerror(err));
+                continue;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                walk_dir(p, root, st);
+            } else if (S_ISREG(st.st_mode)) {
+                add_file(p, p.lexically_relative(root), st, false);
+            } else {
+                ++stats_.skipped;
+            }
+        }
+    }
+
+    IndexStats& stats_;
+    std::vector<InputFile> files_;
+    std::vector<std::string> roots_;
+    std::set<std::pair<dev_t, ino_t>> visited_;
+};
+
+// What a worker hands to the writer for one file.
+struct Result {
+    bool ok = false;
+    Rejection error;
+    std::string hash;
+    Article article;
+    std::vector<Diagnostic> warnings;
+    std::optional<Xapian::Document> doc;
+    std::vector<std::string> spelling;
+};
+
+class Progress {
+public:
+    Progress(bool on, std::size_t total) : on_(on), total_(total), start_(Clock::now()) {}
+    void update(std::size_t done, uint64_t bytes, std::size_t errors, bool force = false) {
+        if (!on_) return;
+        const auto now = Clock::now();
+        if (!force && now - last_ < std::chrono::milliseconds(250)) return;
+        last_ = now;
+        const double s = std::chrono::duration<double>(now - start_).count();
+        const double rate = s > 0 ? static_cast<double>(done) / s : 0;
+        const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+        std::fprintf(stderr,
+                     "\r\033[K%zu/%zu files (%.0f%%)  %.0f files/s  %.1f MB/s  ETA %.0fs  "
+                     "errors %zu",
+                     done, total_, total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
+                     rate, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta, errors);
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (on_) std::fprintf(stderr, "\r\033[K");
+    }
+
+private:
+    bool on_;
+    std::size_t total_;
+    Clock::time_point start_;
+    Clock::time_point last_{};
+};
+
+class Engine {
+public:
+    explicit Engine(const IndexOptions& opts) : opts_(opts), builder_(opts.language) {}
+
+    IndexStats run();
+
+private:
+    void open_db();
+    void load_state();
+    Result process(const InputFile& f) const;
+    void apply(const InputFile& f, Result&& r);
+    void write_article(const Article& a, Xapian::Document& doc,
+                       const std::vector<std::string>& spelling);
+    bool remove_article(const std::string& id);
+    void maybe_remove_stub(const std::string& id);
+    std::optional<Xapian::Document> stub_from_referrer(const std::string& id);
+    void promote_duplicate(const std::string& id, const std::string& except_key);
+    void count_write();
+    void commit();
+    bool stopping() const { return opts_.stop && opts_.stop->load(); }
+    void report_rejection(const Rejection& r);
+
+    enum class Kind { Full, Stub };
+
+    const IndexOptions& opts_;
+    IndexStats stats_;
+    std::optional<Xapian::WritableDatabase> db_;
+    DocumentBuilder builder_;  // the writer's own, for stubs
+    std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
+    std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
+    std::unordered_set<std::string> dirty_;               // table keys to write at commit
+    std::unordered_set<std::string> erased_;              // table keys to delete at commit
+    std::unordered_map<std::string, Kind> kinds_;         // Q term -> kind
+    std::size_t pending_writes_ = 0;
+    std::size_t committed_docs_ = 0;
+};
+
+void Engine::open_db() {
+    const std::string path = opts_.index.string();
+    int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
+    if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+    try {
+        std::error_code ec;
+        fs::create_directories(opts_.index, ec);
+        db_.emplace(path, flags);
+    } catch (const Xapian::DatabaseLockError&) {
+        throw IndexError("index '" + path +
+                         "' is locked by another indexer; wait for it to finish or use --wait");
+    } catch (const Xapian::Error& e) {
+        throw IndexError("cannot open index '" + path + "' for writing: " + e.get_description());
+    }
+    const std::string version = db_->get_metadata(kMetaSchemaVersion);
+    if (version.empty()) {
+        if (db_->get_doccount() > 0) {
+            throw IndexError("index '" + path +
+                             "' was not written by this indexer; rebuild it with --full");
+        }
+        db_->set_metadata(kMetaSchemaVersion, std::to_string(kSchemaVersion));
+        db_->set_metadata(kMetaLanguage, opts_.language);
+    } else if (version != std::to_string(kSchemaVersion)) {
+        throw IndexError("index '" + path + "' has schema version " + version +
+                         ", this indexer writes version " + std::to_string(kSchemaVersion) +
+                         "; rebuild it with --full");
+    } else if (db_->get_metadata(kMetaLanguage) != opts_.language) {
+        throw IndexError("index '" + path + "' was built with language '" +
+                         db_->get_metadata(kMetaLanguage) + "', not '" + opts_.language +
+                         "'; rebuild it with --full to change it");
+    }
+}
+
+void Engine::load_state() {
+    Xapian::WritableDatabase& db = *db_;
+    for (auto it = db.metadata_keys_begin(kMetaFilePrefix); it != db.metadata_keys_end(kMetaFilePrefix);
+         ++it) {
+        auto e = decode_entry(db.get_metadata(*it));
+        if (!e) continue;
+        if (e->second.owner) owner_[e->second.id] = e->first;
+        table_.emplace(std::move(e->first), std::move(e->second));
+    }
+    std::unordered_set<Xapian::docid> stubs;
+    const std::string stub_term = bool_term("flag", "stub");
+    for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p) stubs.insert(*p);
+    const std::string q(field("id").prefix);
+    for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
+        auto p = db.postlist_begin(*t);
+        if (p == db.postlist_end(*t)) continue;
+        kinds_[*t] = stubs.count(*p) ? Kind::Stub : Kind::Full;
+    }
+}
+
+Result Engine::process(const InputFile& f) const {
+    Result r;
+    try {
+        const std::string content = read_file_limited(f.key, opts_.parse.max_file_bytes);
+        r.hash = hex64(hash64(content));
+        ParsedFile parsed =
+            parse_article_text(content, file_kind(f.key), f.key, f.rel, opts_.parse);
+        r.article = std::move(parsed.article);
+        r.article.source = f.key;
+        r.warnings = std::move(parsed.warnings);
+        if (!opts_.dry_run) {
+            thread_local std::optional<DocumentBuilder> builder;
+            thread_local std::string builder_lang;
+            if (!builder || builder_lang != opts_.language) {
+                builder.emplace(opts_.language);
+                builder_lang = opts_.language;
+            }
+            auto built = builder->build(r.article);
+            r.doc = std::move(built.doc);
+            r.spelling = std::move(built.spelling_words);
+        }
+        r.ok = true;
+    } catch (const ParseError& e) {
+        r.error = {e.file(), e.line(), e.column(), e.reason()};
+    } catch (const Xapian::Error& e) {
+        r.error = {f.key, 0, 0, "cannot index: " + e.get_description()};
+    } catch (const std::bad_alloc&) {
+        r.error = {f.key, 0, 0, "out of memory while parsing"};
+    } catch (const std::exception& e) {
+        r.error = {f.key, 0, 0, std::string("internal error while parsing: ") + e.what()};
+    }
+    return r;
+}
+
+void Engine::report_rejection(const Rejection& r) {
+    std::fprintf(stderr, "indexer: error: %s\n",
+                 format_location(r.file, r.line, r.column, r.reason).c_str());
+}
+
+void Engine::count_write() {
+    if (++pending_writes_ >= opts_.batch) commit();
+}
+
+void Engine::commit() {
+    if (!db_) return;
+    for (const auto& key : erased_) db_->set_metadata(table_key(key), "");
+    for (const auto& key : dirty_) {
+        auto it = table_.find(key);
+        if (it != table_.end()) db_->set_metadata(table_key(key), encode_entry(key, it->second));
+    }
+    erased_.clear();
+    dirty_.clear();
+    db_->set_metadata(kMetaLastUpdate, format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count()));
+    db_->commit();
+    committed_docs_ += pending_writes_;
+    pending_writes_ = 0;
+    if (opts_.after_commit) opts_.after_commit(committed_docs_);
+}
+
+void Engine::write_article(const Article& a, Xapian::Document& doc,
+                           const std::vector<std::string>& spelling) {
+    Xapian::WritableDatabase& db = *db_;
+    const std::string qterm = bool_term("id", a.id);
+    std::vector<std::string> old_links;
+    auto kind = kinds_.find(qterm);
+    if (kind != kinds_.end() && kind->second == Kind::Full) {
+        if (auto did = find_docid(db, a.id)) {
+            const auto data = read_data(db.get_document(*did));
+            if (auto rel = data.find("related"); rel != data.end() && rel->is_array()) {
+                for (const auto& l : *rel) {
+                    if (l.is_string()) old_links.push_back(l.get<std::string>());
+                }
+            }
+        }
+    }
+    db.replace_document(qterm, doc);
+    kinds_[qterm] = Kind::Full;
+    std::unordered_set<std::string> new_links;
+    for (const auto& r : a.related) {
+        new_links.insert(r.id);
+        const std::string t = bool_term("id", r.id);
+        if (kinds_.count(t)) continue;
+        db.add_document(builder_.build_stub(r));
+        kinds_[t] = Kind::Stub;
+        ++stats_.stubs_added;
+        count_write();
+    }
+    for (const auto& w : spelling) db.add_spelling(w);
+    for (const auto& l : old_links) {
+        if (!new_links.count(l)) maybe_remove_stub(l);
+    }
+}
+
+void Engine::maybe_remove_stub(const std::string& id) {
+    const std::string t = bool_term("id", id);
+    auto k = kinds_.find(t);
+    if (k == kinds_.end() || k->second != Kind::Stub) return;
+    if (db_->get_termfreq(bool_term("links", id)) > 0) return;
+    db_->delete_document(t);
+    kinds_.erase(k);
+    ++stats_.stubs_removed;
+    count_write();
+}
+
+// Rebuilds the stub of `id` from the `related` entry of an article that lists it (its source
+// file is parsed again: stub details are not kept once a full article replaced them).
+std::optional<Xapian::Document> Engine::stub_from_referrer(const std::string& id) {
+    const std::string lt = bool_term("links", id);
+    for (auto p = db_->postlist_begin(lt); p != db_->postlist_end(lt); ++p) {
+        const auto data = read_data(db_->get_document(*p));
+        const std::string source = data.value("source", "");
+        if (source.empty()) continue;
+        try {
+            const ParsedFile pf = parse_article_file(source, data.value("path", ""), opts_.parse);
+            for (const auto& r : pf.article.related) {
+                if (r.id == id) return builder_.build_stub(r);
+            }
+        } catch (const ParseError&) {
+            // The referrer's file changed or vanished; try the next referrer.
+        }
+    }
+    return std::nullopt;
+}
+
+bool Engine::remove_article(const std::string& id) {
+    const std::string t = bool_term("id", id);
+    auto k = kinds_.find(t);
+    if (k == kinds_.end() || k->second != Kind::Full) return false;
+    auto did = find_docid(*db_, id);
+    std::vector<std::string> links;
+    if (did) {
+        const auto data = read_data(db_->get_document(*did));
+        if (auto rel = data.find("related"); rel != data.end() && rel->is_array()) {
+            for (const auto& l : *rel) {
+                if (l.is_string()) links.push_back(l.get<std::string>());
+            }
+        }
+    }
+    // Still listed by other articles: it lives on as a stub.
+    std::optional<Xapian::Document> stub;
+    if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(id);
+    if (stub) {
+        db_->replace_document(t, *stub);
+        k->second = Kind::Stub;
+        ++stats_.stubs_added;
+    } else {
+        db_->delete_document(t);
+        kinds_.erase(k);
+    }
+    ++stats_.deleted;
+    owner_.erase(id);
+    count_write();
+    for (const auto& l : links) maybe_remove_stub(l);
+    return true;
+}
+
+// The file owning `id` is gone: a file that lost the id to it takes over, if any.
+void Engine::promote_duplicate(const std::string& id, const std::string& except_key) {
+    std::string best;
+    for (const auto& [key, e] : table_) {
+        if (key == except_key || e.owner || e.id != id) continue;
+        const auto& b = best.empty() ? e : table_.at(best);
+        if (best.empty() || e.mtime_ns > b.mtime_ns || (e.mtime_ns == b.mtime_ns && key > best)) {
+            best = key;
+        }
+    }
+    if (best.empty()) return;
+    InputFile f;
+    f.key = best;
+    const TableEntry& e = table_.at(best);
+    f.size = e.size;
+    f.mtime_ns = e.mtime_ns;
+    const auto data = fs::path(best);
+    f.rel = data.filename().string();
+    Result r = process(f);
+    if (!r.ok || r.article.id != id) {
+        // Changed since; forget it so the next run parses it afresh.
+        table_.erase(best);
+        erased_.insert(best);
+        return;
+    }
+    write_article(r.article, *r.doc, r.spelling);
+    table_[best].owner = true;
+    dirty_.insert(best);
+    owner_[id] = best;
+    stats_.notes.push_back(best + ": now holds id " + id + " (the file that held it is gone)");
+    count_write();
+}
+
+void Engine::apply(const InputFile& f, Result&& r) {
+    if (!r.ok) {
+        ++stats_.rejected;
+        report_rejection(r.error);
+        stats_.rejections.push_back(std::move(r.error));
+        return;  // the old document, if any, stays, and so does its table row
+    }
+    if (!r.warnings.empty()) {
+        ++stats_.warned_files;
+        for (auto& w : r.warnings) {
+            if (opts_.print_warnings) std::fprintf(stderr, "indexer: warning: %s\n", w.to_string().c_str());
+            stats_.warnings.push_back(std::move(w));
+        }
+    }
+    if (opts_.dry_run) {
+        ++stats_.added;
+        return;
+    }
+    const Article& a = r.article;
+    auto entry = table_.find(f.key);
+    if (entry != table_.end() && entry->second.hash == r.hash && !opts_.full) {
+        entry->second.size = f.size;  // touched, not changed
+        entry->second.mtime_ns = f.mtime_ns;
+        dirty_.insert(f.key);
+        ++stats_.unchanged;
+        return;
+    }
+    bool existed = false;
+    if (entry != table_.end() && entry->second.owner) {
+        existed = true;
+        if (entry->second.id != a.id) {
+            const std::string old_id = entry->second.id;
+            entry->second.owner = false;
+            entry->second.id.clear();
+            if (remove_article(old_id)) --stats_.deleted;  // this file was updated, not deleted
+            promote_duplicate(old_id, f.key);
+        }
+    }
+    TableEntry fresh{f.size, f.mtime_ns, r.hash, a.id, true};
+    auto own = owner_.find(a.id);
+    if (own != owner_.end() && own->second != f.key) {
+        const std::string other_key = own->second;
+        const TableEntry& other = table_.at(other_key);
+        const bool other_wins = other.mtime_ns > f.mtime_ns ||
+                                (other.mtime_ns == f.mtime_ns && other_key > f.key);
+        if (other_wins) {
+            fresh.owner = false;
+            table_[f.key] = fresh;
+            dirty_.insert(f.key);
+            ++stats_.duplicates;
+            stats_.notes.push_back(f.key + ": duplicate id " + a.id + "; kept the newer " +
+                                   other_key);
+            return;
+        }
+        table_[other_key].owner = false;
+        dirty_.insert(other_key);
+        ++stats_.duplicates;
+        stats_.notes.push_back(other_key + ": duplicate id " + a.id + "; replaced by the newer " +
+                               f.key);
+        existed = true;
+    }
+    const auto k = kinds_.find(bool_term("id", a.id));
+    if (k != kinds_.end() && k->second == Kind::Full) existed = true;
+    write_article(a, *r.doc, r.spelling);
+    table_[f.key] = fresh;
+    dirty_.insert(f.key);
+    owner_[a.id] = f.key;
+    if (existed) {
+        ++stats_.updated;
+    } else {
+        ++stats_.added;
+    }
+    count_write();
+}
+
+IndexStats Engine::run() {
+    const auto start = Clock::now();
+    Walker walker(stats_);
+    for (const auto& in : opts_.inputs) walker.add_input(in);
+    for (const auto& r : stats_.rejections) report_rejection(r);
+    std::vector<InputFile> files = walker.take_files();
+    stats_.files_seen = files.size();
+
+    if (!opts_.dry_run) {
+        open_db();
+        if (!opts_.full) load_state();
+    }
+
+    // Which files need parsing.
+    std::vector<const InputFile*> work;
+    std::unordered_set<std::string> seen;
+    for (const auto& f : files) {
+        seen.insert(f.key);
+        if (!opts_.dry_run && !opts_.full) {
+            auto e = table_.find(f.key);
+            if (e != table_.end() && e->second.size == f.size && e->second.mtime_ns == f.mtime_ns) {
+                ++stats_.unchanged;
+                continue;
+            }
+        }
+        work.push_back(&f);
+    }
+
+    unsigned jobs = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t n = work.size();
+    const std::size_t cap = std::max<std::size_t>(64, jobs * 16);
+    std::vector<std::optional<Result>> ring(cap);
+    std::mutex mu;
+    std::condition_variable cv_work, cv_write;
+    std::size_t next_take = 0, applied = 0;
+    unsigned running = jobs;
+
+    auto worker = [&] {
+        while (true) {
+            std::size_t i;
+            {
+                std::unique_lock lk(mu);
+                cv_work.wait(lk, [&] { return stopping() || next_take >= n || next_take < applied + cap; });
+                if (stopping() || next_take >= n) break;
+                i = next_take++;
+            }
+            Result r = process(*work[i]);
+            {
+                std::lock_guard lk(mu);
+                ring[i % cap] = std::move(r);
+            }
+            cv_write.notify_one();
+        }
+        {
+            std::lock_guard lk(mu);
+            --running;
+        }
+        cv_write.notify_one();
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+
+    Progress progress(opts_.progress, n);
+    std::exception_ptr failure;
+    try {
+        for (std::size_t i = 0; i < n; ++i) {
+            std::optional<Result> r;
+            {
+                std::unique_lock lk(mu);
+                cv_write.wait(lk, [&] {
+                    return ring[i % cap].has_value() || (i >= next_take && (stopping() || running == 0));
+                });
+                if (!ring[i % cap].has_value()) break;
+                r = std::move(ring[i % cap]);
+                ring[i % cap].reset();
+            }
+            stats_.bytes_parsed += work[i]->size;
+            apply(*work[i], std::move(*r));
+            {
+                std::lock_guard lk(mu);
+                applied = i + 1;
+            }
+            cv_work.notify_all();
+            progress.update(i + 1, stats_.bytes_parsed, stats_.rejected);
+            if (stopping()) break;
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    {
+        std::lock_guard lk(mu);
+        next_take = n;  // no more work for anyone
+    }
+    cv_work.notify_all();
+    for (auto& t : threads) t.join();
+    progress.finish();
+    if (failure) std::rethrow_exception(failure);
+
+    stats_.interrupted = stopping();
+    if (db_ && opts_.prune && !stats_.interrupted) {
+        const auto& roots = walker.roots();
+        std::vector<std::string> gone;
+        for (const auto& [key, e] : table_) {
+            if (seen.count(key)) continue;
+            const bool under = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
+                return key == r || (key.size() > r.size() && key.compare(0, r.size(), r) == 0 &&
+                                    (r.back() == '/' || key[r.size()] == '/'));
+            });
+            if (under) gone.push_back(key);
+        }
+        std::sort(gone.begin(), gone.end());
+        for (const auto& key : gone) {
+            const TableEntry e = table_.at(key);
+            table_.erase(key);
+            dirty_.erase(key);
+            erased_.insert(key);
+            if (e.owner) {
+                remove_article(e.id);
+                promote_duplicate(e.id, key);
+            }
+        }
+    }
+    if (db_) commit();
+    stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+    return stats_;
+}
+
+}  // namespace
+
+IndexStats run_index(const IndexOptions& opts) {
+    Engine engine(opts);
+    try {
+        return engine.run();
+    } catch (const Xapian::DatabaseLockError& e) {
+        throw IndexError("index '" + opts.index.string() + "' is locked: " + e.get_msg());
+    } catch (const Xapian::Error& e) {
+        throw IndexError("index '" + opts.index.string() + "': " + e.get_description());
+    }
+}
+
+}  // namespace news

@@ -1,0 +1,66 @@
+// The indexing engine: walks the inputs, parses in N threads, and applies the results in file
+// order through one writer. Used by the `indexer` program and by the store-level tests.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "article.hpp"
+#include "parser.hpp"
+
+namespace news {
+
+struct IndexOptions {
+    std::filesystem::path index = "index";
+    std::vector<std::filesystem::path> inputs;
+    unsigned jobs = 0;            // 0 = all cores
+    std::size_t batch = 5000;     // commit every N written documents
+    bool full = false;            // rebuild from scratch
+    bool prune = false;           // delete documents whose files are gone
+    bool dry_run = false;         // parse and validate only
+    bool wait_for_lock = false;   // wait instead of failing when another writer holds the lock
+    bool progress = false;        // live progress on stderr
+    bool print_warnings = true;   // warnings on stderr as they come (errors always)
+    std::string language = "english";
+    ParseOptions parse;
+    // Set from a signal handler: stop handing out work, commit, return.
+    const std::atomic<bool>* stop = nullptr;
+    // Test hook: called after each commit with the number of documents committed so far.
+    std::function<void(std::size_t)> after_commit;
+};
+
+struct Rejection {
+    std::string file;
+    int line = 0;
+    int column = 0;
+    std::string reason;
+};
+
+struct IndexStats {
+    std::size_t files_seen = 0;
+    std::size_t unchanged = 0;
+    std::size_t added = 0;
+    std::size_t updated = 0;
+    std::size_t deleted = 0;
+    std::size_t stubs_added = 0;
+    std::size_t stubs_removed = 0;
+    std::size_t rejected = 0;
+    std::size_t duplicates = 0;  // files whose id another, newer file owns
+    std::size_t skipped = 0;     // not an article file type (by extension), or hidden
+    std::size_t warned_files = 0;
+    uint64_t bytes_parsed = 0;
+    double elapsed_s = 0;
+    bool interrupted = false;
+    std::vector<Rejection> rejections;
+    std::vector<Diagnostic> warnings;
+    std::vector<std::string> notes;  // e.g. duplicate ids: which file won
+};
+
+// Runs one indexing pass. Throws IndexError (lock, schema, unwritable) and UsageError.
+IndexStats run_index(const IndexOptions& opts);
+
+}  // namespace news

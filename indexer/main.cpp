@@ -1,0 +1,124 @@
+// indexer: the only writer of the index. See README.md and `indexer --help`.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+void write_report(const std::string& path, const news::IndexStats& s) {
+    nlohmann::json j;
+    j["version"] = 1;
+    auto& rej = j["rejected"] = nlohmann::json::array();
+    for (const auto& r : s.rejections) {
+        rej.push_back({{"file", r.file}, {"line", r.line}, {"column", r.column}, {"reason", r.reason}});
+    }
+    auto& warn = j["warnings"] = nlohmann::json::array();
+    for (const auto& w : s.warnings) {
+        warn.push_back({{"file", w.file}, {"line", w.line}, {"column", w.column}, {"message", w.message}});
+    }
+    j["notes"] = s.notes;
+    std::ofstream out(path);
+    if (!out) throw news::UsageError("cannot write report file '" + path + "'");
+    out << j.dump(2) << '\n';
+    if (!out) throw news::UsageError("cannot write report file '" + path + "'");
+}
+
+int run(int argc, char** argv) {
+    news::IndexOptions opts;
+    std::vector<std::string> inputs;
+    std::string index = "index";
+    std::string report;
+    bool quiet = false;
+    std::size_t max_mib = 16;
+    CLI::App app{"indexer: index news article files (YAML front matter) into a Xapian index.\n"
+                 "Incremental: unchanged files are skipped; changed files are re-indexed."};
+    app.footer(
+        "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
+        "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
+        "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue).");
+    app.add_option("paths", inputs, "article files or directories (walked recursively)")
+        ->required();
+    app.add_option("--index,-i", index, "index directory")->capture_default_str();
+    app.add_option("--jobs,-j", opts.jobs, "parser threads (0 = all cores)")->capture_default_str();
+    app.add_option("--batch", opts.batch, "commit every N document writes")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_flag("--full", opts.full, "rebuild the index from scratch");
+    app.add_flag("--prune", opts.prune,
+                 "delete documents whose source files under PATHS are gone");
+    app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");
+    app.add_flag("--wait", opts.wait_for_lock, "wait for another writer instead of failing");
+    app.add_option("--report", report, "write rejected and warned files as JSON to FILE");
+    app.add_option("--language", opts.language, "stemming language (fixed per index)")
+        ->capture_default_str();
+    app.add_option("--max-file-size", max_mib, "reject files larger than N MiB")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    app.add_flag("--quiet,-q", quiet, "no progress and no warnings on stderr (errors still)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? news::kExitOk : news::kExitUsage;
+    }
+    try {
+        (void)Xapian::Stem(opts.language);
+    } catch (const Xapian::InvalidArgumentError&) {
+        throw news::UsageError("unknown --language '" + opts.language + "' (try: " +
+                               Xapian::Stem::get_available_languages() + ")");
+    }
+    opts.index = index;
+    for (const auto& p : inputs) opts.inputs.emplace_back(p);
+    opts.parse.max_file_bytes = max_mib << 20;
+    opts.progress = !quiet && ::isatty(STDERR_FILENO);
+    opts.print_warnings = !quiet;
+    opts.stop = &g_stop;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+
+    const news::IndexStats s = news::run_index(opts);
+    for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
+    if (!report.empty()) write_report(report, s);
+    const double rate = s.elapsed_s > 0 ? static_cast<double>(s.files_seen - s.unchanged) / s.elapsed_s : 0;
+    std::printf(
+        "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
+        "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "
+        "files/s, %.1f MB/s\n",
+        opts.dry_run ? "dry run" : "indexed", s.interrupted ? " (interrupted)" : "", s.files_seen,
+        s.unchanged, s.added, s.updated, s.deleted, s.stubs_added, s.stubs_removed, s.duplicates,
+        s.rejected, s.skipped, s.elapsed_s, rate,
+        s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0);
+    std::fflush(stdout);
+    if (s.interrupted) return news::kExitInterrupted;
+    return s.rejected > 0 ? news::kExitRejected : news::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const news::Error& e) {
+        std::fprintf(stderr, "indexer: %s\n", e.what());
+        return e.exit_code();
+    } catch (const Xapian::Error& e) {
+        std::fprintf(stderr, "indexer: index error: %s\n", e.get_description().c_str());
+        return news::kExitIndex;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "indexer: internal error: %s\n", e.what());
+        return news::kExitInternal;
+    }
+}

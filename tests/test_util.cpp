@@ -1,0 +1,64 @@
+#include "test_util.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace news::test {
+
+TempDir::TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("newsearch-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+             "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& rel, const std::string& content) const {
+    const auto p = path_ / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << content;
+    if (!out) throw std::runtime_error("cannot write " + p.string());
+    return p;
+}
+
+std::string article(const std::string& title, const std::string& url, const std::string& extra) {
+    std::string s = "---\ncategory: news\ntitle: \"" + title + "\"\nexcerpt: \"Excerpt of " + title +
+                    "\"\npublishedDateTime: 2021-02-01T21:37:00Z\n";
+    if (!url.empty()) s += "webUrl: \"" + url + "\"\n";
+    s += "type: article\nquality: 50\nheat: -1\npublished: false\n";
+    s += extra;
+    s += "---\n";
+    return s;
+}
+
+int run_command(const std::string& cmd, std::string* out) {
+    const std::string full = cmd + " 2>&1";
+    FILE* p = ::popen(full.c_str(), "r");
+    if (!p) return -1;
+    std::array<char, 4096> buf{};
+    std::string text;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) text.append(buf.data(), n);
+    const int status = ::pclose(p);
+    if (out) *out = text;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace news::test

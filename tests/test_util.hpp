@@ -1,0 +1,30 @@
+// Helpers shared by the tests: temp dirs and fixture files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace news::test {
+
+// A fresh directory under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    // Writes `content` to path()/rel (creating folders) and returns the full path.
+    std::filesystem::path write(const std::string& rel, const std::string& content) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+// A minimal valid article in the seed's format; `extra` is appended inside the front matter.
+std::string article(const std::string& title, const std::string& url, const std::string& extra = "");
+
+// Runs a shell command, returns its exit code; stdout+stderr captured into `out`.
+int run_command(const std::string& cmd, std::string* out = nullptr);
+
+}  // namespace news::test
