@@ -77,11 +77,17 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
         tg_.index_text(body);
         tg_.increase_termpos();
     }
+    std::string joined;
     for (const auto& t : topics) {
         tg_.index_text(t);
         tg_.increase_termpos();
         doc.add_boolean_term(bool_term("topic", t));
+        if (!joined.empty()) joined += '\x1f';
+        joined += t;
     }
+    if (!joined.empty()) doc.add_value(kSlotTopics, joined);
+    if (!a.provider.name.empty()) doc.add_value(kSlotProvider, a.provider.name);
+    if (!a.type.empty()) doc.add_value(kSlotType, a.type);
     if (!a.provider.name.empty()) {
         tg_.index_text(a.provider.name);
         tg_.increase_termpos();

@@ -43,9 +43,12 @@ enum Slot : Xapian::valueno {
     kSlotHeat = 2,       // heat (sortable_serialise)
     kSlotStory = 3,      // story id (raw bytes), the collapse key
     kSlotIdHash = 4,     // 8-byte hash of the id: a tie-breaker independent of docids
+    kSlotTopics = 5,     // topics joined by '\x1f' (facets)
+    kSlotProvider = 6,   // provider name (facets)
+    kSlotType = 7,       // type (facets)
 };
 
-inline constexpr std::array<Field, 20> kFields{{
+inline constexpr std::array<Field, 23> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"url", "url", "U", -1, FieldKind::Boolean,
@@ -75,6 +78,9 @@ inline constexpr std::array<Field, 20> kFields{{
     {"quality", "quality", "", kSlotQuality, FieldKind::Value, "quality; `quality:` ranges"},
     {"heat", "heat", "", kSlotHeat, FieldKind::Value, "heat (-1 = none given)"},
     {"story", "", "", kSlotStory, FieldKind::Value, "story id (collapse key); reserved"},
+    {"topics", "", "", kSlotTopics, FieldKind::Value, "topics joined by 0x1f, for facet counts"},
+    {"provider_name", "", "", kSlotProvider, FieldKind::Value, "provider name, for facet counts"},
+    {"type_name", "", "", kSlotType, FieldKind::Value, "type, for facet counts"},
     {"idhash", "", "", kSlotIdHash, FieldKind::Value,
      "hash of the id, big-endian: breaks score ties the same way in every build"},
 }};

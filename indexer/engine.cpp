@@ -234,7 +234,7 @@ private:
                        const std::vector<std::string>& spelling);
     bool remove_article(const std::string& id);
     void maybe_remove_stub(const std::string& id);
-    std::optional<Xapian::Document> stub_from_referrer(const std::string& id);
+    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(const std::string& id);
     void promote_duplicate(const std::string& id, const std::string& except_key);
     void count_write();
     void commit();
@@ -242,6 +242,11 @@ private:
     void report_rejection(const Rejection& r);
 
     enum class Kind { Full, Stub };
+    struct DocKind {
+        Kind kind;
+        std::string from;  // stubs: id of the referrer whose `related` entry describes it
+    };
+    void put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from, bool exists);
 
     const IndexOptions& opts_;
     IndexStats stats_;
@@ -251,7 +256,7 @@ private:
     std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
     std::unordered_set<std::string> dirty_;               // table keys to write at commit
     std::unordered_set<std::string> erased_;              // table keys to delete at commit
-    std::unordered_map<std::string, Kind> kinds_;         // Q term -> kind
+    std::unordered_map<std::string, DocKind> kinds_;      // Q term -> kind
     std::size_t pending_writes_ = 0;
     std::size_t committed_docs_ = 0;
 };
@@ -305,7 +310,11 @@ void Engine::load_state() {
     for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
         auto p = db.postlist_begin(*t);
         if (p == db.postlist_end(*t)) continue;
-        kinds_[*t] = stubs.count(*p) ? Kind::Stub : Kind::Full;
+        if (stubs.count(*p)) {
+            kinds_[*t] = {Kind::Stub, read_data(db.get_document(*p)).value("from", "")};
+        } else {
+            kinds_[*t] = {Kind::Full, {}};
+        }
     }
 }
 
@@ -376,7 +385,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
     auto kind = kinds_.find(qterm);
-    if (kind != kinds_.end() && kind->second == Kind::Full) {
+    if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
         if (auto did = find_docid(db, a.id)) {
             const auto data = read_data(db.get_document(*did));
             if (auto rel = data.find("related"); rel != data.end() && rel->is_array()) {
@@ -387,16 +396,19 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
         }
     }
     db.replace_document(qterm, doc);
-    kinds_[qterm] = Kind::Full;
+    kinds_[qterm] = {Kind::Full, {}};
     std::unordered_set<std::string> new_links;
     for (const auto& r : a.related) {
         new_links.insert(r.id);
         const std::string t = bool_term("id", r.id);
-        if (kinds_.count(t)) continue;
-        db.add_document(builder_.build_stub(r));
-        kinds_[t] = Kind::Stub;
-        ++stats_.stubs_added;
-        count_write();
+        auto k = kinds_.find(t);
+        if (k == kinds_.end()) {
+            put_stub(t, r, a.id, false);
+        } else if (k->second.kind == Kind::Stub && a.id <= k->second.from) {
+            // The referrer with the smallest id describes a stub, so its details do not
+            // depend on the order files were indexed in.
+            put_stub(t, r, a.id, true);
+        }
     }
     for (const auto& w : spelling) db.add_spelling(w);
     for (const auto& l : old_links) {
@@ -404,29 +416,79 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
 }
 
-void Engine::maybe_remove_stub(const std::string& id) {
-    const std::string t = bool_term("id", id);
-    auto k = kinds_.find(t);
-    if (k == kinds_.end() || k->second != Kind::Stub) return;
-    if (db_->get_termfreq(bool_term("links", id)) > 0) return;
-    db_->delete_document(t);
-    kinds_.erase(k);
-    ++stats_.stubs_removed;
+void Engine::put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from,
+                      bool exists) {
+    Xapian::Document stub = builder_.build_stub(r);
+    auto data = read_data(stub);
+    data["from"] = from;
+    stub.set_data(data.dump());
+    if (exists) {
+        db_->replace_document(qterm, stub);
+    } else {
+        db_->add_document(stub);
+        ++stats_.stubs_added;
+    }
+    kinds_[qterm] = {Kind::Stub, from};
     count_write();
 }
 
-// Rebuilds the stub of `id` from the `related` entry of an article that lists it (its source
-// file is parsed again: stub details are not kept once a full article replaced them).
-std::optional<Xapian::Document> Engine::stub_from_referrer(const std::string& id) {
+// Called when an article stopped listing `id` (or was removed).
+void Engine::maybe_remove_stub(const std::string& id) {
+    const std::string t = bool_term("id", id);
+    auto k = kinds_.find(t);
+    if (k == kinds_.end() || k->second.kind != Kind::Stub) return;
+    if (db_->get_termfreq(bool_term("links", id)) == 0) {
+        db_->delete_document(t);
+        kinds_.erase(k);
+        ++stats_.stubs_removed;
+        count_write();
+        return;
+    }
+    // Still listed; if its describing referrer was the one that left, describe it anew.
+    const std::string from = k->second.from;
     const std::string lt = bool_term("links", id);
+    bool from_still_links = false;
+    if (auto fd = find_docid(*db_, from)) {
+        const Xapian::Document fdoc = db_->get_document(*fd);
+        for (auto ti = fdoc.termlist_begin(); ti != fdoc.termlist_end(); ti.skip_to(lt)) {
+            from_still_links = *ti == lt;
+            break;
+        }
+    }
+    if (!from_still_links) {
+        if (auto stub = stub_from_referrer(id)) {
+            db_->replace_document(t, stub->first);
+            k->second.from = stub->second;
+            count_write();
+        }
+    }
+}
+
+// Rebuilds the stub of `id` from the `related` entry of the referrer with the smallest id
+// (its source file is parsed again: stub details are not kept once a full article replaced
+// them). Returns the stub and the referrer's id.
+std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referrer(
+    const std::string& id) {
+    const std::string lt = bool_term("links", id);
+    std::vector<std::pair<std::string, nlohmann::json>> referrers;
     for (auto p = db_->postlist_begin(lt); p != db_->postlist_end(lt); ++p) {
-        const auto data = read_data(db_->get_document(*p));
+        auto data = read_data(db_->get_document(*p));
+        referrers.emplace_back(data.value("id", ""), std::move(data));
+    }
+    std::sort(referrers.begin(), referrers.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [rid, data] : referrers) {
         const std::string source = data.value("source", "");
         if (source.empty()) continue;
         try {
             const ParsedFile pf = parse_article_file(source, data.value("path", ""), opts_.parse);
             for (const auto& r : pf.article.related) {
-                if (r.id == id) return builder_.build_stub(r);
+                if (r.id != id) continue;
+                Xapian::Document stub = builder_.build_stub(r);
+                auto sd = read_data(stub);
+                sd["from"] = rid;
+                stub.set_data(sd.dump());
+                return std::make_pair(std::move(stub), rid);
             }
         } catch (const ParseError&) {
             // The referrer's file changed or vanished; try the next referrer.
@@ -438,7 +500,7 @@ std::optional<Xapian::Document> Engine::stub_from_referrer(const std::string& id
 bool Engine::remove_article(const std::string& id) {
     const std::string t = bool_term("id", id);
     auto k = kinds_.find(t);
-    if (k == kinds_.end() || k->second != Kind::Full) return false;
+    if (k == kinds_.end() || k->second.kind != Kind::Full) return false;
     auto did = find_docid(*db_, id);
     std::vector<std::string> links;
     if (did) {
@@ -450,11 +512,11 @@ bool Engine::remove_article(const std::string& id) {
         }
     }
     // Still listed by other articles: it lives on as a stub.
-    std::optional<Xapian::Document> stub;
+    std::optional<std::pair<Xapian::Document, std::string>> stub;
     if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(id);
     if (stub) {
-        db_->replace_document(t, *stub);
-        k->second = Kind::Stub;
+        db_->replace_document(t, stub->first);
+        k->second = {Kind::Stub, stub->second};
         ++stats_.stubs_added;
     } else {
         db_->delete_document(t);
@@ -562,7 +624,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
         existed = true;
     }
     const auto k = kinds_.find(bool_term("id", a.id));
-    if (k != kinds_.end() && k->second == Kind::Full) existed = true;
+    if (k != kinds_.end() && k->second.kind == Kind::Full) existed = true;
     write_article(a, *r.doc, r.spelling);
     table_[f.key] = fresh;
     dirty_.insert(f.key);

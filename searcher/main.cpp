@@ -1,1 +1,339 @@
-int main(){}
+// searcher: the read side. See README.md and `searcher --help`.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "errors.hpp"
+#include "search.hpp"
+#include "text.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+struct Common {
+    std::vector<std::string> indexes;
+    std::string format = "text";
+    std::string color = "auto";
+};
+
+struct Style {
+    bool color = false;
+    std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
+    std::string dim(const std::string& s) const { return color ? "\033[2m" + s + "\033[0m" : s; }
+};
+
+std::string num(const json& v) {
+    if (v.is_null()) return "-";
+    const double d = v.get<double>();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, d == static_cast<double>(static_cast<long long>(d)) ? "%.0f" : "%.1f", d);
+    return buf;
+}
+
+std::string tsv_cell(std::string s) {
+    for (char& c : s) {
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    }
+    return s;
+}
+
+// Turns the <mark> markers into bold (colour TTY) or plain text.
+std::string render_marks(std::string s, const Style& st) {
+    const std::string on = st.color ? "\033[1m" : "", off = st.color ? "\033[0m" : "";
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"<mark>", on}, {"</mark>", off}}) {
+        for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos;) {
+            s.replace(p, from.size(), to);
+            p += to.size();
+        }
+    }
+    return s;
+}
+
+void print_result_text(const json& r, const Style& st, bool explain) {
+    const std::string date = r["published"].is_null() ? "----------" : r["published"].get<std::string>().substr(0, 10);
+    std::string provider = r["provider"].value("name", "");
+    if (provider.empty()) provider = r["provider"].value("domain", "");
+    std::printf("%3lld. %s  q%s  %s%s%s\n", r["rank"].get<long long>(), date.c_str(), num(r["quality"]).c_str(),
+                provider.c_str(), r["stub"].get<bool>() ? "  [stub]" : "",
+                r["removed"].get<bool>() ? "  [removed]" : "");
+    std::printf("     %s\n", render_marks(r.value("title_highlighted", r["title"].get<std::string>()), st).c_str());
+    if (!r["url"].get<std::string>().empty()) std::printf("     %s\n", st.dim(r["url"].get<std::string>()).c_str());
+    const std::string snip = r.value("snippet", "");
+    if (!snip.empty()) std::printf("     %s\n", render_marks(snip, st).c_str());
+    if (explain && r.contains("explain")) {
+        std::printf("     score %.4f = bm25 %.4f + prior %.4f (docid %lld)\n", r["score"].get<double>(),
+                    r["explain"]["bm25"].get<double>(), r["explain"]["prior"].get<double>(),
+                    r["explain"]["docid"].get<long long>());
+    }
+    std::printf("\n");
+}
+
+void print_search(const json& out, const std::string& format, const Style& st, bool explain) {
+    if (format == "json") {
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    if (format == "jsonl") {
+        for (const auto& r : out["results"]) std::cout << r.dump() << '\n';
+        return;
+    }
+    if (format == "tsv") {
+        std::cout << "rank\tscore\tpublished\tquality\tprovider\ttitle\turl\tid\n";
+        for (const auto& r : out["results"]) {
+            std::cout << r["rank"] << '\t' << r["score"] << '\t'
+                      << (r["published"].is_null() ? "" : r["published"].get<std::string>()) << '\t'
+                      << num(r["quality"]) << '\t' << tsv_cell(r["provider"].value("name", "")) << '\t'
+                      << tsv_cell(r["title"].get<std::string>()) << '\t' << tsv_cell(r["url"].get<std::string>())
+                      << '\t' << tsv_cell(r["id"].get<std::string>()) << '\n';
+        }
+        return;
+    }
+    if (out["lenient"].get<bool>()) {
+        std::printf("%s\n", st.dim("note: the query could not be parsed (" + out.value("lenient_reason", "") +
+                                   "); searched for its words instead")
+                                .c_str());
+    }
+    if (!out["suggestion"].is_null()) std::printf("Did you mean: %s\n", st.bold(out["suggestion"].get<std::string>()).c_str());
+    if (explain) std::printf("parsed query: %s\n", out["parsed_query"].get<std::string>().c_str());
+    const auto& total = out["total"];
+    const auto n = out["results"].size();
+    const auto off = out["offset"].get<std::size_t>();
+    std::printf("%s results%s, showing %zu-%zu (sorted by %s, %.1f ms)\n\n",
+                total["lower"] == total["upper"] ? std::to_string(total["estimated"].get<long long>()).c_str()
+                                                 : ("about " + std::to_string(total["estimated"].get<long long>())).c_str(),
+                "", n ? off + 1 : 0, off + n, out["sort"].get<std::string>().c_str(), out["elapsed_ms"].get<double>());
+    for (const auto& r : out["results"]) print_result_text(r, st, explain);
+    if (out.contains("facets")) {
+        for (const auto& [name, values] : out["facets"].items()) {
+            std::printf("%s:", st.bold(name).c_str());
+            for (const auto& v : values) std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(), v["count"].get<long long>());
+            std::printf("\n");
+        }
+    }
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const double idx = p * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(idx);
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (idx - static_cast<double>(lo));
+}
+
+news::SortMode parse_sort(const std::string& s) {
+    if (s == "relevance") return news::SortMode::Relevance;
+    if (s == "date") return news::SortMode::Date;
+    if (s == "quality") return news::SortMode::Quality;
+    return news::SortMode::Blend;
+}
+
+void add_common(CLI::App* app, Common& c) {
+    app->add_option("--index,-i", c.indexes, "index directory; repeat to search several as one (default ./index)")->allow_extra_args(false);
+    app->add_option("--format,-f", c.format, "output format")->check(CLI::IsMember({"text", "json", "jsonl", "tsv"}))->capture_default_str();
+    app->add_option("--color", c.color, "colour in text output")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"searcher: search a news index built by `indexer`."};
+    app.footer(
+        "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
+        "            locked, corrupt, wrong schema version); 5 no such article (get).");
+    app.require_subcommand(1);
+    Common common;
+
+    // search
+    auto* search = app.add_subcommand("search", "ranked keyword search");
+    add_common(search, common);
+    news::SearchOptions so;
+    std::vector<std::string> words;
+    std::string match = "all", sort = "blend", since, until, queries_file, facets;
+    bool no_spelling = false, timing = false;
+    std::optional<double> min_q, max_q;
+    search->add_option("query", words, "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
+    search->add_option("--match", match, "default operator between words")->check(CLI::IsMember({"all", "any"}))->capture_default_str();
+    search->add_option("--min-quality", min_q, "only articles with quality >= Q");
+    search->add_option("--max-quality", max_q, "only articles with quality <= Q");
+    search->add_option("--since", since, "published on or after (YYYY[-MM[-DD]], ISO datetime, or an age: 7d, 12h)");
+    search->add_option("--until", until, "published on or before (same forms; partial dates are inclusive)");
+    search->add_option("--topic", so.request.filters.topics, "topic (repeatable: any of)")->allow_extra_args(false);
+    search->add_option("--provider", so.request.filters.providers, "provider name or domain (repeatable: any of)")->allow_extra_args(false);
+    search->add_option("--type", so.request.filters.types, "type, e.g. article or video (repeatable)")->allow_extra_args(false);
+    search->add_option("--category", so.request.filters.categories, "category (repeatable)")->allow_extra_args(false);
+    search->add_flag("--include-removed", so.request.filters.include_removed, "also show articles marked removed");
+    search->add_flag("--include-stubs", so.request.filters.include_stubs,
+                     "also show stubs (articles known only from related lists)");
+    search->add_option("--sort", sort, "ranking")->check(CLI::IsMember({"relevance", "date", "quality", "blend"}))->capture_default_str();
+    search->add_flag("--reverse", so.reverse, "reverse the sort order");
+    search->add_option("--half-life", so.half_life_days, "blend: recency half-life in days")->capture_default_str();
+    search->add_option("--quality-weight", so.quality_weight, "blend: weight of the quality prior")->capture_default_str();
+    search->add_option("--recency-weight", so.recency_weight, "blend: weight of the recency prior")->capture_default_str();
+    search->add_option("--limit,-n", so.limit, "results per page")->capture_default_str();
+    search->add_option("--offset", so.offset, "results to skip")->capture_default_str();
+    search->add_flag("--exact-count", so.exact_count, "count every match exactly (slower)");
+    search->add_flag("--no-spelling", no_spelling, "no \"did you mean\" suggestion");
+    search->add_option("--facets", facets, "comma-separated: topic,provider,type,year");
+    search->add_flag("--explain", so.explain, "show the parsed query and score components");
+    search->add_option("--queries", queries_file, "batch: one query per line from FILE (- = stdin), JSONL out");
+    search->add_flag("--timing", timing, "batch: print count, mean, p50, p95, p99 (ms) to stderr");
+
+    // get
+    auto* get = app.add_subcommand("get", "show one stored article with its related links");
+    add_common(get, common);
+    std::string get_id;
+    get->add_option("id", get_id, "article id or URL")->required();
+
+    // stats
+    auto* stats = app.add_subcommand("stats", "index statistics");
+    add_common(stats, common);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? news::kExitOk : news::kExitUsage;
+    }
+    if (common.indexes.empty()) common.indexes.push_back("index");
+    Style st;
+    st.color = common.color == "always" || (common.color == "auto" && ::isatty(STDOUT_FILENO) && common.format == "text");
+
+    if (*search) {
+        so.request.match_all = match == "all";
+        so.request.spelling = !no_spelling;
+        so.sort = parse_sort(sort);
+        so.request.filters.min_quality = min_q;
+        so.request.filters.max_quality = max_q;
+        const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+        if (!since.empty()) so.request.filters.since = news::parse_time_flag(since, false, now);
+        if (!until.empty()) so.request.filters.until = news::parse_time_flag(until, true, now);
+        if (!facets.empty()) {
+            std::string f = facets + ",";
+            for (std::size_t s = 0, c; (c = f.find(',', s)) != std::string::npos; s = c + 1) {
+                std::string name(news::trim(f.substr(s, c - s)));
+                if (name.empty()) continue;
+                if (name != "topic" && name != "provider" && name != "type" && name != "year") {
+                    throw news::UsageError("unknown facet '" + name + "' (use topic, provider, type, year)");
+                }
+                so.facets.push_back(name);
+            }
+        }
+        if (so.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
+        news::OpenedIndex index = news::open_indexes(common.indexes);
+        if (!queries_file.empty()) {
+            std::ifstream file;
+            std::istream* in = &std::cin;
+            if (queries_file != "-") {
+                file.open(queries_file);
+                if (!file) throw news::UsageError("cannot read --queries file '" + queries_file + "'");
+                in = &file;
+            }
+            std::vector<double> times;
+            std::string line;
+            while (std::getline(*in, line)) {
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                if (std::string(news::trim(line)).empty()) continue;
+                so.request.text = line;
+                json out = news::run_search(index, so);
+                times.push_back(out["elapsed_ms"].get<double>());
+                std::cout << out.dump() << '\n';
+            }
+            if (timing) {
+                double sum = 0;
+                for (double t : times) sum += t;
+                std::fprintf(stderr, "queries %zu  mean %.3f ms  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n", times.size(),
+                             times.empty() ? 0.0 : sum / static_cast<double>(times.size()), percentile(times, 0.5),
+                             percentile(times, 0.95), percentile(times, 0.99));
+            }
+            return news::kExitOk;
+        }
+        for (const auto& w : words) {
+            if (!so.request.text.empty()) so.request.text += ' ';
+            so.request.text += w;
+        }
+        const auto& f = so.request.filters;
+        const bool has_filter = f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() ||
+                                !f.providers.empty() || !f.types.empty() || !f.categories.empty();
+        if (std::string(news::trim(so.request.text)).empty() && !has_filter) {
+            throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");
+        }
+        print_search(news::run_search(index, so), common.format, st, so.explain);
+        return news::kExitOk;
+    }
+    news::OpenedIndex index = news::open_indexes(common.indexes);
+    if (*get) {
+        const json out = news::get_article(index, get_id);
+        if (common.format != "text") {
+            std::cout << out.dump(common.format == "json" ? 2 : -1) << '\n';
+            return news::kExitOk;
+        }
+        const json& a = out["article"];
+        std::printf("%s\n", st.bold(a["title"].get<std::string>()).c_str());
+        std::printf("id:        %s\nurl:       %s\npublished: %s\nquality:   %s   heat: %s\nprovider:  %s (%s)\n",
+                    a["id"].get<std::string>().c_str(), a["url"].get<std::string>().c_str(),
+                    a["published"].is_null() ? "-" : a["published"].get<std::string>().c_str(),
+                    num(a["quality"]).c_str(), num(a["heat"]).c_str(), a["provider"].value("name", "").c_str(),
+                    a["provider"].value("domain", "").c_str());
+        std::string topics;
+        for (const auto& t : a["topics"]) topics += (topics.empty() ? "" : ", ") + t.get<std::string>();
+        std::printf("topics:    %s\ntype:      %s   category: %s%s%s\npath:      %s\n\n%s\n\n", topics.c_str(),
+                    a["type"].get<std::string>().c_str(), a["category"].get<std::string>().c_str(),
+                    a["stub"].get<bool>() ? "   [stub]" : "", a["removed"].get<bool>() ? "   [removed]" : "",
+                    a["path"].get<std::string>().c_str(), a["excerpt"].get<std::string>().c_str());
+        std::printf("related (%zu):\n", out["related"].size());
+        for (const auto& r : out["related"]) {
+            std::printf("  %s %s\n", r["indexed"].get<bool>() ? (r["stub"].get<bool>() ? "[stub]" : "      ") : "[none]",
+                        r["title"].get<std::string>().empty() ? r["id"].get<std::string>().c_str()
+                                                              : r["title"].get<std::string>().c_str());
+        }
+        std::printf("listed as related by %lld article(s)\n", out["inlink_count"].get<long long>());
+        for (const auto& r : out["inlinks"]) std::printf("  %s\n", r["title"].get<std::string>().c_str());
+        return news::kExitOk;
+    }
+    const json out = news::index_stats(index);
+    if (common.format != "text") {
+        std::cout << out.dump(common.format == "json" ? 2 : -1) << '\n';
+        return news::kExitOk;
+    }
+    std::printf("indexes:        %s\n", out["indexes"].dump().c_str());
+    std::printf("articles:       %lld (+ %lld stubs, %lld removed)\n", out["articles"].get<long long>(),
+                out["stubs"].get<long long>(), out["removed"].get<long long>());
+    std::printf("published:      %s .. %s\n", out["oldest"].is_null() ? "-" : out["oldest"].get<std::string>().c_str(),
+                out["newest"].is_null() ? "-" : out["newest"].get<std::string>().c_str());
+    std::printf("schema version: %d   language: %s\n", out["schema_version"].get<int>(), out["language"].get<std::string>().c_str());
+    std::printf("size on disk:   %.1f MB\nlast update:    %s\n", static_cast<double>(out["size_bytes"].get<uintmax_t>()) / 1e6,
+                out["last_update"].get<std::string>().c_str());
+    for (const char* k : {"top_topics", "top_providers"}) {
+        std::printf("%s:", k);
+        for (const auto& v : out[k]) std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(), v["count"].get<long long>());
+        std::printf("\n");
+    }
+    return news::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const news::Error& e) {
+        std::fprintf(stderr, "searcher: %s\n", e.what());
+        return e.exit_code();
+    } catch (const Xapian::DatabaseLockError& e) {
+        std::fprintf(stderr, "searcher: index is locked: %s\n", e.get_msg().c_str());
+        return news::kExitIndex;
+    } catch (const Xapian::Error& e) {
+        std::fprintf(stderr, "searcher: index error: %s\n", e.get_description().c_str());
+        return news::kExitIndex;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "searcher: internal error: %s\n", e.what());
+        return news::kExitInternal;
+    }
+}

@@ -1,1 +1,395 @@
+// Store-level tests of the indexing engine on fixture corpora written into temp dirs.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <xapian.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "document.hpp"
+#include "engine.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using news::test::article;
+using news::test::TempDir;
+
+namespace {
+
+std::string related_block(const std::vector<std::pair<std::string, std::string>>& items) {
+    std::string s = "related:\n";
+    for (const auto& [title, url] : items) {
+        s += "  - title: \"" + title + "\"\n    excerpt: \"About " + title +
+             "\"\n    publishedDateTime: 2021-02-02T10:00:00Z\n    webUrl: \"" + url +
+             "\"\n    type: article\n    provider:\n      name: Example\n      domain: example.com\n"
+             "    quality: 40\n";
+    }
+    return s;
+}
+
+struct Fixture {
+    TempDir dir;
+    fs::path corpus() const { return dir.path() / "corpus"; }
+    fs::path index() const { return dir.path() / "index"; }
+
+    news::IndexStats index_run(std::function<void(news::IndexOptions&)> tweak = {}) const {
+        news::IndexOptions o;
+        o.index = index();
+        o.inputs = {corpus()};
+        o.jobs = 2;
+        o.print_warnings = false;
+        if (tweak) tweak(o);
+        return news::run_index(o);
+    }
+    void write(const std::string& rel, const std::string& content) const {
+        dir.write("corpus/" + rel, content);
+    }
+    // Bumps the mtime so the change is seen even within one clock tick.
+    void touch_later(const std::string& rel, int seconds) const {
+        const fs::path p = corpus() / rel;
+        fs::last_write_time(p, fs::last_write_time(p) + std::chrono::seconds(seconds));
+    }
+};
+
+std::set<std::string> ids(const fs::path& index, bool stubs) {
+    Xapian::Database db(index.string());
+    std::set<std::string> out;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        const auto d = news::read_data(db.get_document(*it));
+        if (d.value("stub", false) == stubs) out.insert(d.value("id", ""));
+    }
+    return out;
+}
+
+// Every document's id, kind and terms: the identity of an index, independent of docids.
+std::map<std::string, std::string> fingerprint(const fs::path& index) {
+    Xapian::Database db(index.string());
+    std::map<std::string, std::string> out;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        const Xapian::Document doc = db.get_document(*it);
+        auto d = news::read_data(doc);
+        d.erase("source");
+        std::string terms;
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            terms += *t + ":" + std::to_string(t.get_wdf()) + " ";
+        }
+        out[d.value("id", "")] = d.dump() + "|" + terms;
+    }
+    return out;
+}
+
+Xapian::doccount inlinks(const fs::path& index, const std::string& id) {
+    Xapian::Database db(index.string());
+    return db.get_termfreq(news::bool_term("links", id));
+}
+
+}  // namespace
+
+TEST(Indexer, AddUnchangedUpdateDeletePrune) {
+    Fixture f;
+    f.write("a.md", article("Alpha aardvark", "https://ex.com/a"));
+    f.write("b.md", article("Beta badger", "https://ex.com/b"));
+    auto s = f.index_run();
+    EXPECT_EQ(s.files_seen, 2u);
+    EXPECT_EQ(s.added, 2u);
+    EXPECT_EQ(s.rejected, 0u);
+    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
+
+    s = f.index_run();
+    EXPECT_EQ(s.unchanged, 2u);
+    EXPECT_EQ(s.added + s.updated, 0u);
+
+    f.write("a.md", article("Alpha anteater", "https://ex.com/a"));
+    f.touch_later("a.md", 5);
+    s = f.index_run();
+    EXPECT_EQ(s.updated, 1u);
+    EXPECT_EQ(s.unchanged, 1u);
+    {
+        Xapian::Database db(f.index().string());
+        EXPECT_EQ(db.get_termfreq("anteat"), 0u);  // stemmed terms are Z-prefixed
+        EXPECT_EQ(db.get_termfreq("Zanteat"), 1u);
+        EXPECT_EQ(db.get_termfreq("Zaardvark"), 0u);
+    }
+
+    fs::remove(f.corpus() / "b.md");
+    s = f.index_run();  // without --prune nothing is deleted
+    EXPECT_EQ(s.deleted, 0u);
+    EXPECT_EQ(ids(f.index(), false).size(), 2u);
+    s = f.index_run([](auto& o) { o.prune = true; });
+    EXPECT_EQ(s.deleted, 1u);
+    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a"}));
+}
+
+TEST(Indexer, TouchedButSameContentIsNotReindexed) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.index_run();
+    f.touch_later("a.md", 10);
+    auto s = f.index_run();
+    EXPECT_EQ(s.unchanged, 1u);
+    EXPECT_EQ(s.updated, 0u);
+    s = f.index_run();  // and the new mtime was remembered
+    EXPECT_EQ(s.unchanged, 1u);
+}
+
+TEST(Indexer, IdChangeRemovesOldDocument) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/old"));
+    f.index_run();
+    f.write("a.md", article("Alpha", "https://ex.com/new"));
+    f.touch_later("a.md", 5);
+    auto s = f.index_run();
+    EXPECT_EQ(s.updated, 1u);
+    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/new"}));
+}
+
+TEST(Indexer, DuplicateIdsNewerFileWins) {
+    Fixture f;
+    f.write("a.md", article("Older copy", "https://ex.com/same"));
+    f.write("b.md", article("Newer copy", "https://ex.com/same"));
+    f.touch_later("b.md", 60);
+    auto s = f.index_run();
+    EXPECT_EQ(s.duplicates, 1u);
+    ASSERT_EQ(s.notes.size(), 1u);
+    EXPECT_NE(s.notes[0].find("duplicate id https://ex.com/same"), std::string::npos);
+    Xapian::Database db(f.index().string());
+    EXPECT_EQ(db.get_doccount(), 1u);
+    EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/same")))["title"],
+              "Newer copy");
+
+    // The winner disappears: the other file takes the id over.
+    fs::remove(f.corpus() / "b.md");
+    s = f.index_run([](auto& o) { o.prune = true; });
+    Xapian::Database db2(f.index().string());
+    ASSERT_TRUE(news::find_docid(db2, "https://ex.com/same"));
+    EXPECT_EQ(news::read_data(db2.get_document(*news::find_docid(db2, "https://ex.com/same")))["title"],
+              "Older copy");
+}
+
+TEST(Indexer, StubLifecycle) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a",
+                            related_block({{"Gamma story", "https://ex.com/g"}})));
+    auto s = f.index_run();
+    EXPECT_EQ(s.stubs_added, 1u);
+    EXPECT_EQ(ids(f.index(), true), (std::set<std::string>{"https://ex.com/g"}));
+    EXPECT_EQ(inlinks(f.index(), "https://ex.com/g"), 1u);
+
+    // The full article arrives and replaces its stub.
+    f.write("g.md", article("Gamma full", "https://ex.com/g"));
+    f.index_run();
+    EXPECT_TRUE(ids(f.index(), true).empty());
+    EXPECT_EQ(ids(f.index(), false).count("https://ex.com/g"), 1u);
+    EXPECT_EQ(inlinks(f.index(), "https://ex.com/g"), 1u);
+
+    // The full article is deleted while `a` still lists it: it becomes a stub again.
+    fs::remove(f.corpus() / "g.md");
+    f.index_run([](auto& o) { o.prune = true; });
+    EXPECT_EQ(ids(f.index(), true), (std::set<std::string>{"https://ex.com/g"}));
+    {
+        Xapian::Database db(f.index().string());
+        EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/g")))["title"],
+                  "Gamma story");
+    }
+
+    // The last article mentioning the stub is deleted: the stub goes too.
+    fs::remove(f.corpus() / "a.md");
+    s = f.index_run([](auto& o) { o.prune = true; });
+    EXPECT_EQ(s.stubs_removed, 1u);
+    Xapian::Database db(f.index().string());
+    EXPECT_EQ(db.get_doccount(), 0u);
+}
+
+TEST(Indexer, StubNeverOverwritesFullArticle) {
+    Fixture f;
+    f.write("a.md", article("Alpha full", "https://ex.com/a"));
+    f.write("b.md", article("Beta", "https://ex.com/b", related_block({{"Alpha as seen by b", "https://ex.com/a"}})));
+    f.index_run();
+    Xapian::Database db(f.index().string());
+    EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/a")))["title"], "Alpha full");
+    EXPECT_TRUE(ids(f.index(), true).empty());
+}
+
+TEST(Indexer, InlinksFollowUpdates) {
+    Fixture f;
+    f.write("a.md", article("A", "https://ex.com/a", related_block({{"T", "https://ex.com/t"}})));
+    f.write("b.md", article("B", "https://ex.com/b", related_block({{"T", "https://ex.com/t"}})));
+    f.write("t.md", article("T", "https://ex.com/t"));
+    f.index_run();
+    EXPECT_EQ(inlinks(f.index(), "https://ex.com/t"), 2u);
+    f.write("b.md", article("B", "https://ex.com/b"));
+    f.touch_later("b.md", 5);
+    f.index_run();
+    EXPECT_EQ(inlinks(f.index(), "https://ex.com/t"), 1u);
+    f.write("b.md", article("B", "https://ex.com/b", related_block({{"T", "https://ex.com/t"}})));
+    f.touch_later("b.md", 10);
+    f.index_run();
+    EXPECT_EQ(inlinks(f.index(), "https://ex.com/t"), 2u);
+}
+
+TEST(Indexer, RejectedFileKeepsOldDocumentAndIsReported) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.write("b.md", article("Beta", "https://ex.com/b"));
+    f.index_run();
+    f.write("a.md", "---\ntitle: [unclosed\n---\n");
+    f.touch_later("a.md", 5);
+    f.write("c.md", "no front matter here\n");
+    auto s = f.index_run();
+    EXPECT_EQ(s.rejected, 2u);
+    ASSERT_EQ(s.rejections.size(), 2u);
+    EXPECT_NE(s.rejections[0].file.find("a.md"), std::string::npos);
+    EXPECT_NE(s.rejections[1].file.find("c.md"), std::string::npos);
+    EXPECT_NE(s.rejections[1].reason.find("no front matter"), std::string::npos);
+    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
+    // Still rejected next time (not silently marked as done).
+    s = f.index_run();
+    EXPECT_EQ(s.rejected, 2u);
+}
+
+TEST(Indexer, SchemaVersionMismatchIsRefused) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.index_run();
+    {
+        Xapian::WritableDatabase db(f.index().string());
+        db.set_metadata(news::kMetaSchemaVersion, "999");
+        db.commit();
+    }
+    try {
+        f.index_run();
+        FAIL() << "expected IndexError";
+    } catch (const news::IndexError& e) {
+        EXPECT_NE(std::string(e.what()).find("--full"), std::string::npos);
+        EXPECT_EQ(e.exit_code(), news::kExitIndex);
+    }
+    auto s = f.index_run([](auto& o) { o.full = true; });
+    EXPECT_EQ(s.added, 1u);
+}
+
+TEST(Indexer, LockedIndexGivesIndexError) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.index_run();
+    Xapian::WritableDatabase holder(f.index().string(), Xapian::DB_OPEN);
+    try {
+        f.index_run();
+        FAIL() << "expected IndexError";
+    } catch (const news::IndexError& e) {
+        EXPECT_NE(std::string(e.what()).find("locked"), std::string::npos);
+    }
+}
+
+TEST(Indexer, ThreadCountAndHistoryDoNotChangeTheIndex) {
+    Fixture f;
+    for (int i = 0; i < 40; ++i) {
+        const std::string n = std::to_string(i), next = std::to_string((i + 1) % 45);
+        std::string rel = std::string("d").append(std::to_string(i % 3)).append("/a").append(n).append(".md");
+        f.write(rel, article(std::string("Story number ").append(n).append(" about topic").append(std::to_string(i % 5)),
+                             std::string("https://ex.com/").append(n),
+                             related_block({{std::string("Linked ").append(next), std::string("https://ex.com/").append(next)},
+                                            {std::string("Outside ").append(n),
+                                             std::string("https://other.com/").append(std::to_string(i % 7))}})));
+    }
+    TempDir other;
+    auto run_into = [&](const fs::path& idx, unsigned jobs) {
+        news::IndexOptions o;
+        o.index = idx;
+        o.inputs = {f.corpus()};
+        o.jobs = jobs;
+        o.print_warnings = false;
+        return news::run_index(o);
+    };
+    run_into(other.path() / "j1", 1);
+    run_into(other.path() / "j2", 2);
+    // Incremental: first one folder, then everything.
+    news::IndexOptions o;
+    o.index = other.path() / "inc";
+    o.inputs = {f.corpus() / "d1"};
+    o.jobs = 2;
+    o.print_warnings = false;
+    news::run_index(o);
+    run_into(other.path() / "inc", 2);
+    const auto j1 = fingerprint(other.path() / "j1");
+    EXPECT_EQ(j1.size(), 40u + 8u);  // 40 articles; stubs: other.com/0..6 and ex.com/40
+    EXPECT_EQ(j1, fingerprint(other.path() / "j2"));
+    // Incremental runs index d1 files relative to d1 first; ids are URLs so documents agree,
+    // except "path", which is relative to the root the file was indexed under.
+    auto inc = fingerprint(other.path() / "inc");
+    ASSERT_EQ(inc.size(), j1.size());
+    for (const auto& [id, fp] : j1) EXPECT_EQ(fp.substr(fp.find('|')), inc[id].substr(inc[id].find('|'))) << id;
+}
+
+TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
+    Fixture f;
+    for (int i = 0; i < 60; ++i) {
+        const std::string n = std::to_string(i);
+        f.write(std::string("a").append(std::to_string(100 + i)).append(".md"),
+                article(std::string("Item ").append(n), std::string("https://ex.com/").append(n)));
+    }
+    std::atomic<bool> stop{false};
+    auto s = f.index_run([&](auto& o) {
+        o.batch = 10;
+        o.jobs = 1;
+        o.stop = &stop;
+        o.after_commit = [&](std::size_t n) {
+            if (n >= 20) stop = true;
+        };
+    });
+    EXPECT_TRUE(s.interrupted);
+    const auto partial = ids(f.index(), false).size();
+    EXPECT_GE(partial, 20u);
+    EXPECT_LT(partial, 60u);
+    s = f.index_run();
+    EXPECT_FALSE(s.interrupted);
+    EXPECT_EQ(s.added, 60u - partial);
+    EXPECT_EQ(s.unchanged, partial);
+    TempDir clean;
+    news::IndexOptions o;
+    o.index = clean.path() / "idx";
+    o.inputs = {f.corpus()};
+    o.print_warnings = false;
+    news::run_index(o);
+    auto a = fingerprint(f.index()), b = fingerprint(clean.path() / "idx");
+    EXPECT_EQ(a, b);
+}
+
+TEST(Indexer, DryRunWritesNothing) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.write("bad.md", "---\n- a list\n---\n");
+    auto s = f.index_run([](auto& o) { o.dry_run = true; });
+    EXPECT_EQ(s.added, 1u);
+    EXPECT_EQ(s.rejected, 1u);
+    EXPECT_FALSE(fs::exists(f.index()));
+}
+
+TEST(Indexer, WalkerSkipsHiddenAndUnknownTypesAndSurvivesSymlinkLoops) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.write(".hidden/b.md", article("Beta", "https://ex.com/b"));
+    f.write("notes.png", "binary");
+    fs::create_directory_symlink(f.corpus(), f.corpus() / "loop");
+    fs::create_symlink(f.corpus() / "missing.md", f.corpus() / "broken.md");
+    auto s = f.index_run();
+    EXPECT_EQ(s.added, 1u);
+    EXPECT_EQ(s.skipped, 2u);
+    EXPECT_EQ(s.rejected, 1u);  // the broken symlink, named
+    ASSERT_FALSE(s.rejections.empty());
+    EXPECT_NE(s.rejections[0].file.find("broken.md"), std::string::npos);
+}
+
+TEST(Indexer, UnreadableDirectoryIsReportedRestIndexed) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root can read any directory";
+    Fixture f;
+    f.write("ok/a.md", article("Alpha", "https://ex.com/a"));
+    f.write("locked/b.md", article("Beta", "https://ex.com/b"));
+    fs::permissions(f.corpus() / "locked", fs::perms::none);
+    auto s = f.index_run();
+    fs::permissions(f.corpus() / "locked", fs::perms::owner_all);
+    EXPECT_EQ(s.added, 1u);
+    EXPECT_EQ(s.rejected, 1u);
+}

@@ -1,0 +1,268 @@
+#include "query.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "date.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+#include "text.hpp"
+
+namespace news {
+
+namespace {
+
+// `provider:` maps to several boolean fields (name and domain): OR of their terms.
+class BoolFieldProcessor : public Xapian::FieldProcessor {
+public:
+    explicit BoolFieldProcessor(std::vector<std::string> fields) : fields_(std::move(fields)) {}
+    Xapian::Query operator()(const std::string& value) override {
+        std::vector<Xapian::Query> terms;
+        for (const auto& f : fields_) terms.emplace_back(bool_term(f, value));
+        if (terms.size() == 1) return terms.front();
+        return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    }
+
+private:
+    std::vector<std::string> fields_;
+};
+
+Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
+    if (lo && hi) {
+        return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo),
+                             Xapian::sortable_serialise(*hi));
+    }
+    if (lo) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, Xapian::sortable_serialise(*lo));
+    if (hi) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(*hi));
+    return Xapian::Query::MatchAll;
+}
+
+std::pair<std::string, std::optional<std::string>> split_range(const std::string& v) {
+    const auto dots = v.find("..");
+    if (dots == std::string::npos) return {v, std::nullopt};
+    return {v.substr(0, dots), v.substr(dots + 2)};
+}
+
+// `date:2021`, `date:2021-02`, `date:2021-01-01..2021-02-28`, `date:2021..`, `date:..2021-06`.
+class DateFieldProcessor : public Xapian::FieldProcessor {
+public:
+    Xapian::Query operator()(const std::string& value) override {
+        auto [a, b] = split_range(value);
+        auto parse = [](const std::string& s, bool up) -> std::optional<double> {
+            if (s.empty()) return std::nullopt;
+            auto t = parse_partial_date(s, up);
+            if (!t) throw Xapian::QueryParserError("bad date '" + s + "' (use YYYY, YYYY-MM or YYYY-MM-DD)");
+            return static_cast<double>(*t);
+        };
+        if (!b) return value_range(kSlotPublished, parse(a, false), parse(a, true));
+        return value_range(kSlotPublished, parse(a, false), parse(*b, true));
+    }
+};
+
+// `quality:60..`, `quality:..80`, `quality:60..80`, `quality:75`.
+class NumberFieldProcessor : public Xapian::FieldProcessor {
+public:
+    explicit NumberFieldProcessor(Xapian::valueno slot) : slot_(slot) {}
+    Xapian::Query operator()(const std::string& value) override {
+        auto [a, b] = split_range(value);
+        auto parse = [](const std::string& s) -> std::optional<double> {
+            if (s.empty()) return std::nullopt;
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            if (end != s.c_str() + s.size() || !std::isfinite(v)) {
+                throw Xapian::QueryParserError("bad number '" + s + "'");
+            }
+            return v;
+        };
+        if (!b) return value_range(slot_, parse(a), parse(a));
+        return value_range(slot_, parse(a), parse(*b));
+    }
+
+private:
+    Xapian::valueno slot_;
+};
+
+Xapian::Query any_of(const std::string& field_name, const std::vector<std::string>& values) {
+    std::vector<Xapian::Query> qs;
+    for (const auto& v : values) qs.emplace_back(bool_term(field_name, v));
+    return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+}
+
+// Words of the query as plain terms: what a lenient reading keeps of a rejected query.
+std::string plain_words(const std::string& text) {
+    std::string out;
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        const unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            Xapian::Unicode::append_utf8(out, ch);
+        } else if (!out.empty() && out.back() != ' ') {
+            out += ' ';
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now) {
+    if (auto age = parse_relative_age(value)) return now - *age;
+    if (auto t = parse_partial_date(value, round_up)) return *t;
+    throw UsageError("bad date '" + value +
+                     "': use YYYY, YYYY-MM, YYYY-MM-DD, an ISO datetime, or an age like 7d, 12h");
+}
+
+Xapian::Query filter_query(const Filters& f) {
+    std::vector<Xapian::Query> parts;
+    if (f.min_quality || f.max_quality) parts.push_back(value_range(kSlotQuality, f.min_quality, f.max_quality));
+    if (f.since || f.until) {
+        std::optional<double> lo, hi;
+        if (f.since) lo = static_cast<double>(*f.since);
+        if (f.until) hi = static_cast<double>(*f.until);
+        parts.push_back(value_range(kSlotPublished, lo, hi));
+    }
+    if (!f.topics.empty()) parts.push_back(any_of("topic", f.topics));
+    if (!f.providers.empty()) {
+        std::vector<Xapian::Query> qs{any_of("provider", f.providers), any_of("domain", f.providers)};
+        parts.emplace_back(Xapian::Query::OP_OR, qs.begin(), qs.end());
+    }
+    if (!f.types.empty()) parts.push_back(any_of("type", f.types));
+    if (!f.categories.empty()) parts.push_back(any_of("category", f.categories));
+    if (parts.empty()) return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& language)
+    : db_(db), stem_(language) {
+    qp_.set_database(db_);
+    qp_.set_stemmer(stem_);
+    qp_.set_stemming_strategy(kQueryStemStrategy);
+    // Set up from the field table: text prefixes, boolean filters (fields sharing a query name
+    // are OR'ed), and value fields with ranges.
+    std::vector<std::pair<std::string, std::vector<std::string>>> bools;
+    for (const auto& f : kFields) {
+        if (f.query_name.empty()) continue;
+        const std::string qn(f.query_name);
+        if (f.kind == FieldKind::Text) {
+            qp_.add_prefix(qn, std::string(f.prefix));
+        } else if (f.kind == FieldKind::Boolean) {
+            auto it = std::find_if(bools.begin(), bools.end(), [&](const auto& b) { return b.first == qn; });
+            if (it == bools.end()) {
+                bools.push_back({qn, {std::string(f.name)}});
+            } else {
+                it->second.emplace_back(f.name);
+            }
+        } else if (f.name == "published") {
+            qp_.add_boolean_prefix(qn, (new DateFieldProcessor)->release());
+        } else {
+            qp_.add_boolean_prefix(qn, (new NumberFieldProcessor(static_cast<Xapian::valueno>(f.slot)))->release());
+        }
+    }
+    for (auto& [qn, fields] : bools) {
+        qp_.add_boolean_prefix(qn, (new BoolFieldProcessor(fields))->release());
+    }
+}
+
+BuiltQuery QueryBuilder::build(const QueryRequest& req) {
+    BuiltQuery out;
+    const std::string text(trim(req.text));
+    qp_.set_default_op(req.match_all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
+    qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    if (!text.empty()) {
+        unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
+                         Xapian::QueryParser::FLAG_WILDCARD;
+        if (req.spelling) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+        try {
+            out.text = qp_.parse_query(text, flags);
+        } catch (const Xapian::QueryParserError& e) {
+            out.lenient = true;
+            out.parse_note = e.get_msg();
+            out.text = qp_.parse_query(plain_words(text), 0);
+        }
+        if (req.spelling) out.suggestion = qp_.get_corrected_query_string();
+        out.has_text = !out.text.empty();
+    }
+    if (!out.has_text) out.text = Xapian::Query::MatchAll;
+    out.query = out.text;
+    const Xapian::Query filters = filter_query(req.filters);
+    if (!filters.empty()) out.query = Xapian::Query(Xapian::Query::OP_FILTER, out.query, filters);
+    std::vector<Xapian::Query> hidden;
+    if (!req.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
+    if (!req.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
+    if (!hidden.empty()) {
+        out.query = Xapian::Query(Xapian::Query::OP_AND_NOT, out.query,
+                                  Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
+    }
+    return out;
+}
+
+BlendSource::BlendSource(double quality_weight, double recency_weight, double half_life_s,
+                         double now, double quality_max)
+    : qw_(quality_weight), rw_(recency_weight), half_life_(half_life_s), now_(now), qmax_(quality_max) {
+    set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
+}
+
+BlendSource* BlendSource::clone() const {
+    return new BlendSource(qw_, rw_, half_life_, now_, qmax_);
+}
+
+void BlendSource::init(const Xapian::Database& db) {
+    db_ = db;
+    dbsize_ = db.get_doccount();
+    last_ = db.get_lastdocid();
+    did_ = 0;
+    set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
+}
+
+void BlendSource::next(double) {
+    ++did_;
+    // Skip docids that no longer exist (deleted documents leave gaps).
+    while (did_ <= last_) {
+        try {
+            (void)db_.get_document(did_, Xapian::DOC_ASSUME_VALID);
+            break;
+        } catch (const Xapian::DocNotFoundError&) {
+            ++did_;
+        }
+    }
+}
+
+void BlendSource::skip_to(Xapian::docid did, double min_wt) {
+    if (did_ >= did) return;
+    did_ = did - 1;
+    next(min_wt);
+}
+
+bool BlendSource::check(Xapian::docid did, double) {
+    did_ = did;
+    return true;  // the caller only asks about documents it already matched
+}
+
+double BlendSource::component(const std::string& q, const std::string& d) const {
+    double w = 0;
+    if (!q.empty() && qmax_ > 0) {
+        const double qv = std::clamp(Xapian::sortable_unserialise(q), 0.0, qmax_);
+        w += qw_ * qv / qmax_;
+    }
+    if (!d.empty() && half_life_ > 0) {
+        const double age = std::max(0.0, now_ - Xapian::sortable_unserialise(d));
+        w += rw_ * std::exp2(-age / half_life_);
+    }
+    return w;
+}
+
+double BlendSource::get_weight() const {
+    Xapian::Document doc = db_.get_document(did_, Xapian::DOC_ASSUME_VALID);
+    return component(doc.get_value(kSlotQuality), doc.get_value(kSlotPublished));
+}
+
+double BlendSource::weight_for(const Xapian::Document& doc) const {
+    return component(doc.get_value(kSlotQuality), doc.get_value(kSlotPublished));
+}
+
+std::string BlendSource::get_description() const {
+    return "BlendSource(quality_weight=" + std::to_string(qw_) + ", recency_weight=" +
+           std::to_string(rw_) + ", half_life_s=" + std::to_string(half_life_) + ")";
+}
+
+}  // namespace news

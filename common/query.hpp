@@ -1,0 +1,92 @@
+// Query building for the searcher: the user's query string through Xapian's QueryParser (set
+// up from the schema's field table), plus flag filters, plus the blended-ranking prior.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace news {
+
+struct Filters {
+    std::optional<double> min_quality, max_quality;
+    std::optional<int64_t> since, until;  // inclusive, seconds since the epoch
+    std::vector<std::string> topics;      // any of
+    std::vector<std::string> providers;   // any of; name or domain
+    std::vector<std::string> types;       // any of
+    std::vector<std::string> categories;  // any of
+    bool include_removed = false;
+    bool include_stubs = false;
+};
+
+struct QueryRequest {
+    std::string text;
+    bool match_all = true;  // default operator AND (false: OR)
+    bool spelling = true;
+    Xapian::termcount wildcard_limit = 200;
+    Filters filters;
+};
+
+struct BuiltQuery {
+    Xapian::Query query;      // text query with filters applied (no ranking prior)
+    Xapian::Query text;       // the text part alone (MatchAll when there is none)
+    bool has_text = false;
+    bool lenient = false;     // the parser rejected the query; it was re-read as plain words
+    std::string suggestion;   // spelling-corrected query string, "" if none
+    std::string parse_note;   // why the query was read leniently
+};
+
+// Parses a `--since`/`--until` value: ISO date or datetime (partial dates allowed), or a
+// relative age like 7d / 12h (relative to `now`). Throws UsageError.
+int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now);
+
+class QueryBuilder {
+public:
+    QueryBuilder(const Xapian::Database& db, const std::string& language);
+    BuiltQuery build(const QueryRequest& req);
+    const Xapian::Stem& stemmer() const { return stem_; }
+
+private:
+    Xapian::Database db_;
+    Xapian::Stem stem_;
+    Xapian::QueryParser qp_;
+};
+
+// The filter part alone (MatchAll-compatible; empty Query when there are no filters).
+Xapian::Query filter_query(const Filters& f);
+
+// Blended ranking: a posting source adding `quality_weight * min(q,qmax)/qmax` and
+// `recency_weight * 0.5^(age / half_life)` to each matching document. See docs/ranking.md.
+class BlendSource : public Xapian::PostingSource {
+public:
+    BlendSource(double quality_weight, double recency_weight, double half_life_s, double now,
+                double quality_max = 100.0);
+    BlendSource* clone() const override;
+    std::string name() const override { return "news::BlendSource"; }
+    void init(const Xapian::Database& db) override;
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return dbsize_; }
+    Xapian::doccount get_termfreq_max() const override { return dbsize_; }
+    void next(double min_wt) override;
+    void skip_to(Xapian::docid did, double min_wt) override;
+    bool check(Xapian::docid did, double min_wt) override;
+    bool at_end() const override { return did_ > last_; }
+    Xapian::docid get_docid() const override { return did_; }
+    double get_weight() const override;
+    std::string get_description() const override;
+
+    // The same formula for a document's values (for --explain).
+    double weight_for(const Xapian::Document& doc) const;
+
+private:
+    double component(const std::string& quality_value, const std::string& date_value) const;
+    double qw_, rw_, half_life_, now_, qmax_;
+    Xapian::Database db_;
+    Xapian::doccount dbsize_ = 0;
+    Xapian::docid did_ = 0, last_ = 0;
+};
+
+}  // namespace news

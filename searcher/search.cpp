@@ -1,0 +1,340 @@
+#include "search.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+#include "text.hpp"
+#include "url.hpp"
+
+namespace fs = std::filesystem;
+
+namespace news {
+
+namespace {
+
+// Counts facet values over every document the matcher sees (the whole match set when
+// check_at_least covers the database).
+class FacetSpy : public Xapian::MatchSpy {
+public:
+    explicit FacetSpy(std::vector<std::string> names) : names_(std::move(names)) {}
+    void operator()(const Xapian::Document& doc, double) override {
+        ++seen_;
+        for (const auto& n : names_) {
+            auto& counts = counts_[n];
+            if (n == "topic") {
+                const std::string v = doc.get_value(kSlotTopics);
+                std::size_t start = 0;
+                while (start < v.size()) {
+                    std::size_t end = v.find('\x1f', start);
+                    if (end == std::string::npos) end = v.size();
+                    ++counts[v.substr(start, end - start)];
+                    start = end + 1;
+                }
+            } else if (n == "provider") {
+                const std::string v = doc.get_value(kSlotProvider);
+                if (!v.empty()) ++counts[v];
+            } else if (n == "type") {
+                const std::string v = doc.get_value(kSlotType);
+                if (!v.empty()) ++counts[v];
+            } else if (n == "year") {
+                const std::string v = doc.get_value(kSlotPublished);
+                if (!v.empty()) {
+                    const auto t = static_cast<int64_t>(Xapian::sortable_unserialise(v));
+                    ++counts[format_iso8601(t).substr(0, 4)];
+                }
+            }
+        }
+    }
+    nlohmann::json to_json(std::size_t top) const {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& n : names_) {
+            std::vector<std::pair<std::string, std::size_t>> v;
+            if (auto it = counts_.find(n); it != counts_.end()) v.assign(it->second.begin(), it->second.end());
+            std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
+                if (n == "year") return a.first > b.first;
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            if (v.size() > top) v.resize(top);
+            auto& arr = out[n] = nlohmann::json::array();
+            for (const auto& [k, c] : v) arr.push_back({{"value", k}, {"count", c}});
+        }
+        return out;
+    }
+    std::size_t seen() const { return seen_; }
+
+private:
+    std::vector<std::string> names_;
+    std::map<std::string, std::map<std::string, std::size_t>> counts_;
+    std::size_t seen_ = 0;
+};
+
+double now_seconds() {
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+template <typename F>
+auto with_reopen(OpenedIndex& index, F&& f) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return f();
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            index.db.reopen();
+        }
+    }
+}
+
+}  // namespace
+
+OpenedIndex open_indexes(const std::vector<std::string>& paths) {
+    OpenedIndex out;
+    for (const auto& p : paths) {
+        if (!fs::exists(p)) {
+            throw IndexError("no index at '" + p + "': build one with `indexer --index " + p +
+                             " PATH...` or pass --index");
+        }
+        Xapian::Database one;
+        try {
+            one = Xapian::Database(p);
+        } catch (const Xapian::DatabaseOpeningError& e) {
+            throw IndexError("'" + p + "' is not a readable index (" + e.get_msg() +
+                             "); rebuild it with `indexer --full`");
+        } catch (const Xapian::DatabaseCorruptError& e) {
+            throw IndexError("index '" + p + "' is corrupt (" + e.get_msg() +
+                             "); rebuild it with `indexer --full`");
+        }
+        const std::string v = one.get_metadata(kMetaSchemaVersion);
+        if (v != std::to_string(kSchemaVersion)) {
+            throw IndexError("index '" + p + "' has schema version '" + v + "', this searcher reads " +
+                             std::to_string(kSchemaVersion) + "; rebuild it with `indexer --full`");
+        }
+        const std::string lang = one.get_metadata(kMetaLanguage);
+        if (out.language.empty()) {
+            out.language = lang;
+        } else if (lang != out.language) {
+            throw IndexError("indexes use different languages ('" + out.language + "' and '" + lang +
+                             "'); search them separately");
+        }
+        out.db.add_database(one);
+        out.paths.push_back(p);
+    }
+    if (out.language.empty()) out.language = kDefaultLanguage;
+    return out;
+}
+
+nlohmann::json result_fields(const Xapian::Document& doc) {
+    const nlohmann::json d = read_data(doc);
+    nlohmann::json r;
+    r["id"] = d.value("id", "");
+    r["url"] = d.value("url", d.value("original_url", ""));
+    r["title"] = d.value("title", "");
+    r["excerpt"] = d.value("excerpt", "");
+    r["published"] = d.contains("published") ? nlohmann::json(format_iso8601(d["published"].get<int64_t>()))
+                                             : nlohmann::json(nullptr);
+    r["quality"] = d.contains("quality") ? d["quality"] : nlohmann::json(nullptr);
+    r["heat"] = d.contains("heat") ? d["heat"] : nlohmann::json(nullptr);
+    r["type"] = d.value("type", "");
+    r["category"] = d.value("category", "");
+    r["provider"] = d.contains("provider") ? d["provider"] : nlohmann::json{{"name", ""}, {"domain", ""}};
+    r["topics"] = d.contains("topics") ? d["topics"] : nlohmann::json::array();
+    r["path"] = d.value("path", "");
+    r["stub"] = d.value("stub", false);
+    r["removed"] = d.value("removed", false);
+    return r;
+}
+
+nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
+    const auto t0 = std::chrono::steady_clock::now();
+    return with_reopen(index, [&] {
+        QueryBuilder qb(index.db, index.language);
+        const BuiltQuery built = qb.build(opts.request);
+        Xapian::Enquire enq(index.db);
+        SortMode sort = opts.sort;
+        if (!built.has_text && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
+            sort = SortMode::Date;  // nothing to rank by: newest first
+        }
+        Xapian::Query q = built.query;
+        std::optional<BlendSource> blend;
+        if (sort == SortMode::Blend) {
+            // Recency is measured from the newest article in the index, so an archive ranks
+            // sensibly too (see docs/ranking.md).
+            const std::string newest = index.db.get_value_upper_bound(kSlotPublished);
+            const double now = newest.empty() ? now_seconds() : Xapian::sortable_unserialise(newest);
+            blend.emplace(opts.quality_weight, opts.recency_weight, opts.half_life_days * 86400.0, now);
+            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(&*blend));
+        }
+        enq.set_query(q);
+        switch (sort) {
+            case SortMode::Relevance:
+            case SortMode::Blend:
+                enq.set_sort_by_relevance_then_value(kSlotIdHash, opts.reverse);
+                if (opts.reverse) enq.set_docid_order(Xapian::Enquire::DESCENDING);
+                break;
+            case SortMode::Date:
+                enq.set_sort_by_value_then_relevance(kSlotPublished, !opts.reverse);
+                break;
+            case SortMode::Quality:
+                enq.set_sort_by_value_then_relevance(kSlotQuality, !opts.reverse);
+                break;
+        }
+        std::optional<FacetSpy> spy;
+        if (!opts.facets.empty()) {
+            spy.emplace(opts.facets);
+            enq.add_matchspy(&*spy);
+        }
+        const Xapian::doccount check =
+            (opts.exact_count || spy) ? index.db.get_doccount() : opts.offset + opts.limit;
+        Xapian::MSet mset = enq.get_mset(opts.offset, opts.limit, check);
+
+        nlohmann::json out;
+        out["version"] = kJsonVersion;
+        out["query"] = opts.request.text;
+        out["parsed_query"] = built.query.get_description();
+        out["lenient"] = built.lenient;
+        if (built.lenient) out["lenient_reason"] = built.parse_note;
+        out["total"] = {{"lower", mset.get_matches_lower_bound()},
+                        {"estimated", mset.get_matches_estimated()},
+                        {"upper", mset.get_matches_upper_bound()}};
+        out["offset"] = opts.offset;
+        out["limit"] = opts.limit;
+        out["sort"] = sort == SortMode::Blend      ? "blend"
+                      : sort == SortMode::Date     ? "date"
+                      : sort == SortMode::Quality  ? "quality"
+                                                   : "relevance";
+        out["suggestion"] = built.suggestion.empty() ? nlohmann::json(nullptr) : nlohmann::json(built.suggestion);
+        auto& results = out["results"] = nlohmann::json::array();
+        const unsigned snippet_flags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE;
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            const Xapian::Document doc = it.get_document();
+            nlohmann::json r = result_fields(doc);
+            r["rank"] = it.get_rank() + 1;
+            r["score"] = it.get_weight();
+            const std::string excerpt = r["excerpt"].get<std::string>();
+            const std::string title = r["title"].get<std::string>();
+            if (built.has_text) {
+                r["snippet"] = decode_html_entities(mset.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
+                                                                 snippet_flags, opts.highlight_start,
+                                                                 opts.highlight_end, "…"));
+                r["title_highlighted"] = decode_html_entities(
+                    mset.snippet(title, 1000, qb.stemmer(), snippet_flags, opts.highlight_start, opts.highlight_end, ""));
+            } else {
+                r["snippet"] = utf8_truncate(excerpt, 240);
+                r["title_highlighted"] = title;
+            }
+            if (opts.explain) {
+                const double prior = blend ? blend->weight_for(doc) : 0.0;
+                r["explain"] = {{"docid", *it},
+                                {"bm25", sort == SortMode::Blend ? it.get_weight() - prior : it.get_weight()},
+                                {"prior", prior}};
+            }
+            results.push_back(std::move(r));
+        }
+        if (spy) out["facets"] = spy->to_json(20);
+        out["elapsed_ms"] =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return out;
+    });
+}
+
+nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url) {
+    return with_reopen(index, [&]() -> nlohmann::json {
+        Xapian::Database& db = index.db;
+        std::optional<Xapian::docid> did = find_docid(db, id_or_url);
+        if (!did) did = find_docid(db, normalize_url(id_or_url));
+        if (!did) {
+            const std::string u = bool_term("url", id_or_url);
+            auto p = db.postlist_begin(u);
+            if (p != db.postlist_end(u)) did = *p;
+        }
+        if (!did) throw NotFoundError("no article with id or url '" + id_or_url + "' in the index");
+        const Xapian::Document doc = db.get_document(*did);
+        const nlohmann::json data = read_data(doc);
+        nlohmann::json out;
+        out["version"] = kJsonVersion;
+        out["article"] = result_fields(doc);
+        const std::string id = data.value("id", "");
+        auto& outl = out["related"] = nlohmann::json::array();
+        if (auto rel = data.find("related"); rel != data.end()) {
+            for (const auto& l : *rel) {
+                const std::string lid = l.get<std::string>();
+                nlohmann::json e = {{"id", lid}, {"indexed", false}, {"stub", false}, {"title", ""}};
+                if (auto ld = find_docid(db, lid)) {
+                    const auto ldata = read_data(db.get_document(*ld));
+                    e["indexed"] = true;
+                    e["stub"] = ldata.value("stub", false);
+                    e["title"] = ldata.value("title", "");
+                }
+                outl.push_back(std::move(e));
+            }
+        }
+        const std::string lt = bool_term("links", id);
+        out["inlink_count"] = db.get_termfreq(lt);
+        auto& inl = out["inlinks"] = nlohmann::json::array();
+        for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && inl.size() < 100; ++p) {
+            const auto d = read_data(db.get_document(*p));
+            inl.push_back({{"id", d.value("id", "")}, {"title", d.value("title", "")}});
+        }
+        return out;
+    });
+}
+
+nlohmann::json index_stats(OpenedIndex& index) {
+    return with_reopen(index, [&] {
+        Xapian::Database& db = index.db;
+        nlohmann::json out;
+        out["version"] = kJsonVersion;
+        out["indexes"] = index.paths;
+        const auto total = db.get_doccount();
+        const auto stubs = db.get_termfreq(bool_term("flag", "stub"));
+        out["documents"] = total;
+        out["articles"] = total - stubs;
+        out["stubs"] = stubs;
+        out["removed"] = db.get_termfreq(bool_term("flag", "removed"));
+        out["schema_version"] = kSchemaVersion;
+        out["language"] = index.language;
+        out["last_update"] = db.get_metadata(kMetaLastUpdate);
+        const std::string lo = db.get_value_lower_bound(kSlotPublished);
+        const std::string hi = db.get_value_upper_bound(kSlotPublished);
+        out["oldest"] = lo.empty() ? nlohmann::json(nullptr)
+                                   : nlohmann::json(format_iso8601(static_cast<int64_t>(Xapian::sortable_unserialise(lo))));
+        out["newest"] = hi.empty() ? nlohmann::json(nullptr)
+                                   : nlohmann::json(format_iso8601(static_cast<int64_t>(Xapian::sortable_unserialise(hi))));
+        auto top = [&](const std::string& prefix) {
+            std::vector<std::pair<std::string, Xapian::doccount>> v;
+            for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+                std::string name = (*t).substr(prefix.size());
+                if (!name.empty() && name[0] == ':') name.erase(0, 1);
+                v.emplace_back(name, t.get_termfreq());
+            }
+            std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            if (v.size() > 10) v.resize(10);
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& [k, c] : v) arr.push_back({{"value", k}, {"count", c}});
+            return arr;
+        };
+        out["top_topics"] = top(std::string(field("topic").prefix));
+        out["top_providers"] = top(std::string(field("provider").prefix));
+        uintmax_t bytes = 0;
+        for (const auto& p : index.paths) {
+            std::error_code ec;
+            for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+                 it.increment(ec)) {
+                if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+            }
+        }
+        out["size_bytes"] = bytes;
+        return out;
+    });
+}
+
+}  // namespace news
