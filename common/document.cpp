@@ -126,16 +126,22 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     if (a.featured) doc.add_boolean_term(bool_term("flag", "featured"));
     if (a.published_flag.value_or(false)) doc.add_boolean_term(bool_term("flag", "published"));
     if (a.heat) add_value_number(doc, kSlotHeat, *a.heat);
-    for (const auto& r : a.related) doc.add_boolean_term(bool_term("links", r.id));
+    std::string links;
+    for (const auto& r : a.related) {
+        doc.add_boolean_term(bool_term("links", r.id));
+        if (!links.empty()) links += '\n';
+        links += r.id;
+    }
+    if (!links.empty()) doc.add_value(kSlotLinks, links);
     doc.set_data(article_data(a).dump());
     return out;
 }
 
-Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r) {
+Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r, const std::string& from) {
     Xapian::Document doc;
     index_core(doc, r, r.id, {}, {});
     doc.add_boolean_term(bool_term("flag", "stub"));
-    doc.set_data(stub_data(r).dump());
+    doc.set_data(stub_data(r, from).dump());
     return doc;
 }
 
@@ -152,19 +158,29 @@ nlohmann::json article_data(const Article& a) {
     if (a.removed) j["removed"] = true;
     if (a.featured) j["featured"] = true;
     if (a.published_flag) j["published_flag"] = *a.published_flag;
-    if (!a.related.empty()) {
-        auto& rel = j["related"] = nlohmann::json::array();
-        for (const auto& r : a.related) rel.push_back(r.id);
-    }
     return j;
 }
 
-nlohmann::json stub_data(const RelatedRef& r) {
+nlohmann::json stub_data(const RelatedRef& r, const std::string& from) {
     nlohmann::json j;
     j["id"] = r.id;
     put_core(j, r);
     j["stub"] = true;
+    if (!from.empty()) j["from"] = from;
     return j;
+}
+
+std::vector<std::string> out_links(const Xapian::Document& doc) {
+    std::vector<std::string> out;
+    const std::string v = doc.get_value(kSlotLinks);
+    std::size_t start = 0;
+    while (start < v.size()) {
+        std::size_t end = v.find('\n', start);
+        if (end == std::string::npos) end = v.size();
+        out.push_back(v.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
 }
 
 nlohmann::json read_data(const Xapian::Document& doc) {

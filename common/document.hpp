@@ -22,8 +22,9 @@ public:
         std::vector<std::string> spelling_words;  // distinct words of title and excerpt
     };
     Built build(const Article& a);
-    // A stub: an article known only from another article's `related` list.
-    Xapian::Document build_stub(const RelatedRef& r);
+    // A stub: an article known only from another article's `related` list; `from` is the
+    // id of the article whose list describes it.
+    Xapian::Document build_stub(const RelatedRef& r, const std::string& from = {});
 
 private:
     void index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
@@ -33,7 +34,10 @@ private:
 
 // The stored document data (JSON). Keys are documented in docs/schema.md.
 nlohmann::json article_data(const Article& a);
-nlohmann::json stub_data(const RelatedRef& r);
+nlohmann::json stub_data(const RelatedRef& r, const std::string& from = {});
+
+// The ids a document lists as related (its out-links), from the value slot.
+std::vector<std::string> out_links(const Xapian::Document& doc);
 
 // Reads a document's stored data; an empty object when it is missing or not JSON.
 nlohmann::json read_data(const Xapian::Document& doc);

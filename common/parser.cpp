@@ -1,7 +1,5 @@
 #include "parser.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include "errors.hpp"
 #include "text.hpp"
 #include "url.hpp"
+#include "yaml_tree.hpp"
 
 namespace news {
 
@@ -39,46 +38,45 @@ struct Ctx {
     std::vector<Diagnostic>& warnings;
     std::size_t dropped = 0;
 
-    void warn(const YAML::Node& at, const std::string& msg) {
+    void warn(const yaml::Node& at, const std::string& msg) {
         if (warnings.size() >= opts.max_warnings) {
             ++dropped;
             return;
         }
-        const YAML::Mark m = at.Mark();
-        const bool known = m.line >= 0 && !m.is_null();
-        warnings.push_back({file, known ? m.line + 1 + line_offset : 0, known ? m.column + 1 : 0,
+        const bool known = at.line >= 0;
+        warnings.push_back({file, known ? at.line + 1 + line_offset : 0, known ? at.column + 1 : 0,
                             msg});
     }
 };
 
-const char* kind_name(const YAML::Node& n) {
-    switch (n.Type()) {
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a mapping";
-        case YAML::NodeType::Scalar: return "a scalar";
-        case YAML::NodeType::Null: return "null";
-        default: return "nothing";
+const char* kind_name(const yaml::Node& n) {
+    switch (n.type) {
+        case yaml::Type::Seq: return "a list";
+        case yaml::Type::Map: return "a mapping";
+        case yaml::Type::Scalar: return "a scalar";
+        case yaml::Type::Null: return "null";
+        default: return "a deeply nested value";
     }
 }
 
-// The value under `key` of mapping `m`; an invalid node when absent or null.
-YAML::Node child(const YAML::Node& m, const char* key) {
-    if (!m.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-    const YAML::Node& cm = m;
-    YAML::Node v = cm[key];
-    return v;
+const yaml::Node kAbsent{};
+
+// The value under `key` of mapping `m`; a null node when absent.
+const yaml::Node& child(const yaml::Node& m, const char* key) {
+    const yaml::Node* v = m.get(key);
+    return v ? *v : kAbsent;
 }
 
-bool present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
+bool present(const yaml::Node& n) { return n.type != yaml::Type::Null; }
 
-std::string get_text(const YAML::Node& m, const char* key, Ctx& ctx, const std::string& where) {
-    const YAML::Node n = child(m, key);
+std::string get_text(const yaml::Node& m, const char* key, Ctx& ctx, const std::string& where) {
+    const yaml::Node& n = child(m, key);
     if (!present(n)) return {};
-    if (!n.IsScalar()) {
+    if (!(n.type == yaml::Type::Scalar)) {
         ctx.warn(n, where + key + ": expected text, got " + kind_name(n) + "; ignored");
         return {};
     }
-    return n.Scalar();
+    return n.scalar;
 }
 
 std::optional<double> parse_number(std::string_view s) {
@@ -91,13 +89,13 @@ std::optional<double> parse_number(std::string_view s) {
     return v;
 }
 
-std::optional<double> get_number(const YAML::Node& m, const char* key, Ctx& ctx,
+std::optional<double> get_number(const yaml::Node& m, const char* key, Ctx& ctx,
                                  const std::string& where) {
-    const YAML::Node n = child(m, key);
+    const yaml::Node& n = child(m, key);
     if (!present(n)) return std::nullopt;
-    if (n.IsScalar()) {
-        if (auto v = parse_number(n.Scalar())) return v;
-        ctx.warn(n, where + key + ": '" + utf8_truncate(n.Scalar(), 40) +
+    if ((n.type == yaml::Type::Scalar)) {
+        if (auto v = parse_number(n.scalar)) return v;
+        ctx.warn(n, where + key + ": '" + utf8_truncate(n.scalar, 40) +
                         "' is not a number; left unset");
     } else {
         ctx.warn(n, where + key + ": expected a number, got " + kind_name(n) + "; left unset");
@@ -105,7 +103,7 @@ std::optional<double> get_number(const YAML::Node& m, const char* key, Ctx& ctx,
     return std::nullopt;
 }
 
-std::optional<int64_t> get_integer(const YAML::Node& m, const char* key, Ctx& ctx,
+std::optional<int64_t> get_integer(const yaml::Node& m, const char* key, Ctx& ctx,
                                    const std::string& where) {
     auto v = get_number(m, key, ctx, where);
     if (!v) return std::nullopt;
@@ -123,24 +121,24 @@ std::optional<bool> parse_bool(std::string_view s) {
     return std::nullopt;
 }
 
-std::optional<bool> get_bool(const YAML::Node& m, const char* key, Ctx& ctx,
+std::optional<bool> get_bool(const yaml::Node& m, const char* key, Ctx& ctx,
                              const std::string& where) {
-    const YAML::Node n = child(m, key);
+    const yaml::Node& n = child(m, key);
     if (!present(n)) return std::nullopt;
-    if (n.IsScalar()) {
-        if (auto v = parse_bool(n.Scalar())) return v;
+    if ((n.type == yaml::Type::Scalar)) {
+        if (auto v = parse_bool(n.scalar)) return v;
     }
     ctx.warn(n, where + key + ": expected true or false; left unset");
     return std::nullopt;
 }
 
-std::optional<int64_t> get_date(const YAML::Node& m, const char* key, Ctx& ctx,
+std::optional<int64_t> get_date(const yaml::Node& m, const char* key, Ctx& ctx,
                                 const std::string& where) {
-    const YAML::Node n = child(m, key);
+    const yaml::Node& n = child(m, key);
     if (!present(n)) return std::nullopt;
-    if (n.IsScalar()) {
-        if (auto t = parse_iso8601(trim(n.Scalar()))) return t;
-        ctx.warn(n, where + key + ": '" + utf8_truncate(n.Scalar(), 60) +
+    if ((n.type == yaml::Type::Scalar)) {
+        if (auto t = parse_iso8601(trim(n.scalar))) return t;
+        ctx.warn(n, where + key + ": '" + utf8_truncate(n.scalar, 60) +
                         "' is not an ISO 8601 date; article kept without a date");
     } else {
         ctx.warn(n, where + key + ": expected a date, got " + kind_name(n) +
@@ -151,24 +149,24 @@ std::optional<int64_t> get_date(const YAML::Node& m, const char* key, Ctx& ctx,
 
 std::string clean_text(const std::string& s) { return decode_html_entities(trim(s)); }
 
-std::vector<Image> get_images(const YAML::Node& m, const char* key, Ctx& ctx,
+std::vector<Image> get_images(const yaml::Node& m, const char* key, Ctx& ctx,
                               const std::string& where) {
     std::vector<Image> out;
-    const YAML::Node n = child(m, key);
+    const yaml::Node& n = child(m, key);
     if (!present(n)) return out;
-    if (!n.IsSequence()) {
+    if (n.type != yaml::Type::Seq) {
         ctx.warn(n, where + key + ": expected a list of images; ignored");
         return out;
     }
     std::size_t i = 0;
-    for (const auto& item : n) {
+    for (const auto& item : n.seq) {
         if (out.size() >= ctx.opts.max_images) {
             ctx.warn(n, where + key + ": more than " + std::to_string(ctx.opts.max_images) +
                             " images; the rest ignored");
             break;
         }
         const std::string w = where + key + "[" + std::to_string(i++) + "].";
-        if (!item.IsMap()) {
+        if (item.type != yaml::Type::Map) {
             ctx.warn(item, w.substr(0, w.size() - 1) + ": expected a mapping; ignored");
             continue;
         }
@@ -182,15 +180,15 @@ std::vector<Image> get_images(const YAML::Node& m, const char* key, Ctx& ctx,
     return out;
 }
 
-Provider get_provider(const YAML::Node& m, Ctx& ctx, const std::string& where) {
+Provider get_provider(const yaml::Node& m, Ctx& ctx, const std::string& where) {
     Provider p;
-    const YAML::Node n = child(m, "provider");
+    const yaml::Node& n = child(m, "provider");
     if (!present(n)) return p;
-    if (n.IsScalar()) {  // lenient: `provider: Reuters`
-        p.name = std::string(trim(n.Scalar()));
+    if ((n.type == yaml::Type::Scalar)) {  // lenient: `provider: Reuters`
+        p.name = std::string(trim(n.scalar));
         return p;
     }
-    if (!n.IsMap()) {
+    if (n.type != yaml::Type::Map) {
         ctx.warn(n, where + "provider: expected a mapping; ignored");
         return p;
     }
@@ -201,7 +199,7 @@ Provider get_provider(const YAML::Node& m, Ctx& ctx, const std::string& where) {
     return p;
 }
 
-void get_core(const YAML::Node& m, ArticleCore& a, Ctx& ctx, const std::string& where) {
+void get_core(const yaml::Node& m, ArticleCore& a, Ctx& ctx, const std::string& where) {
     a.title = clean_text(get_text(m, "title", ctx, where));
     a.excerpt = clean_text(get_text(m, "excerpt", ctx, where));
     a.published = get_date(m, "publishedDateTime", ctx, where);
@@ -214,29 +212,29 @@ void get_core(const YAML::Node& m, ArticleCore& a, Ctx& ctx, const std::string& 
     a.images = get_images(m, "images", ctx, where);
 }
 
-std::vector<std::string> get_topics(const YAML::Node& m, Ctx& ctx) {
+std::vector<std::string> get_topics(const yaml::Node& m, Ctx& ctx) {
     std::vector<std::string> out;
-    const YAML::Node n = child(m, "topics");
+    const yaml::Node& n = child(m, "topics");
     if (!present(n)) return out;
     std::unordered_set<std::string> seen;
-    auto add = [&](const YAML::Node& t) {
-        if (!t.IsScalar()) {
+    auto add = [&](const yaml::Node& t) {
+        if (t.type != yaml::Type::Scalar) {
             ctx.warn(t, std::string("topics: expected text, got ") + kind_name(t) + "; ignored");
             return;
         }
-        std::string topic = clean_text(t.Scalar());
+        std::string topic = clean_text(t.scalar);
         if (topic.empty()) return;
         if (seen.insert(ascii_lower(topic)).second) out.push_back(std::move(topic));
     };
-    if (n.IsScalar()) {  // lenient: a single topic given as a scalar
+    if ((n.type == yaml::Type::Scalar)) {  // lenient: a single topic given as a scalar
         add(n);
         return out;
     }
-    if (!n.IsSequence()) {
+    if (n.type != yaml::Type::Seq) {
         ctx.warn(n, "topics: expected a list of topics; ignored");
         return out;
     }
-    for (const auto& t : n) {
+    for (const auto& t : n.seq) {
         if (out.size() >= ctx.opts.max_topics) {
             ctx.warn(n, "topics: more than " + std::to_string(ctx.opts.max_topics) +
                             " topics; the rest ignored");
@@ -247,24 +245,24 @@ std::vector<std::string> get_topics(const YAML::Node& m, Ctx& ctx) {
     return out;
 }
 
-std::vector<RelatedRef> get_related(const YAML::Node& m, const std::string& self_id, Ctx& ctx) {
+std::vector<RelatedRef> get_related(const yaml::Node& m, const std::string& self_id, Ctx& ctx) {
     std::vector<RelatedRef> out;
-    const YAML::Node n = child(m, "related");
+    const yaml::Node& n = child(m, "related");
     if (!present(n)) return out;
-    if (!n.IsSequence()) {
+    if (n.type != yaml::Type::Seq) {
         ctx.warn(n, "related: expected a list; ignored");
         return out;
     }
     std::unordered_set<std::string> seen;
     std::size_t i = 0;
-    for (const auto& item : n) {
+    for (const auto& item : n.seq) {
         if (out.size() >= ctx.opts.max_related) {
             ctx.warn(n, "related: more than " + std::to_string(ctx.opts.max_related) +
                             " entries; the rest ignored");
             break;
         }
         const std::string w = "related[" + std::to_string(i++) + "].";
-        if (!item.IsMap()) {
+        if (item.type != yaml::Type::Map) {
             ctx.warn(item, w.substr(0, w.size() - 1) + ": expected a mapping; ignored");
             continue;
         }
@@ -371,29 +369,25 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
                                         ".html .yaml .yml .json)");
     }
 
-    YAML::Node root;
+    yaml::Node root;
     try {
-        // yaml-cpp accepts CRLF, but a lone CR or other control bytes are its own business:
-        // it reports them as parse errors with a mark, which we translate below.
-        root = YAML::Load(std::string(split.yaml));
-    } catch (const YAML::ParserException& e) {  // includes DeepRecursion
-        const bool known = !e.mark.is_null();
-        throw ParseError(display, known ? e.mark.line + split.yaml_first_line : 0,
-                         known ? e.mark.column + 1 : 0, "invalid YAML: " + e.msg);
-    } catch (const YAML::Exception& e) {
-        throw ParseError(display, 0, 0, std::string("invalid YAML: ") + e.what());
+        root = opts.yaml_fast_path ? yaml::read(split.yaml) : yaml::read_full(split.yaml);
+    } catch (const yaml::Error& e) {
+        const bool known = e.line >= 0;
+        throw ParseError(display, known ? e.line + split.yaml_first_line : 0,
+                         known ? e.column + 1 : 0, "invalid YAML: " + e.message);
     }
-    if (!root.IsDefined() || root.IsNull()) {
+    if (root.is_null()) {
         throw ParseError(display, split.yaml_first_line, 0, "front matter is empty");
     }
-    if (!root.IsMap()) {
-        throw ParseError(display, root.Mark().line + split.yaml_first_line, root.Mark().column + 1,
+    if (root.type != yaml::Type::Map) {
+        throw ParseError(display, root.line + split.yaml_first_line, root.column + 1,
                          std::string("top level is ") + kind_name(root) + ", expected a mapping");
     }
 
     Ctx ctx{display, split.yaml_first_line - 1, opts, out.warnings};
     Article& a = out.article;
-    try {
+    {
         get_core(root, a, ctx, "");
         a.path = rel_path;
         a.category = ascii_lower(trim(get_text(root, "category", ctx, "")));
@@ -402,10 +396,11 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
         a.published_flag = get_bool(root, "published", ctx, "");
         a.removed = get_bool(root, "removed", ctx, "").value_or(false);
         {
-            const YAML::Node f = child(root, "featuredContent");
+            const yaml::Node& f = child(root, "featuredContent");
             if (present(f)) {
-                a.featured = f.IsScalar() ? parse_bool(f.Scalar()).value_or(!f.Scalar().empty())
-                                          : f.size() > 0;
+                a.featured = f.type == yaml::Type::Scalar
+                                 ? parse_bool(f.scalar).value_or(!f.scalar.empty())
+                                 : (f.map.size() + f.seq.size()) > 0;
             }
         }
         a.id = normalize_url(a.web_url);
@@ -413,9 +408,6 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
         if (a.id.empty()) a.id = rel_path;
         a.topics = get_topics(root, ctx);
         a.related = get_related(root, a.id, ctx);
-    } catch (const YAML::Exception& e) {
-        // Defensive: a node shape we did not anticipate. Reject the file rather than crash.
-        throw ParseError(display, 0, 0, std::string("unexpected YAML structure: ") + e.what());
     }
     if (a.title.empty() && a.excerpt.empty()) {
         throw ParseError(display, split.yaml_first_line, 0,

@@ -19,6 +19,7 @@ struct ParseOptions {
     std::size_t max_topics = 200;
     std::size_t max_images = 100;
     std::size_t max_warnings = 50;  // per file; further ones are summarised in one line
+    bool yaml_fast_path = true;     // false: always read with yaml-cpp (tests compare both)
 };
 
 enum class FileKind { FrontMatter, Data, Unsupported };

@@ -33,8 +33,10 @@ std::string make_term(std::string_view prefix, std::string_view value) {
 std::string bool_term(std::string_view field_name, std::string_view value) {
     const Field& f = field(field_name);
     std::string v;
-    if (field_name == "id" || field_name == "links") {
+    if (field_name == "id") {
         v = std::string(value);  // ids are already normalised; paths are case-sensitive
+    } else if (field_name == "links") {
+        v = hex64(hash64(value));
     } else if (field_name == "url") {
         v = normalize_url(value);
     } else if (field_name == "domain") {

@@ -46,9 +46,10 @@ enum Slot : Xapian::valueno {
     kSlotTopics = 5,     // topics joined by '\x1f' (facets)
     kSlotProvider = 6,   // provider name (facets)
     kSlotType = 7,       // type (facets)
+    kSlotLinks = 8,      // ids this article lists as related, joined by '\n' (out-links)
 };
 
-inline constexpr std::array<Field, 23> kFields{{
+inline constexpr std::array<Field, 24> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"url", "url", "U", -1, FieldKind::Boolean,
@@ -71,8 +72,10 @@ inline constexpr std::array<Field, 23> kFields{{
     {"month", "month", "M", -1, FieldKind::Boolean, "publication month, YYYYMM (UTC)"},
     {"day", "day", "D", -1, FieldKind::Boolean, "publication day, YYYYMMDD (UTC)"},
     {"links", "links", "XR", -1, FieldKind::Boolean,
-     "id of each article this one lists as related (out-link); the postings of XR<id> are "
-     "the in-links of <id>"},
+     "hash (16 hex digits) of the id of each article this one lists as related; the postings "
+     "of XR<hash(id)> are the in-links of <id>"},
+    {"related", "", "", kSlotLinks, FieldKind::Value,
+     "ids this article lists as related (out-links), in order, joined by newlines"},
     {"published", "date", "", kSlotPublished, FieldKind::Value,
      "publication time, seconds since the epoch; `date:` ranges"},
     {"quality", "quality", "", kSlotQuality, FieldKind::Value, "quality; `quality:` ranges"},
@@ -93,7 +96,8 @@ const Field& field(std::string_view name);
 inline constexpr std::size_t kMaxTermBytes = 240;
 std::string make_term(std::string_view prefix, std::string_view value);
 
-// Boolean term for a field by name, applying the field's normalisation (lower-casing etc.).
+// Boolean term for a field by name, applying the field's normalisation (lower-casing etc.;
+// `links` terms hold a hash of the id, which keeps term lists small).
 std::string bool_term(std::string_view field_name, std::string_view value);
 
 // The stemming strategy both sides use (TermGenerator and QueryParser).

@@ -247,6 +247,15 @@ private:
         std::string from;  // stubs: id of the referrer whose `related` entry describes it
     };
     void put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from, bool exists);
+    void flush_stubs();
+    // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
+    // out to be full articles by then, so they are never written at all). Ordered by term so
+    // docids do not depend on hash order.
+    struct PendingStub {
+        RelatedRef ref;
+        std::string from;
+    };
+    std::map<std::string, PendingStub> pending_stubs_;
 
     const IndexOptions& opts_;
     IndexStats stats_;
@@ -363,6 +372,7 @@ void Engine::count_write() {
 
 void Engine::commit() {
     if (!db_) return;
+    flush_stubs();
     for (const auto& key : erased_) db_->set_metadata(table_key(key), "");
     for (const auto& key : dirty_) {
         auto it = table_.find(key);
@@ -386,28 +396,25 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     std::vector<std::string> old_links;
     auto kind = kinds_.find(qterm);
     if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
-        if (auto did = find_docid(db, a.id)) {
-            const auto data = read_data(db.get_document(*did));
-            if (auto rel = data.find("related"); rel != data.end() && rel->is_array()) {
-                for (const auto& l : *rel) {
-                    if (l.is_string()) old_links.push_back(l.get<std::string>());
-                }
-            }
-        }
+        if (auto did = find_docid(db, a.id)) old_links = out_links(db.get_document(*did));
     }
     db.replace_document(qterm, doc);
     kinds_[qterm] = {Kind::Full, {}};
+    pending_stubs_.erase(qterm);
     std::unordered_set<std::string> new_links;
     for (const auto& r : a.related) {
         new_links.insert(r.id);
         const std::string t = bool_term("id", r.id);
         auto k = kinds_.find(t);
-        if (k == kinds_.end()) {
-            put_stub(t, r, a.id, false);
-        } else if (k->second.kind == Kind::Stub && a.id <= k->second.from) {
-            // The referrer with the smallest id describes a stub, so its details do not
-            // depend on the order files were indexed in.
-            put_stub(t, r, a.id, true);
+        // The referrer with the smallest id describes a stub, so its details do not depend
+        // on the order files were indexed in.
+        if (k == kinds_.end() || (k->second.kind == Kind::Stub && a.id <= k->second.from)) {
+            auto p = pending_stubs_.find(t);
+            if (p == pending_stubs_.end()) {
+                pending_stubs_.emplace(t, PendingStub{r, a.id});
+            } else if (a.id <= p->second.from) {
+                p->second = PendingStub{r, a.id};
+            }
         }
     }
     for (const auto& w : spelling) db.add_spelling(w);
@@ -416,12 +423,20 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
 }
 
+void Engine::flush_stubs() {
+    auto pending = std::move(pending_stubs_);
+    pending_stubs_.clear();
+    for (auto& [t, p] : pending) {
+        auto k = kinds_.find(t);
+        if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from)) continue;
+        if (db_->get_termfreq(bool_term("links", p.ref.id)) == 0) continue;  // its referrer left
+        put_stub(t, p.ref, p.from, k != kinds_.end());
+    }
+}
+
 void Engine::put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from,
                       bool exists) {
-    Xapian::Document stub = builder_.build_stub(r);
-    auto data = read_data(stub);
-    data["from"] = from;
-    stub.set_data(data.dump());
+    Xapian::Document stub = builder_.build_stub(r, from);
     if (exists) {
         db_->replace_document(qterm, stub);
     } else {
@@ -483,12 +498,7 @@ std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referr
         try {
             const ParsedFile pf = parse_article_file(source, data.value("path", ""), opts_.parse);
             for (const auto& r : pf.article.related) {
-                if (r.id != id) continue;
-                Xapian::Document stub = builder_.build_stub(r);
-                auto sd = read_data(stub);
-                sd["from"] = rid;
-                stub.set_data(sd.dump());
-                return std::make_pair(std::move(stub), rid);
+                if (r.id == id) return std::make_pair(builder_.build_stub(r, rid), rid);
             }
         } catch (const ParseError&) {
             // The referrer's file changed or vanished; try the next referrer.
@@ -503,14 +513,7 @@ bool Engine::remove_article(const std::string& id) {
     if (k == kinds_.end() || k->second.kind != Kind::Full) return false;
     auto did = find_docid(*db_, id);
     std::vector<std::string> links;
-    if (did) {
-        const auto data = read_data(db_->get_document(*did));
-        if (auto rel = data.find("related"); rel != data.end() && rel->is_array()) {
-            for (const auto& l : *rel) {
-                if (l.is_string()) links.push_back(l.get<std::string>());
-            }
-        }
-    }
+    if (did) links = out_links(db_->get_document(*did));
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
     if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(id);

@@ -262,9 +262,8 @@ nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url) {
         out["article"] = result_fields(doc);
         const std::string id = data.value("id", "");
         auto& outl = out["related"] = nlohmann::json::array();
-        if (auto rel = data.find("related"); rel != data.end()) {
-            for (const auto& l : *rel) {
-                const std::string lid = l.get<std::string>();
+        {
+            for (const auto& lid : out_links(doc)) {
                 nlohmann::json e = {{"id", lid}, {"indexed", false}, {"stub", false}, {"title", ""}};
                 if (auto ld = find_docid(db, lid)) {
                     const auto ldata = read_data(db.get_document(*ld));
