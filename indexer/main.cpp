@@ -90,7 +90,9 @@ int run(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
 
     const news::IndexStats s = news::run_index(opts);
-    for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
+    if (!quiet) {
+        for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
+    }
     if (!report.empty()) write_report(report, s);
     const double rate = s.elapsed_s > 0 ? static_cast<double>(s.files_seen - s.unchanged) / s.elapsed_s : 0;
     std::printf(
