@@ -53,6 +53,7 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
                                  const std::string& id, const std::vector<std::string>& topics,
                                  const std::string& body) {
     doc.add_boolean_term(bool_term("id", id));
+    doc.add_boolean_term(bool_term("idkey", id));
     {
         uint64_t h = hash64(id);
         std::string key(8, '\0');
@@ -129,8 +130,10 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     std::string links;
     for (const auto& r : a.related) {
         doc.add_boolean_term(bool_term("links", r.id));
-        if (!links.empty()) links += '\n';
-        links += r.id;
+        uint64_t h = hash64(r.id);
+        char be[8];
+        for (int i = 7; i >= 0; --i, h >>= 8) be[i] = static_cast<char>(h & 0xFF);
+        links.append(be, 8);
     }
     if (!links.empty()) doc.add_value(kSlotLinks, links);
     doc.set_data(article_data(a).dump());
@@ -173,14 +176,19 @@ nlohmann::json stub_data(const RelatedRef& r, const std::string& from) {
 std::vector<std::string> out_links(const Xapian::Document& doc) {
     std::vector<std::string> out;
     const std::string v = doc.get_value(kSlotLinks);
-    std::size_t start = 0;
-    while (start < v.size()) {
-        std::size_t end = v.find('\n', start);
-        if (end == std::string::npos) end = v.size();
-        out.push_back(v.substr(start, end - start));
-        start = end + 1;
+    for (std::size_t i = 0; i + 8 <= v.size(); i += 8) {
+        uint64_t h = 0;
+        for (std::size_t k = 0; k < 8; ++k) h = (h << 8) | static_cast<unsigned char>(v[i + k]);
+        out.push_back(hex64(h));
     }
     return out;
+}
+
+std::optional<Xapian::docid> find_by_key(const Xapian::Database& db, const std::string& key) {
+    const std::string term = make_term(field("idkey").prefix, key);
+    Xapian::PostingIterator p = db.postlist_begin(term);
+    if (p == db.postlist_end(term)) return std::nullopt;
+    return *p;
 }
 
 nlohmann::json read_data(const Xapian::Document& doc) {

@@ -36,8 +36,11 @@ private:
 nlohmann::json article_data(const Article& a);
 nlohmann::json stub_data(const RelatedRef& r, const std::string& from = {});
 
-// The ids a document lists as related (its out-links), from the value slot.
+// The id keys (see id_key) of the articles a document lists as related, in order.
 std::vector<std::string> out_links(const Xapian::Document& doc);
+
+// The document whose id has key `key`, if any.
+std::optional<Xapian::docid> find_by_key(const Xapian::Database& db, const std::string& key);
 
 // Reads a document's stored data; an empty object when it is missing or not JSON.
 nlohmann::json read_data(const Xapian::Document& doc);

@@ -30,13 +30,15 @@ std::string make_term(std::string_view prefix, std::string_view value) {
     return term;
 }
 
+std::string id_key(std::string_view id) { return hex64(hash64(id)); }
+
 std::string bool_term(std::string_view field_name, std::string_view value) {
     const Field& f = field(field_name);
     std::string v;
     if (field_name == "id") {
         v = std::string(value);  // ids are already normalised; paths are case-sensitive
-    } else if (field_name == "links") {
-        v = hex64(hash64(value));
+    } else if (field_name == "links" || field_name == "idkey") {
+        v = id_key(value);
     } else if (field_name == "url") {
         v = normalize_url(value);
     } else if (field_name == "domain") {

@@ -46,12 +46,14 @@ enum Slot : Xapian::valueno {
     kSlotTopics = 5,     // topics joined by '\x1f' (facets)
     kSlotProvider = 6,   // provider name (facets)
     kSlotType = 7,       // type (facets)
-    kSlotLinks = 8,      // ids this article lists as related, joined by '\n' (out-links)
+    kSlotLinks = 8,      // out-links: 8-byte big-endian id hashes, in `related` order
 };
 
-inline constexpr std::array<Field, 24> kFields{{
+inline constexpr std::array<Field, 25> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
+    {"idkey", "", "XI", -1, FieldKind::Boolean,
+     "hash of the id (16 hex digits): finds the document an out-link points to"},
     {"url", "url", "U", -1, FieldKind::Boolean,
      "every normalised URL of the article (webUrl, originalUrl, ampWebUrl, cdnAmpWebUrl)"},
     {"title", "title", "S", -1, FieldKind::Text,
@@ -75,7 +77,7 @@ inline constexpr std::array<Field, 24> kFields{{
      "hash (16 hex digits) of the id of each article this one lists as related; the postings "
      "of XR<hash(id)> are the in-links of <id>"},
     {"related", "", "", kSlotLinks, FieldKind::Value,
-     "ids this article lists as related (out-links), in order, joined by newlines"},
+     "out-links in order: 8-byte big-endian hashes of the ids this article lists as related"},
     {"published", "date", "", kSlotPublished, FieldKind::Value,
      "publication time, seconds since the epoch; `date:` ranges"},
     {"quality", "quality", "", kSlotQuality, FieldKind::Value, "quality; `quality:` ranges"},
@@ -99,6 +101,9 @@ std::string make_term(std::string_view prefix, std::string_view value);
 // Boolean term for a field by name, applying the field's normalisation (lower-casing etc.;
 // `links` terms hold a hash of the id, which keeps term lists small).
 std::string bool_term(std::string_view field_name, std::string_view value);
+
+// The 16-hex-digit hash of an id used by the `idkey` and `links` terms.
+std::string id_key(std::string_view id);
 
 // The stemming strategy both sides use (TermGenerator and QueryParser).
 inline constexpr Xapian::TermGenerator::stem_strategy kIndexStemStrategy =

@@ -233,8 +233,8 @@ private:
     void write_article(const Article& a, Xapian::Document& doc,
                        const std::vector<std::string>& spelling);
     bool remove_article(const std::string& id);
-    void maybe_remove_stub(const std::string& id);
-    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(const std::string& id);
+    void maybe_remove_stub(const std::string& key);
+    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(const std::string& key);
     void promote_duplicate(const std::string& id, const std::string& except_key);
     void count_write();
     void commit();
@@ -246,7 +246,7 @@ private:
         Kind kind;
         std::string from;  // stubs: id of the referrer whose `related` entry describes it
     };
-    void put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from, bool exists);
+    void put_stub(const std::string& key, const RelatedRef& r, const std::string& from, bool exists);
     void flush_stubs();
     // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
     // out to be full articles by then, so they are never written at all). Ordered by term so
@@ -265,7 +265,7 @@ private:
     std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
     std::unordered_set<std::string> dirty_;               // table keys to write at commit
     std::unordered_set<std::string> erased_;              // table keys to delete at commit
-    std::unordered_map<std::string, DocKind> kinds_;      // Q term -> kind
+    std::unordered_map<std::string, DocKind> kinds_;      // id key -> kind
     std::size_t pending_writes_ = 0;
     std::size_t committed_docs_ = 0;
 };
@@ -315,14 +315,15 @@ void Engine::load_state() {
     std::unordered_set<Xapian::docid> stubs;
     const std::string stub_term = bool_term("flag", "stub");
     for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p) stubs.insert(*p);
-    const std::string q(field("id").prefix);
-    for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
+    const std::string xi(field("idkey").prefix);
+    for (auto t = db.allterms_begin(xi); t != db.allterms_end(xi); ++t) {
         auto p = db.postlist_begin(*t);
         if (p == db.postlist_end(*t)) continue;
+        const std::string key = (*t).substr(xi.size());
         if (stubs.count(*p)) {
-            kinds_[*t] = {Kind::Stub, read_data(db.get_document(*p)).value("from", "")};
+            kinds_[key] = {Kind::Stub, read_data(db.get_document(*p)).value("from", "")};
         } else {
-            kinds_[*t] = {Kind::Full, {}};
+            kinds_[key] = {Kind::Full, {}};
         }
     }
 }
@@ -394,17 +395,18 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     Xapian::WritableDatabase& db = *db_;
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
-    auto kind = kinds_.find(qterm);
+    const std::string self = id_key(a.id);
+    auto kind = kinds_.find(self);
     if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
         if (auto did = find_docid(db, a.id)) old_links = out_links(db.get_document(*did));
     }
     db.replace_document(qterm, doc);
-    kinds_[qterm] = {Kind::Full, {}};
-    pending_stubs_.erase(qterm);
+    kinds_[self] = {Kind::Full, {}};
+    pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
     for (const auto& r : a.related) {
-        new_links.insert(r.id);
-        const std::string t = bool_term("id", r.id);
+        const std::string t = id_key(r.id);
+        new_links.insert(t);
         auto k = kinds_.find(t);
         // The referrer with the smallest id describes a stub, so its details do not depend
         // on the order files were indexed in.
@@ -429,30 +431,31 @@ void Engine::flush_stubs() {
     for (auto& [t, p] : pending) {
         auto k = kinds_.find(t);
         if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from)) continue;
-        if (db_->get_termfreq(bool_term("links", p.ref.id)) == 0) continue;  // its referrer left
+        if (db_->get_termfreq(make_term(field("links").prefix, t)) == 0) continue;  // referrer left
         put_stub(t, p.ref, p.from, k != kinds_.end());
     }
 }
 
-void Engine::put_stub(const std::string& qterm, const RelatedRef& r, const std::string& from,
+void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::string& from,
                       bool exists) {
     Xapian::Document stub = builder_.build_stub(r, from);
     if (exists) {
-        db_->replace_document(qterm, stub);
+        db_->replace_document(make_term(field("idkey").prefix, key), stub);
     } else {
         db_->add_document(stub);
         ++stats_.stubs_added;
     }
-    kinds_[qterm] = {Kind::Stub, from};
+    kinds_[key] = {Kind::Stub, from};
     count_write();
 }
 
-// Called when an article stopped listing `id` (or was removed).
-void Engine::maybe_remove_stub(const std::string& id) {
-    const std::string t = bool_term("id", id);
-    auto k = kinds_.find(t);
+// Called when an article stopped listing the article with id key `key` (or was removed).
+void Engine::maybe_remove_stub(const std::string& key) {
+    auto k = kinds_.find(key);
     if (k == kinds_.end() || k->second.kind != Kind::Stub) return;
-    if (db_->get_termfreq(bool_term("links", id)) == 0) {
+    const std::string lt = make_term(field("links").prefix, key);
+    const std::string t = make_term(field("idkey").prefix, key);
+    if (db_->get_termfreq(lt) == 0) {
         db_->delete_document(t);
         kinds_.erase(k);
         ++stats_.stubs_removed;
@@ -461,7 +464,6 @@ void Engine::maybe_remove_stub(const std::string& id) {
     }
     // Still listed; if its describing referrer was the one that left, describe it anew.
     const std::string from = k->second.from;
-    const std::string lt = bool_term("links", id);
     bool from_still_links = false;
     if (auto fd = find_docid(*db_, from)) {
         const Xapian::Document fdoc = db_->get_document(*fd);
@@ -471,7 +473,7 @@ void Engine::maybe_remove_stub(const std::string& id) {
         }
     }
     if (!from_still_links) {
-        if (auto stub = stub_from_referrer(id)) {
+        if (auto stub = stub_from_referrer(key)) {
             db_->replace_document(t, stub->first);
             k->second.from = stub->second;
             count_write();
@@ -483,8 +485,8 @@ void Engine::maybe_remove_stub(const std::string& id) {
 // (its source file is parsed again: stub details are not kept once a full article replaced
 // them). Returns the stub and the referrer's id.
 std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referrer(
-    const std::string& id) {
-    const std::string lt = bool_term("links", id);
+    const std::string& key) {
+    const std::string lt = make_term(field("links").prefix, key);
     std::vector<std::pair<std::string, nlohmann::json>> referrers;
     for (auto p = db_->postlist_begin(lt); p != db_->postlist_end(lt); ++p) {
         auto data = read_data(db_->get_document(*p));
@@ -498,7 +500,7 @@ std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referr
         try {
             const ParsedFile pf = parse_article_file(source, data.value("path", ""), opts_.parse);
             for (const auto& r : pf.article.related) {
-                if (r.id == id) return std::make_pair(builder_.build_stub(r, rid), rid);
+                if (id_key(r.id) == key) return std::make_pair(builder_.build_stub(r, rid), rid);
             }
         } catch (const ParseError&) {
             // The referrer's file changed or vanished; try the next referrer.
@@ -509,14 +511,15 @@ std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referr
 
 bool Engine::remove_article(const std::string& id) {
     const std::string t = bool_term("id", id);
-    auto k = kinds_.find(t);
+    const std::string key = id_key(id);
+    auto k = kinds_.find(key);
     if (k == kinds_.end() || k->second.kind != Kind::Full) return false;
     auto did = find_docid(*db_, id);
     std::vector<std::string> links;
     if (did) links = out_links(db_->get_document(*did));
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
-    if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(id);
+    if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(key);
     if (stub) {
         db_->replace_document(t, stub->first);
         k->second = {Kind::Stub, stub->second};
@@ -626,7 +629,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
                                f.key);
         existed = true;
     }
-    const auto k = kinds_.find(bool_term("id", a.id));
+    const auto k = kinds_.find(id_key(a.id));
     if (k != kinds_.end() && k->second.kind == Kind::Full) existed = true;
     write_article(a, *r.doc, r.spelling);
     table_[f.key] = fresh;

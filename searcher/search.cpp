@@ -263,10 +263,11 @@ nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url) {
         const std::string id = data.value("id", "");
         auto& outl = out["related"] = nlohmann::json::array();
         {
-            for (const auto& lid : out_links(doc)) {
-                nlohmann::json e = {{"id", lid}, {"indexed", false}, {"stub", false}, {"title", ""}};
-                if (auto ld = find_docid(db, lid)) {
+            for (const auto& key : out_links(doc)) {
+                nlohmann::json e = {{"id", nullptr}, {"indexed", false}, {"stub", false}, {"title", ""}};
+                if (auto ld = find_by_key(db, key)) {
                     const auto ldata = read_data(db.get_document(*ld));
+                    e["id"] = ldata.value("id", "");
                     e["indexed"] = true;
                     e["stub"] = ldata.value("stub", false);
                     e["title"] = ldata.value("title", "");
