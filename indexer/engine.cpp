@@ -256,6 +256,7 @@ private:
         std::string from;
     };
     std::map<std::string, PendingStub> pending_stubs_;
+    std::unordered_map<std::string, Xapian::termcount> spelling_;  // added at commit
 
     const IndexOptions& opts_;
     IndexStats stats_;
@@ -267,6 +268,7 @@ private:
     std::unordered_set<std::string> erased_;              // table keys to delete at commit
     std::unordered_map<std::string, DocKind> kinds_;      // id key -> kind
     std::size_t pending_writes_ = 0;
+    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
     std::size_t committed_docs_ = 0;
 };
 
@@ -368,12 +370,16 @@ void Engine::report_rejection(const Rejection& r) {
 }
 
 void Engine::count_write() {
-    if (++pending_writes_ >= opts_.batch) commit();
+    if (++pending_writes_ >= opts_.batch && !in_commit_) commit();
 }
 
 void Engine::commit() {
     if (!db_) return;
+    in_commit_ = true;
     flush_stubs();
+    in_commit_ = false;
+    for (const auto& [word, n] : spelling_) db_->add_spelling(word, n);
+    spelling_.clear();
     for (const auto& key : erased_) db_->set_metadata(table_key(key), "");
     for (const auto& key : dirty_) {
         auto it = table_.find(key);
@@ -400,7 +406,11 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
         if (auto did = find_docid(db, a.id)) old_links = out_links(db.get_document(*did));
     }
-    db.replace_document(qterm, doc);
+    if (kind == kinds_.end()) {
+        db.add_document(doc);  // nothing has this id: skip replace_document's lookup
+    } else {
+        db.replace_document(qterm, doc);
+    }
     kinds_[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
@@ -419,7 +429,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
             }
         }
     }
-    for (const auto& w : spelling) db.add_spelling(w);
+    for (const auto& w : spelling) ++spelling_[w];
     for (const auto& l : old_links) {
         if (!new_links.count(l)) maybe_remove_stub(l);
     }
