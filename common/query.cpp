@@ -197,13 +197,18 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
 }
 
 BlendSource::BlendSource(double quality_weight, double recency_weight, double half_life_s,
-                         double now, double quality_max)
-    : qw_(quality_weight), rw_(recency_weight), half_life_(half_life_s), now_(now), qmax_(quality_max) {
+                         double now, double quality_max, bool symmetric)
+    : qw_(quality_weight),
+      rw_(recency_weight),
+      half_life_(half_life_s),
+      now_(now),
+      qmax_(quality_max),
+      symmetric_(symmetric) {
     set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
 }
 
 BlendSource* BlendSource::clone() const {
-    return new BlendSource(qw_, rw_, half_life_, now_, qmax_);
+    return new BlendSource(qw_, rw_, half_life_, now_, qmax_, symmetric_);
 }
 
 void BlendSource::init(const Xapian::Database& db) {
@@ -245,7 +250,8 @@ double BlendSource::component(const std::string& q, const std::string& d) const 
         w += qw_ * qv / qmax_;
     }
     if (!d.empty() && half_life_ > 0) {
-        const double age = std::max(0.0, now_ - Xapian::sortable_unserialise(d));
+        const double dt = now_ - Xapian::sortable_unserialise(d);
+        const double age = symmetric_ ? std::abs(dt) : std::max(0.0, dt);
         w += rw_ * std::exp2(-age / half_life_);
     }
     return w;
@@ -258,6 +264,14 @@ double BlendSource::get_weight() const {
 
 double BlendSource::weight_for(const Xapian::Document& doc) const {
     return component(doc.get_value(kSlotQuality), doc.get_value(kSlotPublished));
+}
+
+double BlendSource::quality_part(const Xapian::Document& doc) const {
+    return component(doc.get_value(kSlotQuality), {});
+}
+
+double BlendSource::time_part(const Xapian::Document& doc) const {
+    return component({}, doc.get_value(kSlotPublished));
 }
 
 std::string BlendSource::get_description() const {

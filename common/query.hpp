@@ -62,8 +62,10 @@ Xapian::Query filter_query(const Filters& f);
 // `recency_weight * 0.5^(age / half_life)` to each matching document. See docs/ranking.md.
 class BlendSource : public Xapian::PostingSource {
 public:
+    // `symmetric`: the time part decays with |t - now| (closeness to a date, for related
+    // news) instead of with the age before `now`.
     BlendSource(double quality_weight, double recency_weight, double half_life_s, double now,
-                double quality_max = 100.0);
+                double quality_max = 100.0, bool symmetric = false);
     BlendSource* clone() const override;
     std::string name() const override { return "news::BlendSource"; }
     void init(const Xapian::Database& db) override;
@@ -78,12 +80,15 @@ public:
     double get_weight() const override;
     std::string get_description() const override;
 
-    // The same formula for a document's values (for --explain).
+    // The same formula for a document's values (for --explain), and its two parts.
     double weight_for(const Xapian::Document& doc) const;
+    double quality_part(const Xapian::Document& doc) const;
+    double time_part(const Xapian::Document& doc) const;
 
 private:
     double component(const std::string& quality_value, const std::string& date_value) const;
     double qw_, rw_, half_life_, now_, qmax_;
+    bool symmetric_;
     Xapian::Database db_;
     Xapian::doccount dbsize_ = 0;
     Xapian::docid did_ = 0, last_ = 0;

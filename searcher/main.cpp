@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.hpp"
+#include "related.hpp"
 #include "search.hpp"
 #include "text.hpp"
 
@@ -135,6 +136,42 @@ news::SortMode parse_sort(const std::string& s) {
     return news::SortMode::Blend;
 }
 
+// Filter flags shared by every subcommand that ranks (search, related).
+struct FilterFlags {
+    news::Filters f;
+    std::optional<double> min_q, max_q;
+    std::string since, until;
+};
+
+void add_filters(CLI::App* app, FilterFlags& ff) {
+    app->add_option("--min-quality", ff.min_q, "only articles with quality >= Q");
+    app->add_option("--max-quality", ff.max_q, "only articles with quality <= Q");
+    app->add_option("--since", ff.since, "published on or after (YYYY[-MM[-DD]], ISO datetime, or an age: 7d, 12h)");
+    app->add_option("--until", ff.until, "published on or before (same forms; partial dates are inclusive)");
+    app->add_option("--topic", ff.f.topics, "topic (repeatable: any of)")->allow_extra_args(false);
+    app->add_option("--provider", ff.f.providers, "provider name or domain (repeatable: any of)")->allow_extra_args(false);
+    app->add_option("--type", ff.f.types, "type, e.g. article or video (repeatable)")->allow_extra_args(false);
+    app->add_option("--category", ff.f.categories, "category (repeatable)")->allow_extra_args(false);
+    app->add_flag("--include-removed", ff.f.include_removed, "also show articles marked removed");
+    app->add_flag("--include-stubs", ff.f.include_stubs, "also show stubs (articles known only from related lists)");
+}
+
+news::Filters resolve_filters(const FilterFlags& ff) {
+    news::Filters f = ff.f;
+    f.min_quality = ff.min_q;
+    f.max_quality = ff.max_q;
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!ff.since.empty()) f.since = news::parse_time_flag(ff.since, false, now);
+    if (!ff.until.empty()) f.until = news::parse_time_flag(ff.until, true, now);
+    return f;
+}
+
+bool has_filter(const news::Filters& f) {
+    return f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() || !f.providers.empty() ||
+           !f.types.empty() || !f.categories.empty();
+}
+
 void add_common(CLI::App* app, Common& c) {
     app->add_option("--index,-i", c.indexes, "index directory; repeat to search several as one (default ./index)")->allow_extra_args(false);
     app->add_option("--format,-f", c.format, "output format")->check(CLI::IsMember({"text", "json", "jsonl", "tsv"}))->capture_default_str();
@@ -154,22 +191,12 @@ int run(int argc, char** argv) {
     add_common(search, common);
     news::SearchOptions so;
     std::vector<std::string> words;
-    std::string match = "all", sort = "blend", since, until, queries_file, facets;
+    std::string match = "all", sort = "blend", queries_file, facets;
     bool no_spelling = false, timing = false;
-    std::optional<double> min_q, max_q;
+    FilterFlags search_filters;
     search->add_option("query", words, "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
     search->add_option("--match", match, "default operator between words")->check(CLI::IsMember({"all", "any"}))->capture_default_str();
-    search->add_option("--min-quality", min_q, "only articles with quality >= Q");
-    search->add_option("--max-quality", max_q, "only articles with quality <= Q");
-    search->add_option("--since", since, "published on or after (YYYY[-MM[-DD]], ISO datetime, or an age: 7d, 12h)");
-    search->add_option("--until", until, "published on or before (same forms; partial dates are inclusive)");
-    search->add_option("--topic", so.request.filters.topics, "topic (repeatable: any of)")->allow_extra_args(false);
-    search->add_option("--provider", so.request.filters.providers, "provider name or domain (repeatable: any of)")->allow_extra_args(false);
-    search->add_option("--type", so.request.filters.types, "type, e.g. article or video (repeatable)")->allow_extra_args(false);
-    search->add_option("--category", so.request.filters.categories, "category (repeatable)")->allow_extra_args(false);
-    search->add_flag("--include-removed", so.request.filters.include_removed, "also show articles marked removed");
-    search->add_flag("--include-stubs", so.request.filters.include_stubs,
-                     "also show stubs (articles known only from related lists)");
+    add_filters(search, search_filters);
     search->add_option("--sort", sort, "ranking")->check(CLI::IsMember({"relevance", "date", "quality", "blend"}))->capture_default_str();
     search->add_flag("--reverse", so.reverse, "reverse the sort order");
     search->add_option("--half-life", so.half_life_days, "blend: recency half-life in days")->capture_default_str();
@@ -183,6 +210,24 @@ int run(int argc, char** argv) {
     search->add_flag("--explain", so.explain, "show the parsed query and score components");
     search->add_option("--queries", queries_file, "batch: one query per line from FILE (- = stdin), JSONL out");
     search->add_flag("--timing", timing, "batch: print count, mean, p50, p95, p99 (ms) to stderr");
+
+    // related
+    auto* related = app.add_subcommand("related", "rank the news most related to an article");
+    add_common(related, common);
+    news::RelatedOptions ro;
+    FilterFlags related_filters;
+    std::string related_seed, related_ids, weights;
+    related->add_option("article", related_seed, "indexed article id or URL, or an article file");
+    add_filters(related, related_filters);
+    related->add_option("--limit,-n", ro.limit, "results")->capture_default_str();
+    related->add_option("--offset", ro.offset, "results to skip")->capture_default_str();
+    related->add_option("--weights", weights,
+                        "signal weights, e.g. content=1,topics=0.6,time=0.5,quality=0.1,graph=1 (0 turns one off)");
+    related->add_option("--half-life", ro.half_life_days, "time signal: half-life in days around the seed's date")
+        ->capture_default_str();
+    related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")->capture_default_str();
+    related->add_flag("--explain", ro.explain, "show each result's signals");
+    related->add_option("--ids", related_ids, "batch: one article id per line from FILE (- = stdin), JSONL out");
 
     // get
     auto* get = app.add_subcommand("get", "show one stored article with its related links");
@@ -208,12 +253,7 @@ int run(int argc, char** argv) {
         so.request.match_all = match == "all";
         so.request.spelling = !no_spelling;
         so.sort = parse_sort(sort);
-        so.request.filters.min_quality = min_q;
-        so.request.filters.max_quality = max_q;
-        const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch()).count();
-        if (!since.empty()) so.request.filters.since = news::parse_time_flag(since, false, now);
-        if (!until.empty()) so.request.filters.until = news::parse_time_flag(until, true, now);
+        so.request.filters = resolve_filters(search_filters);
         if (!facets.empty()) {
             std::string f = facets + ",";
             for (std::size_t s = 0, c; (c = f.find(',', s)) != std::string::npos; s = c + 1) {
@@ -258,13 +298,54 @@ int run(int argc, char** argv) {
             if (!so.request.text.empty()) so.request.text += ' ';
             so.request.text += w;
         }
-        const auto& f = so.request.filters;
-        const bool has_filter = f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() ||
-                                !f.providers.empty() || !f.types.empty() || !f.categories.empty();
-        if (std::string(news::trim(so.request.text)).empty() && !has_filter) {
+        if (std::string(news::trim(so.request.text)).empty() && !has_filter(so.request.filters)) {
             throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");
         }
         print_search(news::run_search(index, so), common.format, st, so.explain);
+        return news::kExitOk;
+    }
+    if (*related) {
+        ro.filters = resolve_filters(related_filters);
+        if (!weights.empty()) ro.weights = news::parse_weights(weights);
+        if (ro.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
+        if (related_seed.empty() == related_ids.empty()) {
+            throw news::UsageError("related: give one article (id, URL or file), or --ids FILE");
+        }
+        news::OpenedIndex index = news::open_indexes(common.indexes);
+        if (!related_ids.empty()) {
+            std::ifstream file;
+            std::istream* in = &std::cin;
+            if (related_ids != "-") {
+                file.open(related_ids);
+                if (!file) throw news::UsageError("cannot read --ids file '" + related_ids + "'");
+                in = &file;
+            }
+            std::string line;
+            while (std::getline(*in, line)) {
+                const std::string id(news::trim(line));
+                if (id.empty()) continue;
+                try {
+                    std::cout << news::run_related(index, id, ro).dump() << '\n';
+                } catch (const news::NotFoundError& e) {
+                    std::cout << json{{"version", news::kJsonVersion}, {"query", id}, {"error", e.what()}}.dump() << '\n';
+                }
+            }
+            return news::kExitOk;
+        }
+        const json out = news::run_related(index, related_seed, ro);
+        if (common.format == "text") {
+            const json& seed = out["seed"];
+            std::printf("Related to: %s\n", st.bold(seed["title"].get<std::string>()).c_str());
+        }
+        print_search(out, common.format, st, false);
+        if (ro.explain && common.format == "text") {
+            for (const auto& r : out["results"]) {
+                const auto& sg = r["signals"];
+                std::printf("%3lld. content %.3f  topics %.3f  time %.3f  quality %.3f  graph %.3f\n",
+                            r["rank"].get<long long>(), sg["content"].get<double>(), sg["topics"].get<double>(),
+                            sg["time"].get<double>(), sg["quality"].get<double>(), sg["graph"].get<double>());
+            }
+        }
         return news::kExitOk;
     }
     news::OpenedIndex index = news::open_indexes(common.indexes);

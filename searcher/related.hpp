@@ -1,0 +1,40 @@
+// `searcher related`: rank the articles most related to a seed article (indexed, or a file),
+// from content similarity, shared topics, closeness in time, quality and the editorial graph.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "query.hpp"
+#include "search.hpp"
+
+namespace news {
+
+struct RelatedWeights {
+    double content = 1.0;  // more-like-this (relevance feedback), scaled so the best match is 1
+    double topics = 0.6;   // fraction of the seed's topics a candidate shares
+    double time = 0.5;     // 0.5^(|dt| / half_life) around the seed's date
+    double quality = 0.1;  // min(quality, 100) / 100
+    double graph = 1.0;    // listed by the seed / lists the seed (1), co-listed with it (0.5)
+};
+
+// Parses "content=1,topics=0.5,..." over the defaults. Throws UsageError.
+RelatedWeights parse_weights(const std::string& spec, RelatedWeights base = {});
+
+struct RelatedOptions {
+    Filters filters;
+    RelatedWeights weights;
+    double half_life_days = 7;
+    unsigned expand_terms = 40;  // ESet size of the content signal
+    double title_boost = 2.0;    // weight multiplier of seed title terms in the content query
+    Xapian::doccount limit = 10;
+    Xapian::doccount offset = 0;
+    bool explain = false;
+};
+
+// `seed`: an indexed id or URL, or a path to an article file (parsed; it need not be indexed).
+// Returns the JSON of docs/json-output.md (the search shape plus `seed` and per-result
+// `signals`). Throws NotFoundError, UsageError, IndexError.
+nlohmann::json run_related(OpenedIndex& index, const std::string& seed, const RelatedOptions& opts);
+
+}  // namespace news
