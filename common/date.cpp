@@ -88,8 +88,12 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
                 ++p;
                 int oh = 0, om = 0;
                 if (!digits(s, p, 2, oh)) return std::nullopt;
-                if (p < s.size() && s[p] == ':') ++p;
-                if (p < s.size() && !digits(s, p, 2, om)) return std::nullopt;
+                if (p < s.size() && s[p] == ':') {
+                    ++p;
+                    if (!digits(s, p, 2, om)) return std::nullopt;  // "+05:" is not an offset
+                } else if (p < s.size() && !digits(s, p, 2, om)) {
+                    return std::nullopt;
+                }
                 if (oh > 23 || om > 59) return std::nullopt;
                 offset = sign * (oh * 3600 + om * 60);
             } else {

@@ -2,6 +2,7 @@
 
 #include "date.hpp"
 #include "schema.hpp"
+#include "story.hpp"
 #include "text.hpp"
 #include "url.hpp"
 
@@ -136,6 +137,15 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
         links.append(be, 8);
     }
     if (!links.empty()) doc.add_value(kSlotLinks, links);
+    // Story clustering: the writer links near-duplicates found through the band terms and
+    // sets the story id; until then an article is its own story.
+    const Signature sig = minhash(a.title + "\n" + a.excerpt);
+    if (!sig.empty()) {
+        doc.add_value(kSlotMinHash, encode_signature(sig));
+        for (const auto& t : band_terms(sig)) doc.add_boolean_term(t);
+    }
+    doc.add_value(kSlotStory, id_key(a.id));
+    doc.add_boolean_term(bool_term("storyterm", id_key(a.id)));
     doc.set_data(article_data(a).dump());
     return out;
 }

@@ -147,7 +147,7 @@ std::optional<int64_t> get_date(const yaml::Node& m, const char* key, Ctx& ctx,
     return std::nullopt;
 }
 
-std::string clean_text(const std::string& s) { return decode_html_entities(trim(s)); }
+std::string clean_text(const std::string& s) { return std::string(trim(decode_html_entities(s))); }
 
 std::vector<Image> get_images(const yaml::Node& m, const char* key, Ctx& ctx,
                               const std::string& where) {

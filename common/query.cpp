@@ -29,6 +29,12 @@ private:
 };
 
 Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
+    // Xapian turns an inverted range into an empty query, which an AND would then drop:
+    // an impossible range must match nothing instead.
+    // (Query::MatchNothing is the empty query itself, so build a non-empty one.)
+    if (lo && hi && *lo > *hi) {
+        return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
+    }
     if (lo && hi) {
         return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo),
                              Xapian::sortable_serialise(*hi));
@@ -103,6 +109,33 @@ std::string plain_words(const std::string& text) {
     return out;
 }
 
+// Lower-cased words of the query (what the index holds unprefixed and unstemmed).
+std::vector<std::string> plain_words_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool in_prefix_value = false;
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        const unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            Xapian::Unicode::append_utf8(cur, Xapian::Unicode::tolower(ch));
+            continue;
+        }
+        if (ch == ':' && !cur.empty()) {  // field:value - not a free-text word
+            cur.clear();
+            in_prefix_value = true;
+            continue;
+        }
+        if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not" && cur != "near" &&
+            cur != "xor") {
+            out.push_back(cur);
+        }
+        cur.clear();
+        if (ch == ' ') in_prefix_value = false;
+    }
+    if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not") out.push_back(cur);
+    return out;
+}
+
 }  // namespace
 
 int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now) {
@@ -170,7 +203,7 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {
         unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
-                         Xapian::QueryParser::FLAG_WILDCARD;
+                         Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
         if (req.spelling) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
         try {
             out.text = qp_.parse_query(text, flags);
@@ -179,7 +212,15 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
             out.parse_note = e.get_msg();
             out.text = qp_.parse_query(plain_words(text), 0);
         }
-        if (req.spelling) out.suggestion = qp_.get_corrected_query_string();
+        if (req.spelling) {
+            // Xapian may "correct" a word the index knows into a more frequent one; only
+            // suggest when some word of the query is unknown.
+            bool unknown = false;
+            for (const auto& w : plain_words_list(text)) {
+                if (db_.get_termfreq(w) == 0) unknown = true;
+            }
+            if (unknown) out.suggestion = qp_.get_corrected_query_string();
+        }
         out.has_text = !out.text.empty();
     }
     if (!out.has_text) out.text = Xapian::Query::MatchAll;

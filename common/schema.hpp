@@ -41,15 +41,20 @@ enum Slot : Xapian::valueno {
     kSlotPublished = 0,  // seconds since the epoch (sortable_serialise)
     kSlotQuality = 1,    // quality (sortable_serialise)
     kSlotHeat = 2,       // heat (sortable_serialise)
-    kSlotStory = 3,      // story id (raw bytes), the collapse key
+    kSlotStory = 3,      // story id (16 hex digits), the collapse key
     kSlotIdHash = 4,     // 8-byte hash of the id: a tie-breaker independent of docids
     kSlotTopics = 5,     // topics joined by '\x1f' (facets)
     kSlotProvider = 6,   // provider name (facets)
     kSlotType = 7,       // type (facets)
     kSlotLinks = 8,      // out-links: 8-byte big-endian id hashes, in `related` order
+    kSlotMinHash = 9,    // MinHash signature of title+excerpt (story clustering)
 };
 
-inline constexpr std::array<Field, 25> kFields{{
+// Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
+inline constexpr int kMinHashes = 32;
+inline constexpr int kBands = 16;  // LSH bands of kMinHashes / kBands rows each
+
+inline constexpr std::array<Field, 28> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -82,7 +87,14 @@ inline constexpr std::array<Field, 25> kFields{{
      "publication time, seconds since the epoch; `date:` ranges"},
     {"quality", "quality", "", kSlotQuality, FieldKind::Value, "quality; `quality:` ranges"},
     {"heat", "heat", "", kSlotHeat, FieldKind::Value, "heat (-1 = none given)"},
-    {"story", "", "", kSlotStory, FieldKind::Value, "story id (collapse key); reserved"},
+    {"story", "", "", kSlotStory, FieldKind::Value,
+     "story id: the smallest id key among the articles of the story (the collapse key)"},
+    {"storyterm", "story", "XS", -1, FieldKind::Boolean, "story id, as a term: lists a story"},
+    {"band", "", "XB", -1, FieldKind::Boolean,
+     "LSH band of the MinHash signature (band number, 2 hex digits, then 16 hex digits): finds "
+     "near-duplicate candidates with a query"},
+    {"minhash", "", "", kSlotMinHash, FieldKind::Value,
+     "MinHash signature of title+excerpt word pairs: 32 x 4 bytes, big-endian"},
     {"topics", "", "", kSlotTopics, FieldKind::Value, "topics joined by 0x1f, for facet counts"},
     {"provider_name", "", "", kSlotProvider, FieldKind::Value, "provider name, for facet counts"},
     {"type_name", "", "", kSlotType, FieldKind::Value, "type, for facet counts"},

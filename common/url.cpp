@@ -44,6 +44,10 @@ std::string url_host(std::string_view url) {
     if (end == std::string::npos) end = n.size();
     std::string host = n.substr(start, end - start);
     if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+    if (host.starts_with('[')) {  // IPv6 literal: [addr] or [addr]:port
+        const auto close = host.find(']');
+        return close == std::string::npos ? host : host.substr(0, close + 1);
+    }
     if (const auto port = host.rfind(':'); port != std::string::npos) host.erase(port);
     if (host.starts_with("www.")) host.erase(0, 4);
     return host;

@@ -1,8 +1,11 @@
 #include "yaml_tree.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+
+#include "text.hpp"
 
 namespace news::yaml {
 
@@ -130,9 +133,7 @@ private:
                 if (end >= c.size() || c[end] != ':') throw GiveUp{};
                 after = end + 1;
             } else {
-                if (c.front() == '?' || c.front() == '&' || c.front() == '*' || c.front() == '!' ||
-                    c.front() == '[' || c.front() == '{' || c.front() == '|' || c.front() == '>' ||
-                    c.front() == '@' || c.front() == '`') {
+                if (std::string_view("?&*!%@`|>[]{},#").find(c.front()) != std::string_view::npos) {
                     throw GiveUp{};
                 }
                 std::size_t colon = std::string_view::npos;
@@ -146,6 +147,7 @@ private:
                 if (colon == std::string_view::npos) throw GiveUp{};
                 std::string_view k = c.substr(0, colon);
                 while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
+                if (k.find('\t') != std::string_view::npos) throw GiveUp{};
                 key = std::string(k);
                 after = colon + 1;
             }
@@ -362,7 +364,8 @@ struct Converter {
         switch (y.Type()) {
             case YAML::NodeType::Scalar:
                 n.type = Type::Scalar;
-                n.scalar = y.Scalar();
+                // yaml-cpp turns the \_ and \N escapes into single Latin-1 bytes.
+                n.scalar = is_valid_utf8(y.Scalar()) ? y.Scalar() : sanitize_utf8(y.Scalar());
                 break;
             case YAML::NodeType::Sequence:
                 if (depth >= limits.max_depth) {
@@ -380,7 +383,7 @@ struct Converter {
                 n.type = Type::Map;
                 for (const auto& kv : y) {
                     // Complex (non-scalar) keys cannot name a field: keep them out of lookups.
-                    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("\x01");
+                    std::string key = kv.first.IsScalar() ? sanitize_utf8(kv.first.Scalar()) : std::string("\x01");
                     n.map.emplace_back(std::move(key), convert(kv.second, depth + 1));
                 }
                 break;
@@ -406,7 +409,10 @@ Node read_full(std::string_view text, const Limits& limits) {
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& e) {  // includes DeepRecursion
+    } catch (const YAML::DeepRecursion& e) {
+        throw Error{e.mark.is_null() ? -1 : e.mark.line, e.mark.is_null() ? -1 : e.mark.column,
+                    "nesting too deep (over " + std::to_string(e.depth()) + " levels)"};
+    } catch (const YAML::ParserException& e) {
         if (e.mark.is_null()) throw Error{-1, -1, e.msg};
         throw Error{e.mark.line, e.mark.column, e.msg};
     } catch (const YAML::Exception& e) {

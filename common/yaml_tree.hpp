@@ -36,7 +36,8 @@ std::optional<Node> read_simple(std::string_view text);
 
 struct Limits {
     int max_depth = 8;              // deeper content becomes Opaque (the schema needs 5)
-    std::size_t max_nodes = 1000000; // alias expansion past this is an error
+    std::size_t max_nodes = 200000;  // alias expansion past this is an error (a real
+                                     // article with 500 related entries has ~15,000)
 };
 
 // A syntax error from yaml-cpp (0-based line/column; -1 when unknown) or a limit hit.

@@ -21,6 +21,7 @@
 #include "document.hpp"
 #include "errors.hpp"
 #include "schema.hpp"
+#include "story.hpp"
 #include "text.hpp"
 
 namespace fs = std::filesystem;
@@ -248,6 +249,9 @@ private:
     };
     void put_stub(const std::string& key, const RelatedRef& r, const std::string& from, bool exists);
     void flush_stubs();
+    void touch_story_of(Xapian::docid did);
+    void cluster_pass();
+    std::set<Xapian::docid> touched_;  // articles whose story must be recomputed at commit
     // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
     // out to be full articles by then, so they are never written at all). Ordered by term so
     // docids do not depend on hash order.
@@ -377,6 +381,7 @@ void Engine::commit() {
     if (!db_) return;
     in_commit_ = true;
     flush_stubs();
+    cluster_pass();
     in_commit_ = false;
     for (const auto& [word, n] : spelling_) db_->add_spelling(word, n);
     spelling_.clear();
@@ -404,12 +409,15 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     const std::string self = id_key(a.id);
     auto kind = kinds_.find(self);
     if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
-        if (auto did = find_docid(db, a.id)) old_links = out_links(db.get_document(*did));
+        if (auto did = find_docid(db, a.id)) {
+            old_links = out_links(db.get_document(*did));
+            touch_story_of(*did);  // its old story may split
+        }
     }
     if (kind == kinds_.end()) {
-        db.add_document(doc);  // nothing has this id: skip replace_document's lookup
+        touched_.insert(db.add_document(doc));  // nothing has this id: no lookup needed
     } else {
-        db.replace_document(qterm, doc);
+        touched_.insert(db.replace_document(qterm, doc));
     }
     kinds_[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
@@ -432,6 +440,94 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     for (const auto& w : spelling) ++spelling_[w];
     for (const auto& l : old_links) {
         if (!new_links.count(l)) maybe_remove_stub(l);
+    }
+}
+
+// Every article of `did`'s story is recomputed at the next commit.
+void Engine::touch_story_of(Xapian::docid did) {
+    const std::string story = db_->get_document(did).get_value(kSlotStory);
+    if (story.empty()) return;
+    const std::string t = bool_term("storyterm", story);
+    for (auto p = db_->postlist_begin(t); p != db_->postlist_end(t); ++p) touched_.insert(*p);
+}
+
+// Stories are the connected components of "near-duplicate and published within the window";
+// a story's id is the smallest id key among its articles. Components are recomputed for every
+// article written or removed in this batch (and the former members of their stories), so the
+// result does not depend on indexing order or on how the corpus was split into runs.
+void Engine::cluster_pass() {
+    constexpr std::size_t kMaxStory = 1000;
+    const double window = opts_.story_window_days * 86400.0;
+    std::set<Xapian::docid> done;
+    const auto seeds = std::move(touched_);
+    touched_.clear();
+    auto load = [&](Xapian::docid d, Xapian::Document& doc) {
+        try {
+            doc = db_->get_document(d);
+            return true;
+        } catch (const Xapian::DocNotFoundError&) {
+            return false;
+        }
+    };
+    const std::string xi(field("idkey").prefix);
+    auto key_of = [&](const Xapian::Document& doc) {
+        auto t = doc.termlist_begin();
+        t.skip_to(xi);
+        return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
+    };
+    for (Xapian::docid seed : seeds) {
+        if (done.count(seed)) continue;
+        Xapian::Document sdoc;
+        if (!load(seed, sdoc)) continue;
+        std::map<Xapian::docid, Xapian::Document> comp{{seed, sdoc}};
+        std::vector<Xapian::docid> queue{seed};
+        while (!queue.empty() && comp.size() < kMaxStory) {
+            const Xapian::docid x = queue.back();
+            queue.pop_back();
+            const Xapian::Document& xdoc = comp.at(x);
+            const std::string xtitle = read_data(xdoc).value("title", "");
+            const Signature sig = decode_signature(xdoc.get_value(kSlotMinHash));
+            const std::string date = xdoc.get_value(kSlotPublished);
+            if (sig.empty() || date.empty()) continue;  // no text or no date: a story of its own
+            const double t = Xapian::sortable_unserialise(date);
+            std::vector<Xapian::Query> bands;
+            for (const auto& b : band_terms(sig)) bands.emplace_back(b);
+            Xapian::Enquire enq(*db_);
+            enq.set_query(Xapian::Query(
+                Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, bands.begin(), bands.end()),
+                Xapian::Query(Xapian::Query::OP_VALUE_RANGE, kSlotPublished, Xapian::sortable_serialise(t - window),
+                              Xapian::sortable_serialise(t + window))));
+            enq.set_weighting_scheme(Xapian::BoolWeight());
+            const Xapian::MSet mset = enq.get_mset(0, kMaxStory);
+            for (auto it = mset.begin(); it != mset.end(); ++it) {
+                if (comp.count(*it)) continue;
+                Xapian::Document cdoc = it.get_document();
+                if (similarity(sig, decode_signature(cdoc.get_value(kSlotMinHash))) < opts_.story_similarity) continue;
+                if (!titles_compatible(xtitle, read_data(cdoc).value("title", ""))) continue;
+                comp.emplace(*it, std::move(cdoc));
+                queue.push_back(*it);
+            }
+        }
+        std::string story;
+        for (const auto& [d, doc] : comp) {
+            const std::string k = key_of(doc);
+            if (!k.empty() && (story.empty() || k < story)) story = k;
+        }
+        for (auto& [d, doc] : comp) {
+            done.insert(d);
+            const std::string old = doc.get_value(kSlotStory);
+            if (story.empty() || old == story) continue;
+            if (!old.empty()) {
+                try {
+                    doc.remove_term(bool_term("storyterm", old));
+                } catch (const Xapian::InvalidArgumentError&) {
+                }
+            }
+            doc.add_boolean_term(bool_term("storyterm", story));
+            doc.add_value(kSlotStory, story);
+            db_->replace_document(d, doc);
+            count_write();
+        }
     }
 }
 
@@ -526,7 +622,10 @@ bool Engine::remove_article(const std::string& id) {
     if (k == kinds_.end() || k->second.kind != Kind::Full) return false;
     auto did = find_docid(*db_, id);
     std::vector<std::string> links;
-    if (did) links = out_links(db_->get_document(*did));
+    if (did) {
+        links = out_links(db_->get_document(*did));
+        touch_story_of(*did);
+    }
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
     if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(key);

@@ -262,7 +262,7 @@ int run(int argc, char** argv) {
                 if (name != "topic" && name != "provider" && name != "type" && name != "year") {
                     throw news::UsageError("unknown facet '" + name + "' (use topic, provider, type, year)");
                 }
-                so.facets.push_back(name);
+                if (std::find(so.facets.begin(), so.facets.end(), name) == so.facets.end()) so.facets.push_back(name);
             }
         }
         if (so.half_life_days <= 0) throw news::UsageError("--half-life must be positive");

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "date.hpp"
 #include "document.hpp"
@@ -94,6 +95,44 @@ auto with_reopen(OpenedIndex& index, F&& f) {
 
 }  // namespace
 
+std::string highlight(const std::string& text, const Xapian::Query& query, const Xapian::Stem& stem,
+                      const std::string& start, const std::string& end) {
+    std::set<std::string> terms;
+    for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
+        const std::string term = *t;
+        if (term.empty()) continue;
+        if (term[0] == 'Z') {
+            terms.insert(term);
+        } else if (term[0] == 'S' && term.size() > 1) {  // title:word
+            terms.insert(term.substr(1));
+        } else if (!(term[0] >= 'A' && term[0] <= 'Z')) {
+            terms.insert(term);
+        }
+    }
+    std::string out, word, raw;
+    auto flush = [&] {
+        if (raw.empty()) return;
+        const bool hit = terms.count(word) || terms.count("Z" + stem(word));
+        if (hit) out += start;
+        out += raw;
+        if (hit) out += end;
+        word.clear();
+        raw.clear();
+    };
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        const unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            Xapian::Unicode::append_utf8(raw, ch);
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(ch));
+        } else {
+            flush();
+            Xapian::Unicode::append_utf8(out, ch);
+        }
+    }
+    flush();
+    return out;
+}
+
 OpenedIndex open_indexes(const std::vector<std::string>& paths) {
     OpenedIndex out;
     for (const auto& p : paths) {
@@ -161,6 +200,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (!built.has_text && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             sort = SortMode::Date;  // nothing to rank by: newest first
         }
+        if (opts.reverse && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
+            throw UsageError("--reverse applies to --sort date and --sort quality");
+        }
         Xapian::Query q = built.query;
         std::optional<BlendSource> blend;
         if (sort == SortMode::Blend) {
@@ -175,8 +217,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         switch (sort) {
             case SortMode::Relevance:
             case SortMode::Blend:
-                enq.set_sort_by_relevance_then_value(kSlotIdHash, opts.reverse);
-                if (opts.reverse) enq.set_docid_order(Xapian::Enquire::DESCENDING);
+                enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
                 break;
             case SortMode::Date:
                 enq.set_sort_by_value_then_relevance(kSlotPublished, !opts.reverse);
@@ -223,8 +264,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 r["snippet"] = decode_html_entities(mset.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
                                                                  snippet_flags, opts.highlight_start,
                                                                  opts.highlight_end, "…"));
-                r["title_highlighted"] = decode_html_entities(
-                    mset.snippet(title, 1000, qb.stemmer(), snippet_flags, opts.highlight_start, opts.highlight_end, ""));
+                r["title_highlighted"] = highlight(title, built.text, qb.stemmer(), opts.highlight_start, opts.highlight_end);
             } else {
                 r["snippet"] = utf8_truncate(excerpt, 240);
                 r["title_highlighted"] = title;

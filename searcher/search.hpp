@@ -50,6 +50,11 @@ nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url);
 
 nlohmann::json index_stats(OpenedIndex& index);
 
+// `text` with every word that matches one of the query's terms (as written, or by its stem)
+// wrapped in `start`/`end`; the text is never cut.
+std::string highlight(const std::string& text, const Xapian::Query& query, const Xapian::Stem& stem,
+                      const std::string& start, const std::string& end);
+
 // The display JSON of a document (stored data + normalised field names).
 nlohmann::json result_fields(const Xapian::Document& doc);
 

@@ -1,0 +1,30 @@
+// Story clustering primitives: MinHash signatures of an article's title+excerpt word pairs,
+// and the LSH band terms that find near-duplicate candidates with a query.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace news {
+
+using Signature = std::vector<uint32_t>;  // kMinHashes values; empty when there is no text
+
+// Lower-cased words of `text` (Unicode word characters), in order.
+std::vector<std::string> words_of(const std::string& text);
+
+Signature minhash(const std::string& text);
+std::string encode_signature(const Signature& s);
+Signature decode_signature(const std::string& v);
+// One term per band (prefix included).
+std::vector<std::string> band_terms(const Signature& s);
+// Whether two titles can name the same story: after dropping function words, the words only
+// one title has may be on one side (a shortened or extended headline) or be a single word on
+// each side (a rephrasing), but not more: "Azure Data Factory flows retired" and "Azure
+// Synapse Analytics flows retired" are two announcements, not one story told twice.
+bool titles_compatible(const std::string& a, const std::string& b);
+
+// Estimated Jaccard similarity: the fraction of equal MinHash values (0 when either is empty).
+double similarity(const Signature& a, const Signature& b);
+
+}  // namespace news
