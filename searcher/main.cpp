@@ -61,9 +61,13 @@ void print_result_text(const json& r, const Style& st, bool explain) {
     const std::string date = r["published"].is_null() ? "----------" : r["published"].get<std::string>().substr(0, 10);
     std::string provider = r["provider"].value("name", "");
     if (provider.empty()) provider = r["provider"].value("domain", "");
-    std::printf("%3lld. %s  q%s  %s%s%s\n", r["rank"].get<long long>(), date.c_str(), num(r["quality"]).c_str(),
+    std::string folded;
+    if (r.contains("collapsed") && r["collapsed"].get<long long>() > 0) {
+        folded = "  (+" + std::to_string(r["collapsed"].get<long long>()) + " more from this story)";
+    }
+    std::printf("%3lld. %s  q%s  %s%s%s%s\n", r["rank"].get<long long>(), date.c_str(), num(r["quality"]).c_str(),
                 provider.c_str(), r["stub"].get<bool>() ? "  [stub]" : "",
-                r["removed"].get<bool>() ? "  [removed]" : "");
+                r["removed"].get<bool>() ? "  [removed]" : "", folded.c_str());
     std::printf("     %s\n", render_marks(r.value("title_highlighted", r["title"].get<std::string>()), st).c_str());
     if (!r["url"].get<std::string>().empty()) std::printf("     %s\n", st.dim(r["url"].get<std::string>()).c_str());
     const std::string snip = r.value("snippet", "");
@@ -208,6 +212,8 @@ int run(int argc, char** argv) {
     search->add_flag("--no-spelling", no_spelling, "no \"did you mean\" suggestion");
     search->add_option("--facets", facets, "comma-separated: topic,provider,type,year");
     search->add_flag("--explain", so.explain, "show the parsed query and score components");
+    search->add_flag("--collapse", so.collapse,
+                     "one result per story (syndicated copies folded), with the number folded");
     search->add_option("--queries", queries_file, "batch: one query per line from FILE (- = stdin), JSONL out");
     search->add_flag("--timing", timing, "batch: print count, mean, p50, p95, p99 (ms) to stderr");
 
@@ -228,6 +234,12 @@ int run(int argc, char** argv) {
     related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")->capture_default_str();
     related->add_flag("--explain", ro.explain, "show each result's signals");
     related->add_option("--ids", related_ids, "batch: one article id per line from FILE (- = stdin), JSONL out");
+
+    // story
+    auto* story = app.add_subcommand("story", "list the articles of an article's story, oldest first");
+    add_common(story, common);
+    std::string story_id;
+    story->add_option("id", story_id, "article id or URL")->required();
 
     // get
     auto* get = app.add_subcommand("get", "show one stored article with its related links");
@@ -349,6 +361,31 @@ int run(int argc, char** argv) {
         return news::kExitOk;
     }
     news::OpenedIndex index = news::open_indexes(common.indexes);
+    if (*story) {
+        const json out = news::get_story(index, story_id);
+        if (common.format == "json") {
+            std::cout << out.dump(2) << '\n';
+        } else if (common.format == "jsonl") {
+            for (const auto& r : out["articles"]) std::cout << r.dump() << '\n';
+        } else if (common.format == "tsv") {
+            std::cout << "published\tprovider\ttitle\turl\tid\n";
+            for (const auto& r : out["articles"]) {
+                std::cout << (r["published"].is_null() ? "" : r["published"].get<std::string>()) << '\t'
+                          << tsv_cell(r["provider"].value("name", "")) << '\t' << tsv_cell(r["title"].get<std::string>())
+                          << '\t' << tsv_cell(r["url"].get<std::string>()) << '\t' << tsv_cell(r["id"].get<std::string>())
+                          << '\n';
+            }
+        } else {
+            std::printf("story %s: %zu article(s), oldest first\n\n",
+                        out["story"].is_null() ? "-" : out["story"].get<std::string>().c_str(), out["articles"].size());
+            for (const auto& r : out["articles"]) {
+                const std::string date = r["published"].is_null() ? "----------------" : r["published"].get<std::string>().substr(0, 16);
+                std::printf("  %s  %-22s %s\n", date.c_str(), r["provider"].value("name", "").substr(0, 22).c_str(),
+                            r["title"].get<std::string>().c_str());
+            }
+        }
+        return news::kExitOk;
+    }
     if (*get) {
         const json out = news::get_article(index, get_id);
         if (common.format != "text") {

@@ -187,6 +187,8 @@ nlohmann::json result_fields(const Xapian::Document& doc) {
     r["path"] = d.value("path", "");
     r["stub"] = d.value("stub", false);
     r["removed"] = d.value("removed", false);
+    const std::string story = doc.get_value(kSlotStory);
+    r["story"] = story.empty() ? nlohmann::json(nullptr) : nlohmann::json(story);
     return r;
 }
 
@@ -226,6 +228,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 enq.set_sort_by_value_then_relevance(kSlotQuality, !opts.reverse);
                 break;
         }
+        if (opts.collapse) enq.set_collapse_key(kSlotStory);
         std::optional<FacetSpy> spy;
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
@@ -246,6 +249,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                         {"upper", mset.get_matches_upper_bound()}};
         out["offset"] = opts.offset;
         out["limit"] = opts.limit;
+        out["collapse"] = opts.collapse;
         out["sort"] = sort == SortMode::Blend      ? "blend"
                       : sort == SortMode::Date     ? "date"
                       : sort == SortMode::Quality  ? "quality"
@@ -258,6 +262,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             nlohmann::json r = result_fields(doc);
             r["rank"] = it.get_rank() + 1;
             r["score"] = it.get_weight();
+            if (opts.collapse) r["collapsed"] = it.get_collapse_count();
             const std::string excerpt = r["excerpt"].get<std::string>();
             const std::string title = r["title"].get<std::string>();
             if (built.has_text) {
@@ -284,17 +289,54 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
     });
 }
 
+namespace {
+
+// An article by id, normalised URL, or any of its URLs. Throws NotFoundError.
+Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url) {
+    std::optional<Xapian::docid> did = find_docid(db, id_or_url);
+    if (!did) did = find_docid(db, normalize_url(id_or_url));
+    if (!did) {
+        const std::string u = bool_term("url", id_or_url);
+        auto p = db.postlist_begin(u);
+        if (p != db.postlist_end(u)) did = *p;
+    }
+    if (!did) throw NotFoundError("no article with id or url '" + id_or_url + "' in the index");
+    return *did;
+}
+
+}  // namespace
+
+nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url) {
+    return with_reopen(index, [&]() -> nlohmann::json {
+        Xapian::Database& db = index.db;
+        const Xapian::Document seed = db.get_document(resolve_article(db, id_or_url));
+        const std::string story = seed.get_value(kSlotStory);
+        std::vector<std::pair<std::string, nlohmann::json>> members;
+        if (story.empty()) {
+            members.emplace_back("", result_fields(seed));
+        } else {
+            const std::string t = bool_term("storyterm", story);
+            for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) {
+                nlohmann::json r = result_fields(db.get_document(*p));
+                std::string key = r["published"].is_null() ? "~" : r["published"].get<std::string>();
+                members.emplace_back(key + r["id"].get<std::string>(), std::move(r));
+            }
+        }
+        std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        nlohmann::json out;
+        out["version"] = kJsonVersion;
+        out["story"] = story.empty() ? nlohmann::json(nullptr) : nlohmann::json(story);
+        out["count"] = members.size();
+        auto& arr = out["articles"] = nlohmann::json::array();
+        for (auto& [k, r] : members) arr.push_back(std::move(r));
+        return out;
+    });
+}
+
 nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url) {
     return with_reopen(index, [&]() -> nlohmann::json {
         Xapian::Database& db = index.db;
-        std::optional<Xapian::docid> did = find_docid(db, id_or_url);
-        if (!did) did = find_docid(db, normalize_url(id_or_url));
-        if (!did) {
-            const std::string u = bool_term("url", id_or_url);
-            auto p = db.postlist_begin(u);
-            if (p != db.postlist_end(u)) did = *p;
-        }
-        if (!did) throw NotFoundError("no article with id or url '" + id_or_url + "' in the index");
+        const std::optional<Xapian::docid> did = resolve_article(db, id_or_url);
         const Xapian::Document doc = db.get_document(*did);
         const nlohmann::json data = read_data(doc);
         nlohmann::json out;

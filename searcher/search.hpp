@@ -35,6 +35,7 @@ struct SearchOptions {
     bool exact_count = false;
     std::vector<std::string> facets;  // topic, provider, type, year
     bool explain = false;
+    bool collapse = false;  // one result per story (Xapian collapse key), with a count of the rest
     std::string highlight_start = "<mark>";
     std::string highlight_end = "</mark>";
 };
@@ -49,6 +50,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts);
 nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url);
 
 nlohmann::json index_stats(OpenedIndex& index);
+
+// The articles of the story of `id_or_url`, oldest first (who reported first).
+nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url);
 
 // `text` with every word that matches one of the query's terms (as written, or by its stem)
 // wrapped in `start`/`end`; the text is never cut.
