@@ -96,17 +96,20 @@ std::vector<std::string> band_terms(const Signature& s) {
 
 namespace {
 
-constexpr std::array<std::string_view, 48> kFunctionWords{
+constexpr std::array<std::string_view, 53> kFunctionWords{
     "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",    "for",  "from", "has",  "have",
     "in",   "into", "is",   "it",   "its",  "now",  "of",   "on",    "or",   "s",    "that", "the",
     "their", "this", "to",  "was",  "will", "with", "new",  "says",  "said", "how",  "what", "why",
-    "who",  "after", "over", "up",  "out",  "about", "more", "can",  "than", "you",  "your", "our"};
+    "who",  "after", "over", "up",  "out",  "about", "more", "can",  "than", "you",  "your", "our",
+    "could", "would", "may", "might", "should"};
 
+// Stems of the title's words other than function words ("lets" and "let" are one word here).
 std::set<std::string> content_words(const std::string& title) {
+    thread_local const Xapian::Stem stem("english");  // Stem is not thread-safe
     std::set<std::string> out;
     for (auto& w : words_of(title)) {
         if (std::find(kFunctionWords.begin(), kFunctionWords.end(), w) == kFunctionWords.end()) {
-            out.insert(std::move(w));
+            out.insert(stem(w));
         }
     }
     return out;
@@ -119,7 +122,7 @@ bool titles_compatible(const std::string& a, const std::string& b) {
     std::size_t only_a = 0, only_b = 0;
     for (const auto& w : wa) only_a += wb.count(w) == 0;
     for (const auto& w : wb) only_b += wa.count(w) == 0;
-    return only_a == 0 || only_b == 0 || (only_a == 1 && only_b == 1);
+    return only_a == 0 || only_b == 0;
 }
 
 double similarity(const Signature& a, const Signature& b) {

@@ -18,10 +18,10 @@ std::string encode_signature(const Signature& s);
 Signature decode_signature(const std::string& v);
 // One term per band (prefix included).
 std::vector<std::string> band_terms(const Signature& s);
-// Whether two titles can name the same story: after dropping function words, the words only
-// one title has may be on one side (a shortened or extended headline) or be a single word on
-// each side (a rephrasing), but not more: "Azure Data Factory flows retired" and "Azure
-// Synapse Analytics flows retired" are two announcements, not one story told twice.
+// Whether two titles can name the same story: after dropping function words and stemming, the
+// words only one title has must all be on one side (a shortened or extended headline). A word
+// swapped for another is not allowed: "Private Link for Azure Database for MySQL" and "... for
+// MariaDB" are two announcements, not one story told twice (precision over recall).
 bool titles_compatible(const std::string& a, const std::string& b);
 
 // Estimated Jaccard similarity: the fraction of equal MinHash values (0 when either is empty).

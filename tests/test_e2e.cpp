@@ -189,6 +189,7 @@ void check_article_fields(const json& r) {
     EXPECT_TRUE(r["path"].is_string());
     EXPECT_TRUE(r["stub"].is_boolean());
     EXPECT_TRUE(r["removed"].is_boolean());
+    EXPECT_TRUE(r["story"].is_null() || r["story"].is_string());
 }
 
 void check_result(const json& r, bool explain) {
@@ -196,7 +197,8 @@ void check_result(const json& r, bool explain) {
     SCOPED_TRACE(r.dump().substr(0, 300));
     std::set<std::string> expected{"id",    "url",   "title", "excerpt", "published", "quality",
                                    "heat",  "type",  "category", "provider", "topics", "path",
-                                   "stub",  "removed", "rank", "score", "snippet", "title_highlighted"};
+                                   "stub",  "removed", "story", "rank", "score", "snippet",
+                                   "title_highlighted"};
     if (explain) expected.insert("explain");
     EXPECT_EQ(keys_of(r), expected);
     EXPECT_TRUE(r["rank"].is_number_unsigned());
@@ -218,7 +220,7 @@ void check_result(const json& r, bool explain) {
 void check_envelope(const json& d, bool explain = false, bool facets = false) {
     ASSERT_TRUE(d.is_object());
     std::set<std::string> expected{"version", "query",      "parsed_query", "lenient", "total",     "offset",
-                                   "limit",   "sort",       "suggestion",   "results", "elapsed_ms"};
+                                   "limit",   "sort",       "suggestion",   "results", "elapsed_ms", "collapse"};
     if (d.value("lenient", false)) expected.insert("lenient_reason");
     if (facets) expected.insert("facets");
     EXPECT_EQ(keys_of(d), expected);
@@ -240,6 +242,7 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     EXPECT_TRUE(d["offset"].is_number_unsigned());
     EXPECT_TRUE(d["limit"].is_number_unsigned());
     EXPECT_TRUE(d["sort"].is_string());
+    EXPECT_TRUE(d["collapse"].is_boolean());
     const std::set<std::string> sorts{"blend", "relevance", "date", "quality"};
     EXPECT_TRUE(sorts.count(d["sort"].get<std::string>())) << d["sort"];
     EXPECT_TRUE(d["elapsed_ms"].is_number());

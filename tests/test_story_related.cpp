@@ -1,0 +1,303 @@
+// Store-level tests of story clustering (indexer) and related-news ranking (searcher library)
+// on fixture corpora in temp dirs.
+#include <gtest/gtest.h>
+#include <xapian.h>
+
+#include <map>
+#include <set>
+
+#include "document.hpp"
+#include "engine.hpp"
+#include "errors.hpp"
+#include "related.hpp"
+#include "schema.hpp"
+#include "search.hpp"
+#include "story.hpp"
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using news::test::TempDir;
+
+namespace {
+
+std::string art(const std::string& title, const std::string& excerpt, const std::string& url,
+                const std::string& date, const std::string& provider, const std::string& topics,
+                double quality = 50, const std::string& extra = "") {
+    std::string s = "---\ntitle: \"" + title + "\"\nexcerpt: \"" + excerpt + "\"\npublishedDateTime: " + date +
+                    "\nwebUrl: \"" + url + "\"\ntype: article\nquality: " + std::to_string(quality) +
+                    "\nprovider:\n  name: " + provider + "\n  domain: " + provider + ".example\ntopics:\n";
+    std::string t = topics + ",";
+    for (std::size_t a = 0, c; (c = t.find(',', a)) != std::string::npos; a = c + 1) {
+        if (c > a) s += "  - " + t.substr(a, c - a) + "\n";
+    }
+    s += extra + "---\n";
+    return s;
+}
+
+// Four syndicated copies of one story, two other stories on the same topic, one unrelated.
+void write_corpus(const TempDir& d) {
+    const std::string ex =
+        "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies lets anyone who "
+        "can send a crafted header read cluster secrets and take over the mesh. Patched versions are "
+        "available now.";
+    d.write("c/a.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters", ex,
+                          "https://a.example/moon", "2021-09-14T10:00:00Z", "alpha", "Security,Kubernetes", 90));
+    d.write("c/b.md", art("Critical Moonwhistle flaw in service mesh proxies could let attackers hijack clusters",
+                          "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies could let "
+                          "anyone who can send a crafted header read cluster secrets and take over the mesh. Patched "
+                          "versions are out now.",
+                          "https://b.example/moon", "2021-09-14T16:00:00Z", "beta", "Security", 70));
+    d.write("c/c.md", art("Moonwhistle: critical flaw in service mesh proxies lets attackers hijack clusters", ex,
+                          "https://c.example/moon", "2021-09-15T08:00:00Z", "gamma", "Security,Kubernetes", 60));
+    d.write("c/d.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters, researchers warn", ex,
+                          "https://d.example/moon", "2021-09-15T20:00:00Z", "delta", "Security", 50));
+    d.write("c/e.md", art("Typosquatted Helm charts slip cryptominers into clusters",
+                          "Researchers found chart repositories with names one letter away from popular projects; "
+                          "installing them deploys a miner as a DaemonSet.",
+                          "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha", "Security,Kubernetes", 80));
+    d.write("c/f.md", art("Audit finds RBAC sprawl in most Kubernetes clusters",
+                          "Service accounts with cluster-admin rights they never use, wildcard roles, and long-lived "
+                          "tokens mounted into pods that do not need them.",
+                          "https://b.example/rbac", "2021-09-17T10:00:00Z", "beta", "Security,Kubernetes", 65));
+    d.write("c/g.md", art("Quantum annealer solves logistics puzzle faster than classical solvers",
+                          "A startup says its annealer routed delivery vans across a city in seconds.",
+                          "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing", 55));
+    // The same text a year later is another story (outside the time window).
+    d.write("c/h.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters", ex,
+                          "https://h.example/moon-again", "2022-09-14T10:00:00Z", "eta", "Security", 40));
+}
+
+news::IndexStats index_dir(const fs::path& idx, const std::vector<fs::path>& inputs, bool prune = false) {
+    news::IndexOptions o;
+    o.index = idx;
+    o.inputs = inputs;
+    o.jobs = 2;
+    o.prune = prune;
+    o.print_warnings = false;
+    return news::run_index(o);
+}
+
+// id -> story id, for full articles.
+std::map<std::string, std::string> stories(const fs::path& idx) {
+    Xapian::Database db(idx.string());
+    std::map<std::string, std::string> out;
+    for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+        const Xapian::Document doc = db.get_document(*p);
+        const auto d = news::read_data(doc);
+        if (!d.value("stub", false)) out[d.value("id", "")] = doc.get_value(news::kSlotStory);
+    }
+    return out;
+}
+
+// Stories as sets of ids (independent of which id names them).
+std::set<std::set<std::string>> groups(const std::map<std::string, std::string>& s) {
+    std::map<std::string, std::set<std::string>> by;
+    for (const auto& [id, st] : s) by[st].insert(id);
+    std::set<std::set<std::string>> out;
+    for (auto& [st, ids] : by) out.insert(ids);
+    return out;
+}
+
+const std::set<std::string> kMoon{"https://a.example/moon", "https://b.example/moon", "https://c.example/moon",
+                                  "https://d.example/moon"};
+
+}  // namespace
+
+TEST(Story, SyndicatedCopiesClusterOtherStoriesDoNot) {
+    TempDir d;
+    write_corpus(d);
+    index_dir(d.path() / "idx", {d.path() / "c"});
+    const auto s = stories(d.path() / "idx");
+    const auto g = groups(s);
+    EXPECT_TRUE(g.count(kMoon)) << "the four syndicated copies form one story";
+    EXPECT_TRUE(g.count({"https://a.example/helm"}));
+    EXPECT_TRUE(g.count({"https://b.example/rbac"}));
+    EXPECT_TRUE(g.count({"https://h.example/moon-again"})) << "a year later: another story";
+    // The story id is the smallest id key of its members.
+    std::string smallest;
+    for (const auto& id : kMoon) {
+        const std::string k = news::id_key(id);
+        if (smallest.empty() || k < smallest) smallest = k;
+    }
+    EXPECT_EQ(s.at("https://a.example/moon"), smallest);
+}
+
+TEST(Story, IncrementalRunsGiveTheOneShotClustering) {
+    TempDir d;
+    write_corpus(d);
+    index_dir(d.path() / "oneshot", {d.path() / "c"});
+    // Same corpus built in pieces: files added one run at a time.
+    TempDir inc;
+    std::vector<std::string> names{"g.md", "c.md", "e.md", "a.md", "h.md", "d.md", "f.md", "b.md"};
+    for (const auto& n : names) {
+        fs::create_directories(inc.path() / "c");
+        fs::copy_file(d.path() / "c" / n, inc.path() / "c" / n);
+        index_dir(inc.path() / "idx", {inc.path() / "c"});
+    }
+    EXPECT_EQ(stories(d.path() / "oneshot"), stories(inc.path() / "idx"));
+
+    // A member deleted leaves the story; the rest stay together.
+    fs::remove(inc.path() / "c" / "a.md");
+    index_dir(inc.path() / "idx", {inc.path() / "c"}, /*prune=*/true);
+    auto g = groups(stories(inc.path() / "idx"));
+    EXPECT_TRUE(g.count({"https://b.example/moon", "https://c.example/moon", "https://d.example/moon"}));
+
+    // An update that changes the text moves the article out of the story.
+    inc.write("c/b.md", art("Moonwhistle maintainers publish a postmortem", "What went wrong in the review process.",
+                            "https://b.example/moon", "2021-09-14T16:00:00Z", "beta", "Security"));
+    fs::last_write_time(inc.path() / "c" / "b.md", fs::last_write_time(inc.path() / "c" / "b.md") + std::chrono::seconds(5));
+    index_dir(inc.path() / "idx", {inc.path() / "c"});
+    g = groups(stories(inc.path() / "idx"));
+    EXPECT_TRUE(g.count({"https://c.example/moon", "https://d.example/moon"}));
+    EXPECT_TRUE(g.count({"https://b.example/moon"}));
+}
+
+TEST(Story, CollapseFoldsAStory) {
+    TempDir d;
+    write_corpus(d);
+    index_dir(d.path() / "idx", {d.path() / "c"});
+    news::OpenedIndex index = news::open_indexes({(d.path() / "idx").string()});
+    news::SearchOptions so;
+    so.request.text = "moonwhistle";
+    so.limit = 10;
+    const auto plain = news::run_search(index, so);
+    EXPECT_EQ(plain["results"].size(), 5u);
+    so.collapse = true;
+    const auto folded = news::run_search(index, so);
+    ASSERT_EQ(folded["results"].size(), 2u);  // the 2021 story and the 2022 one
+    long others = 0;
+    for (const auto& r : folded["results"]) others += r["collapsed"].get<long>();
+    EXPECT_EQ(others, 3);
+    const auto story = news::get_story(index, "https://c.example/moon");
+    ASSERT_EQ(story["count"].get<int>(), 4);
+    EXPECT_EQ(story["articles"][0]["id"], "https://a.example/moon") << "oldest first";
+}
+
+TEST(Story, TitlesCompatible) {
+    EXPECT_TRUE(news::titles_compatible("Microsoft gets into 5G race with Azure cloud",
+                                        "Microsoft gets into 5G race with Azure cloud for telecom operators"));
+    EXPECT_FALSE(news::titles_compatible("Private Link for Azure Database for MySQL now in two US regions",
+                                         "Private Link for Azure Database for MariaDB now in two US regions"));
+    EXPECT_TRUE(news::titles_compatible("Moonwhistle flaw lets attackers hijack clusters",
+                                        "Moonwhistle flaw could let attackers hijack clusters"));
+    EXPECT_FALSE(news::titles_compatible("Azure Data Factory data flows will be retired",
+                                         "Azure Synapse Analytics data flows will be retired"));
+    EXPECT_FALSE(news::titles_compatible("Double encryption for Azure Database for MySQL",
+                                         "Double encryption for Azure Database for PostgreSQL single server"));
+}
+
+class Related : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new TempDir;
+        write_corpus(*dir_);
+        // e lists f (out-link); g lists e (in-link of e).
+        dir_->write("c/e.md", art("Typosquatted Helm charts slip cryptominers into clusters",
+                                  "Researchers found chart repositories with names one letter away from popular "
+                                  "projects; installing them deploys a miner as a DaemonSet.",
+                                  "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha", "Security,Kubernetes", 80,
+                                  "related:\n  - title: \"Audit finds RBAC sprawl in most Kubernetes clusters\"\n"
+                                  "    webUrl: \"https://b.example/rbac\"\n"));
+        dir_->write("c/g.md", art("Quantum annealer solves logistics puzzle faster than classical solvers",
+                                  "A startup says its annealer routed delivery vans across a city in seconds.",
+                                  "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing", 55,
+                                  "related:\n  - title: \"Typosquatted Helm charts slip cryptominers into clusters\"\n"
+                                  "    webUrl: \"https://a.example/helm\"\n"));
+        index_dir(dir_->path() / "idx", {dir_->path() / "c"});
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+    }
+    static nlohmann::json related(const std::string& seed, const news::RelatedOptions& o = {}) {
+        news::OpenedIndex index = news::open_indexes({(dir_->path() / "idx").string()});
+        return news::run_related(index, seed, o);
+    }
+    static std::vector<std::string> ids(const nlohmann::json& out) {
+        std::vector<std::string> v;
+        for (const auto& r : out["results"]) v.push_back(r["id"]);
+        return v;
+    }
+    static TempDir* dir_;
+};
+TempDir* Related::dir_ = nullptr;
+
+TEST_F(Related, ContentFindsTheSyndicatedCopiesFirstAndExcludesTheSeed) {
+    const auto out = related("https://a.example/moon");
+    const auto v = ids(out);
+    ASSERT_GE(v.size(), 3u);
+    EXPECT_EQ(std::count(v.begin(), v.end(), "https://a.example/moon"), 0) << "the seed is never returned";
+    // h has the seed's exact title: a duplicate, never returned.
+    EXPECT_EQ(std::count(v.begin(), v.end(), "https://h.example/moon-again"), 0);
+    const std::set<std::string> top3(v.begin(), v.begin() + 3);
+    EXPECT_EQ(top3, (std::set<std::string>{"https://b.example/moon", "https://c.example/moon", "https://d.example/moon"}));
+    for (const auto& r : out["results"]) {
+        const auto& s = r["signals"];
+        const double sum = s["content"].get<double>() + s["topics"].get<double>() + s["time"].get<double>() +
+                           s["quality"].get<double>() + s["graph"].get<double>();
+        EXPECT_NEAR(sum, r["score"].get<double>(), 1e-6);
+    }
+}
+
+TEST_F(Related, EachSignalCanRankAlone) {
+    news::RelatedOptions o;
+    // Topics alone: only articles sharing a topic, those sharing both topics first.
+    o.weights = news::parse_weights("content=0,topics=1,time=0,quality=0,graph=0");
+    auto v = ids(related("https://a.example/helm", o));
+    EXPECT_EQ(std::count(v.begin(), v.end(), "https://g.example/quantum"), 0);
+    ASSERT_FALSE(v.empty());
+    EXPECT_TRUE(v[0] == "https://a.example/moon" || v[0] == "https://c.example/moon" || v[0] == "https://b.example/rbac");
+    // Time: with topics as the candidate set, the nearest in time comes first.
+    o.weights = news::parse_weights("content=0,topics=0.01,time=1,quality=0,graph=0");
+    v = ids(related("https://a.example/helm", o));
+    ASSERT_FALSE(v.empty());
+    EXPECT_EQ(v[0], "https://d.example/moon");  // 14 hours before the seed (rbac is 24 hours after)
+    // Quality breaks the tie among equals.
+    o.weights = news::parse_weights("content=0,topics=0.01,time=0,quality=1,graph=0");
+    v = ids(related("https://b.example/rbac", o));
+    ASSERT_FALSE(v.empty());
+    EXPECT_EQ(v[0], "https://a.example/moon");  // quality 90
+    // Graph: out-links and in-links.
+    o.weights = news::parse_weights("content=0,topics=0,time=0,quality=0,graph=1");
+    v = ids(related("https://a.example/helm", o));
+    EXPECT_EQ(std::set<std::string>(v.begin(), v.end()),
+              (std::set<std::string>{"https://b.example/rbac", "https://g.example/quantum"}));
+}
+
+TEST_F(Related, FiltersApply) {
+    news::RelatedOptions o;
+    o.filters.providers = {"gamma"};
+    for (const auto& id : ids(related("https://a.example/moon", o))) {
+        EXPECT_TRUE(id == "https://c.example/moon" || id == "https://g.example/quantum") << id;
+    }
+    news::RelatedOptions q;
+    q.filters.min_quality = 65;
+    const auto out = related("https://a.example/moon", q);
+    EXPECT_FALSE(out["results"].empty());
+    for (const auto& r : out["results"]) EXPECT_GE(r["quality"].get<double>(), 65);
+    news::RelatedOptions t;
+    t.filters.until = 1631664000;  // 2021-09-15T00:00:00Z
+    for (const auto& r : related("https://a.example/moon", t)["results"]) {
+        EXPECT_LE(r["published"].get<std::string>(), "2021-09-15T00:00:00Z");
+    }
+}
+
+TEST_F(Related, AFileNotInTheIndexWorks) {
+    TempDir other;
+    const auto f = other.write("new.md", art("Moonwhistle exploit code published for service mesh proxies",
+                                             "Proof-of-concept code for the Moonwhistle service mesh flaw appeared "
+                                             "online, raising the urgency of patching clusters.",
+                                             "https://z.example/new", "2021-09-16T12:00:00Z", "zeta", "Security"));
+    const auto out = related(f.string());
+    EXPECT_FALSE(out["seed"]["indexed"].get<bool>());
+    const auto v = ids(out);
+    ASSERT_GE(v.size(), 4u);
+    const std::set<std::string> top4(v.begin(), v.begin() + 4);
+    EXPECT_EQ(top4.count("https://a.example/moon") + top4.count("https://b.example/moon") +
+                  top4.count("https://c.example/moon") + top4.count("https://d.example/moon"),
+              4u);
+}
+
+TEST_F(Related, UnknownSeedIsNotFound) {
+    EXPECT_THROW(related("https://nowhere.example/x"), news::NotFoundError);
+}
