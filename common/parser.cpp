@@ -374,8 +374,23 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
         root = opts.yaml_fast_path ? yaml::read(split.yaml) : yaml::read_full(split.yaml);
     } catch (const yaml::Error& e) {
         const bool known = e.line >= 0;
-        throw ParseError(display, known ? e.line + split.yaml_first_line : 0,
-                         known ? e.column + 1 : 0, "invalid YAML: " + e.message);
+        std::string reason = "invalid YAML: " + e.message;
+        if (known) {  // yaml-cpp's message for a tab in the indentation does not say so
+            std::size_t pos = 0;
+            for (int l = 0; l < e.line && pos != std::string_view::npos; ++l) {
+                pos = split.yaml.find('\n', pos);
+                if (pos != std::string_view::npos) ++pos;
+            }
+            if (pos != std::string_view::npos && pos < split.yaml.size()) {
+                const std::string_view line = split.yaml.substr(pos, split.yaml.find('\n', pos) - pos);
+                const auto first = line.find_first_not_of(' ');
+                if (first != std::string_view::npos && line[first] == '\t') {
+                    reason += " (tabs are not allowed in YAML indentation)";
+                }
+            }
+        }
+        throw ParseError(display, known ? e.line + split.yaml_first_line : 0, known ? e.column + 1 : 0,
+                         reason);
     }
     if (root.is_null()) {
         throw ParseError(display, split.yaml_first_line, 0, "front matter is empty");

@@ -199,6 +199,10 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
 BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     BuiltQuery out;
     const std::string text(trim(req.text));
+    if (text.size() > kMaxQueryBytes) {
+        throw UsageError("the query is " + std::to_string(text.size()) + " bytes; the limit is " +
+                         std::to_string(kMaxQueryBytes));
+    }
     qp_.set_default_op(req.match_all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {

@@ -30,6 +30,10 @@ struct QueryRequest {
     Filters filters;
 };
 
+// Longer query texts are refused (a pasted document is not a query; it would also make the
+// parser and spelling correction do unbounded work).
+inline constexpr std::size_t kMaxQueryBytes = 16384;
+
 struct BuiltQuery {
     Xapian::Query query;      // text query with filters applied (no ranking prior)
     Xapian::Query text;       // the text part alone (MatchAll when there is none)

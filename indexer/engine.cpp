@@ -337,6 +337,7 @@ void Engine::load_state() {
 Result Engine::process(const InputFile& f) const {
     Result r;
     try {
+        if (opts_.before_read) opts_.before_read(f.key);
         const std::string content = read_file_limited(f.key, opts_.parse.max_file_bytes);
         r.hash = hex64(hash64(content));
         ParsedFile parsed =

@@ -31,6 +31,8 @@ struct IndexOptions {
     ParseOptions parse;
     // Set from a signal handler: stop handing out work, commit, return.
     const std::atomic<bool>* stop = nullptr;
+    // Test hook: called (from a parser thread) just before a file is read.
+    std::function<void(const std::string& path)> before_read;
     // Test hook: called after each commit with the number of documents committed so far.
     std::function<void(std::size_t)> after_commit;
 };
