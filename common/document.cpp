@@ -61,9 +61,6 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
         for (int i = 7; i >= 0; --i, h >>= 8) key[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);
         doc.add_value(kSlotIdHash, key);
     }
-    for (const std::string* u : {&a.web_url, &a.amp_web_url, &a.cdn_amp_web_url}) {
-        if (!u->empty()) doc.add_boolean_term(bool_term("url", *u));
-    }
     tg_.set_document(doc);
     if (!a.title.empty()) {
         tg_.index_text(a.title, 1, std::string(field("title").prefix));
@@ -122,7 +119,11 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
             if (w.size() >= 3 && w.size() <= 40) out.spelling_words.push_back(std::move(w));
         }
     }
-    if (!a.original_url.empty()) doc.add_boolean_term(bool_term("url", a.original_url));
+    // The id term already holds the normalised webUrl (or originalUrl); a U term is only
+    // needed for an originalUrl that differs from the id.
+    if (!a.original_url.empty() && normalize_url(a.original_url) != a.id) {
+        doc.add_boolean_term(bool_term("url", a.original_url));
+    }
     if (!a.category.empty()) doc.add_boolean_term(bool_term("category", a.category));
     if (a.removed) doc.add_boolean_term(bool_term("flag", "removed"));
     if (a.featured) doc.add_boolean_term(bool_term("flag", "featured"));
@@ -137,15 +138,11 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
         links.append(be, 8);
     }
     if (!links.empty()) doc.add_value(kSlotLinks, links);
-    // Story clustering: the writer links near-duplicates found through the band terms and
-    // sets the story id; until then an article is its own story.
+    // Story clustering: the writer links near-duplicates and sets the story id; until then an
+    // article is a story of its own (no XS term: singletons do not need one).
     const Signature sig = minhash(a.title + "\n" + a.excerpt);
-    if (!sig.empty()) {
-        doc.add_value(kSlotMinHash, encode_signature(sig));
-        for (const auto& t : band_terms(sig)) doc.add_boolean_term(t);
-    }
+    if (!sig.empty()) doc.add_value(kSlotMinHash, encode_signature(sig));
     doc.add_value(kSlotStory, id_key(a.id));
-    doc.add_boolean_term(bool_term("storyterm", id_key(a.id)));
     doc.set_data(article_data(a).dump());
     return out;
 }

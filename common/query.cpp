@@ -192,6 +192,8 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
         }
     }
     for (auto& [qn, fields] : bools) {
+        // `url:` also matches ids: the id term is the normalised webUrl, which has no U term.
+        if (qn == field("url").query_name) fields.emplace_back("id");
         qp_.add_boolean_prefix(qn, (new BoolFieldProcessor(fields))->release());
     }
 }

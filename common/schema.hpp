@@ -20,6 +20,7 @@ inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
 inline constexpr const char* kMetaFilePrefix = "file:";  // file table, see docs/schema.md
+inline constexpr const char* kMetaClusterPending = "news:cluster_pending";
 
 enum class FieldKind {
     Text,     // free text, positional, stemmed; searchable unprefixed and/or under a prefix
@@ -52,15 +53,14 @@ enum Slot : Xapian::valueno {
 
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
-inline constexpr int kBands = 16;  // LSH bands of kMinHashes / kBands rows each
 
-inline constexpr std::array<Field, 28> kFields{{
+inline constexpr std::array<Field, 27> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
      "hash of the id (16 hex digits): finds the document an out-link points to"},
     {"url", "url", "U", -1, FieldKind::Boolean,
-     "every normalised URL of the article (webUrl, originalUrl, ampWebUrl, cdnAmpWebUrl)"},
+     "normalised originalUrl when it differs from the id (`url:` matches ids too)"},
     {"title", "title", "S", -1, FieldKind::Text,
      "title; also indexed unprefixed with a higher within-document weight"},
     {"excerpt", "", "", -1, FieldKind::Text, "excerpt, HTML entities decoded (unprefixed)"},
@@ -89,10 +89,8 @@ inline constexpr std::array<Field, 28> kFields{{
     {"heat", "heat", "", kSlotHeat, FieldKind::Value, "heat (-1 = none given)"},
     {"story", "", "", kSlotStory, FieldKind::Value,
      "story id: the smallest id key among the articles of the story (the collapse key)"},
-    {"storyterm", "story", "XS", -1, FieldKind::Boolean, "story id, as a term: lists a story"},
-    {"band", "", "XB", -1, FieldKind::Boolean,
-     "LSH band of the MinHash signature (band number, 2 hex digits, then 16 hex digits): finds "
-     "near-duplicate candidates with a query"},
+    {"storyterm", "story", "XS", -1, FieldKind::Boolean,
+     "story id, as a term, on articles of stories with two or more articles: lists a story"},
     {"minhash", "", "", kSlotMinHash, FieldKind::Value,
      "MinHash signature of title+excerpt word pairs: 32 x 4 bytes, big-endian"},
     {"topics", "", "", kSlotTopics, FieldKind::Value, "topics joined by 0x1f, for facet counts"},

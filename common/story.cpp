@@ -80,20 +80,6 @@ Signature decode_signature(const std::string& v) {
     return s;
 }
 
-std::vector<std::string> band_terms(const Signature& s) {
-    std::vector<std::string> out;
-    if (s.size() != static_cast<std::size_t>(kMinHashes)) return out;
-    constexpr int rows = kMinHashes / kBands;
-    for (int b = 0; b < kBands; ++b) {
-        std::string key;
-        for (int r = 0; r < rows; ++r) key += std::to_string(s[static_cast<std::size_t>(b * rows + r)]) + ',';
-        char band[4];
-        std::snprintf(band, sizeof band, "%02x", b);
-        out.push_back(std::string(field("band").prefix) + band + hex64(hash64(key)));
-    }
-    return out;
-}
-
 namespace {
 
 constexpr std::array<std::string_view, 53> kFunctionWords{

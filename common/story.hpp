@@ -1,5 +1,5 @@
-// Story clustering primitives: MinHash signatures of an article's title+excerpt word pairs,
-// and the LSH band terms that find near-duplicate candidates with a query.
+// Story clustering primitives: MinHash signatures of an article's title+excerpt word pairs and
+// the title check that tells a retold story from a templated announcement.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +16,6 @@ std::vector<std::string> words_of(const std::string& text);
 Signature minhash(const std::string& text);
 std::string encode_signature(const Signature& s);
 Signature decode_signature(const std::string& v);
-// One term per band (prefix included).
-std::vector<std::string> band_terms(const Signature& s);
 // Whether two titles can name the same story: after dropping function words and stemming, the
 // words only one title has must all be on one side (a shortened or extended headline). A word
 // swapped for another is not allowed: "Private Link for Azure Database for MySQL" and "... for

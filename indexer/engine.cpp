@@ -239,6 +239,7 @@ private:
     void promote_duplicate(const std::string& id, const std::string& except_key);
     void count_write();
     void commit();
+    void compact();
     bool stopping() const { return opts_.stop && opts_.stop->load(); }
     void report_rejection(const Rejection& r);
 
@@ -318,6 +319,12 @@ void Engine::load_state() {
         if (e->second.owner) owner_[e->second.id] = e->first;
         table_.emplace(std::move(e->first), std::move(e->second));
     }
+    {
+        const std::string pending = db.get_metadata(kMetaClusterPending);  // an interrupted commit
+        for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
+            touched_.insert(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
+        }
+    }
     std::unordered_set<Xapian::docid> stubs;
     const std::string stub_term = bool_term("flag", "stub");
     for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p) stubs.insert(*p);
@@ -374,6 +381,28 @@ void Engine::report_rejection(const Rejection& r) {
                  format_location(r.file, r.line, r.column, r.reason).c_str());
 }
 
+// Rewrites the index compactly (xapian-compact): smaller and faster to search. The compacted
+// copy is built beside the index and swapped in; the old one is removed only after the swap.
+void Engine::compact() {
+    const fs::path index = opts_.index;
+    const fs::path tmp = index.string() + ".compact-tmp";
+    const fs::path old = index.string() + ".compact-old";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::remove_all(old, ec);
+    db_->close();
+    db_.reset();
+    try {
+        Xapian::Database(index.string()).compact(tmp.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+    } catch (const Xapian::Error& e) {
+        fs::remove_all(tmp, ec);
+        throw IndexError("cannot compact index '" + index.string() + "': " + e.get_description());
+    }
+    fs::rename(index, old);
+    fs::rename(tmp, index);
+    fs::remove_all(old, ec);
+}
+
 void Engine::count_write() {
     if (++pending_writes_ >= opts_.batch && !in_commit_) commit();
 }
@@ -382,8 +411,12 @@ void Engine::commit() {
     if (!db_) return;
     in_commit_ = true;
     flush_stubs();
-    cluster_pass();
-    in_commit_ = false;
+    // Stories are recomputed on the committed state (searching a database with pending changes
+    // is slow). The articles to recompute are saved with the first commit, so a crash between
+    // the two leaves them to the next run.
+    std::string pending;
+    for (Xapian::docid d : touched_) pending += std::to_string(d) + ',';
+    db_->set_metadata(kMetaClusterPending, pending);
     for (const auto& [word, n] : spelling_) db_->add_spelling(word, n);
     spelling_.clear();
     for (const auto& key : erased_) db_->set_metadata(table_key(key), "");
@@ -397,6 +430,10 @@ void Engine::commit() {
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count()));
     db_->commit();
+    cluster_pass();
+    db_->set_metadata(kMetaClusterPending, "");
+    db_->commit();
+    in_commit_ = false;
     committed_docs_ += pending_writes_;
     pending_writes_ = 0;
     if (opts_.after_commit) opts_.after_commit(committed_docs_);
@@ -446,6 +483,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
 
 // Every article of `did`'s story is recomputed at the next commit.
 void Engine::touch_story_of(Xapian::docid did) {
+    touched_.insert(did);
     const std::string story = db_->get_document(did).get_value(kSlotStory);
     if (story.empty()) return;
     const std::string t = bool_term("storyterm", story);
@@ -458,6 +496,7 @@ void Engine::touch_story_of(Xapian::docid did) {
 // result does not depend on indexing order or on how the corpus was split into runs.
 void Engine::cluster_pass() {
     constexpr std::size_t kMaxStory = 1000;
+    constexpr std::size_t kRareWords = 4;
     const double window = opts_.story_window_days * 86400.0;
     std::set<Xapian::docid> done;
     const auto seeds = std::move(touched_);
@@ -491,18 +530,37 @@ void Engine::cluster_pass() {
             const std::string date = xdoc.get_value(kSlotPublished);
             if (sig.empty() || date.empty()) continue;  // no text or no date: a story of its own
             const double t = Xapian::sortable_unserialise(date);
-            std::vector<Xapian::Query> bands;
-            for (const auto& b : band_terms(sig)) bands.emplace_back(b);
+            // Candidates: articles published within the window (day terms, cheap to intersect)
+            // that share one of this title's rarest words (near-duplicates share them).
+            std::vector<std::pair<Xapian::doccount, std::string>> words;
+            const std::string s_prefix(field("title").prefix);
+            for (auto ti = xdoc.termlist_begin(); ti != xdoc.termlist_end(); ++ti) {
+                const std::string term = *ti;
+                if (term.size() > s_prefix.size() + 2 && term.compare(0, s_prefix.size(), s_prefix) == 0 &&
+                    !(term[1] >= 'A' && term[1] <= 'Z')) {
+                    words.emplace_back(ti.get_termfreq(), term);
+                }
+            }
+            if (words.empty()) continue;
+            std::sort(words.begin(), words.end());
+            if (words.size() > kRareWords) words.resize(kRareWords);
+            std::vector<Xapian::Query> rare, days;
+            for (const auto& w : words) rare.emplace_back(w.second);
+            for (double day = t - window; day < t + window + 86400; day += 86400) {
+                const std::string iso = format_iso8601(static_cast<int64_t>(day));
+                days.emplace_back(make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
+            }
             Xapian::Enquire enq(*db_);
-            enq.set_query(Xapian::Query(
-                Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, bands.begin(), bands.end()),
-                Xapian::Query(Xapian::Query::OP_VALUE_RANGE, kSlotPublished, Xapian::sortable_serialise(t - window),
-                              Xapian::sortable_serialise(t + window))));
+            enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                        Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                                        Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
             enq.set_weighting_scheme(Xapian::BoolWeight());
             const Xapian::MSet mset = enq.get_mset(0, kMaxStory);
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 if (comp.count(*it)) continue;
                 Xapian::Document cdoc = it.get_document();
+                const std::string cdate = cdoc.get_value(kSlotPublished);
+                if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
                 if (similarity(sig, decode_signature(cdoc.get_value(kSlotMinHash))) < opts_.story_similarity) continue;
                 if (!titles_compatible(xtitle, read_data(cdoc).value("title", ""))) continue;
                 comp.emplace(*it, std::move(cdoc));
@@ -514,17 +572,26 @@ void Engine::cluster_pass() {
             const std::string k = key_of(doc);
             if (!k.empty() && (story.empty() || k < story)) story = k;
         }
+        const bool multi = comp.size() > 1;
+        const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
         for (auto& [d, doc] : comp) {
             done.insert(d);
+            if (story.empty()) continue;
             const std::string old = doc.get_value(kSlotStory);
-            if (story.empty() || old == story) continue;
+            bool has_term = false;
+            {
+                auto ti = doc.termlist_begin();
+                ti.skip_to(story_term);
+                has_term = ti != doc.termlist_end() && *ti == story_term;
+            }
+            if (old == story && has_term == multi) continue;
             if (!old.empty()) {
                 try {
                     doc.remove_term(bool_term("storyterm", old));
                 } catch (const Xapian::InvalidArgumentError&) {
                 }
             }
-            doc.add_boolean_term(bool_term("storyterm", story));
+            if (multi) doc.add_boolean_term(story_term);  // singletons need no term
             doc.add_value(kSlotStory, story);
             db_->replace_document(d, doc);
             count_write();
@@ -875,7 +942,10 @@ IndexStats Engine::run() {
             }
         }
     }
-    if (db_) commit();
+    if (db_) {
+        commit();
+        if (opts_.compact && !stats_.interrupted) compact();
+    }
     stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     return stats_;
 }

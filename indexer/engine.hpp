@@ -23,6 +23,7 @@ struct IndexOptions {
     bool prune = false;           // delete documents whose files are gone
     bool dry_run = false;         // parse and validate only
     bool wait_for_lock = false;   // wait instead of failing when another writer holds the lock
+    bool compact = false;         // compact the index at the end of the run
     bool progress = false;        // live progress on stderr
     bool print_warnings = true;   // warnings on stderr as they come (errors always)
     std::string language = "english";

@@ -61,6 +61,8 @@ int run(int argc, char** argv) {
                  "delete documents whose source files under PATHS are gone");
     app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");
     app.add_flag("--wait", opts.wait_for_lock, "wait for another writer instead of failing");
+    app.add_flag("--compact", opts.compact,
+                 "compact the index at the end (smaller, faster to search; best after --full)");
     app.add_option("--report", report, "write rejected and warned files as JSON to FILE");
     app.add_option("--language", opts.language, "stemming language (fixed per index)")
         ->capture_default_str();

@@ -293,7 +293,13 @@ int run(int argc, char** argv) {
                 if (!line.empty() && line.back() == '\r') line.pop_back();
                 if (std::string(news::trim(line)).empty()) continue;
                 so.request.text = line;
-                json out = news::run_search(index, so);
+                json out;
+                try {
+                    out = news::run_search(index, so);
+                } catch (const news::UsageError& e) {  // one bad line does not end the batch
+                    std::cout << json{{"version", news::kJsonVersion}, {"query", line}, {"error", e.what()}}.dump() << '\n';
+                    continue;
+                }
                 times.push_back(out["elapsed_ms"].get<double>());
                 std::cout << out.dump() << '\n';
             }

@@ -312,10 +312,10 @@ nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url) {
         const Xapian::Document seed = db.get_document(resolve_article(db, id_or_url));
         const std::string story = seed.get_value(kSlotStory);
         std::vector<std::pair<std::string, nlohmann::json>> members;
-        if (story.empty()) {
+        const std::string t = bool_term("storyterm", story);
+        if (story.empty() || db.get_termfreq(t) == 0) {  // a story of one (singletons have no term)
             members.emplace_back("", result_fields(seed));
         } else {
-            const std::string t = bool_term("storyterm", story);
             for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) {
                 nlohmann::json r = result_fields(db.get_document(*p));
                 std::string key = r["published"].is_null() ? "~" : r["published"].get<std::string>();

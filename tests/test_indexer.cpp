@@ -393,3 +393,24 @@ TEST(Indexer, UnreadableDirectoryIsReportedRestIndexed) {
     EXPECT_EQ(s.added, 1u);
     EXPECT_EQ(s.rejected, 1u);
 }
+
+TEST(Indexer, CompactKeepsTheSameDocuments) {
+    Fixture f;
+    for (int i = 0; i < 30; ++i) {
+        const std::string n = std::to_string(i);
+        f.write(std::string("a").append(n).append(".md"),
+                article(std::string("Compact item ").append(n), std::string("https://ex.com/c").append(n)));
+    }
+    f.index_run();
+    const auto before = fingerprint(f.index());
+    auto s = f.index_run([](auto& o) {
+        o.full = true;
+        o.compact = true;
+    });
+    EXPECT_EQ(s.added, 30u);
+    EXPECT_EQ(fingerprint(f.index()), before);
+    EXPECT_FALSE(fs::exists(f.index().string() + ".compact-tmp"));
+    EXPECT_FALSE(fs::exists(f.index().string() + ".compact-old"));
+    s = f.index_run();  // and it is still a writable, incremental index
+    EXPECT_EQ(s.unchanged, 30u);
+}

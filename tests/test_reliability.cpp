@@ -1,0 +1,787 @@
+// Reliability tests: crash safety (SIGKILL at random points), clean interruption (SIGINT,
+// SIGTERM), searching while the indexer commits, and two indexers on one index. The real
+// `indexer` binary (NEWS_INDEXER_BIN) runs in child processes; the concurrency test drives the
+// engine in-process. Corpora are generated here by a small deterministic generator (no
+// dependency on ../shared). scripts/kill_test.sh is the long version of the kill test.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "document.hpp"
+#include "engine.hpp"
+#include "errors.hpp"
+#include "schema.hpp"
+#include "search.hpp"
+#include "test_util.hpp"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using news::test::TempDir;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// A deterministic corpus generator. Every article is a pure function of (seed, i, n): titles
+// and excerpts from word lists, unique dates about an hour apart, topics, providers, a few
+// near-duplicates of the previous article (stories), a few articles without URLs (path ids),
+// and `related` entries pointing at other generated articles (before and after it, so stubs
+// are created and later replaced) and at a small pool of outside articles (stubs shared by
+// several referrers, described differently by each).
+
+uint64_t mix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+struct Rng {
+    uint64_t s;
+    uint64_t next() { return s = mix64(s); }
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+const std::vector<std::string> kWords = {
+    "cloud",    "kernel",   "cluster",  "outage",   "security", "patch",     "quantum",  "network",
+    "storage",  "latency",  "compiler", "database", "release",  "preview",   "vendor",   "market",
+    "chip",     "battery",  "satellite", "robot",   "model",    "training",  "privacy",  "breach",
+    "startup",  "funding",  "merger",   "lawsuit",  "regulator", "browser",  "mobile",   "update",
+    "firmware", "exploit",  "ransomware", "backup", "migration", "container", "serverless", "edge",
+    "router",   "fiber",    "spectrum", "antenna",  "driver",   "graphics",  "benchmark", "energy",
+    "datacenter", "cooling", "analytics", "pipeline", "workflow", "identity", "password", "token",
+    "wallet",   "exchange", "protocol", "standard", "open",     "source",    "license",  "community"};
+const std::vector<std::string> kTopics = {"AI",       "Azure",    "Kubernetes", "Security", "Quantum",
+                                          "Networking", "Storage", "Startups",   "Hardware", "Policy",
+                                          "Open Source", "Mobile"};
+const std::vector<std::pair<std::string, std::string>> kProviders = {
+    {"CloudWire", "cloudwire.example"},   {"Kernel Times", "kerneltimes.example"},
+    {"ByteLedger", "byteledger.example"}, {"SecureBeat", "securebeat.example"},
+    {"Qubit Daily", "qubitdaily.example"}, {"Edge Report", "edgereport.example"},
+    {"Net Gazette", "netgazette.example"}, {"Open Ledger", "openledger.example"}};
+
+struct GenArticle {
+    std::string title, excerpt, date, url, rel;
+    std::string provider_name, provider_domain;
+    int quality = 0, heat = 0;
+    std::vector<std::string> topics;
+};
+
+class CorpusGen {
+public:
+    CorpusGen(uint64_t seed, std::size_t n) : seed_(seed), n_(n) {}
+
+    static std::string rel_path(std::size_t i) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "d%02zu/a%05zu.md", i / 100, i);
+        return buf;
+    }
+
+    GenArticle get(std::size_t i) const {
+        Rng r{mix64(seed_ * 1000003ULL + i)};
+        GenArticle a;
+        a.rel = rel_path(i);
+        const auto& p = kProviders[r.below(kProviders.size())];
+        a.provider_name = p.first;
+        a.provider_domain = p.second;
+        // Unique times: 2020-01-01 plus i hours-and-a-bit, plus jitter smaller than the step.
+        const int64_t t = 1577836800LL + static_cast<int64_t>(i) * 3571 + static_cast<int64_t>(r.below(3000));
+        a.date = iso(t);
+        if (i > 0 && i % 23 == 5) {
+            // A near-duplicate report of the previous article: same story.
+            const GenArticle prev = get(i - 1);
+            a.title = prev.title + " again";
+            a.excerpt = prev.excerpt + " " + kWords[r.below(kWords.size())];
+        } else {
+            a.title = words(r, 5 + r.below(5), true);
+            a.excerpt = words(r, 15 + r.below(16), false) + ".";
+        }
+        if (i % 97 != 13) {
+            a.url = "https://www." + a.provider_domain + "/" + a.date.substr(0, 4) + "/" +
+                    a.date.substr(5, 2) + "/" + slug(a.title) + "-" + std::to_string(i);
+        }
+        a.quality = static_cast<int>(r.below(101));
+        a.heat = static_cast<int>(r.below(500)) - 1;
+        const std::size_t nt = 1 + r.below(3);
+        for (std::size_t k = 0; k < nt; ++k) {
+            const std::string& t2 = kTopics[r.below(kTopics.size())];
+            if (std::find(a.topics.begin(), a.topics.end(), t2) == a.topics.end()) a.topics.push_back(t2);
+        }
+        return a;
+    }
+
+    std::string text(std::size_t i) const {
+        const GenArticle a = get(i);
+        Rng r{mix64(seed_ * 7919ULL + i + 0x5151)};
+        std::string s = "---\ncategory: news\n";
+        s += "title: \"" + a.title + "\"\n";
+        s += "excerpt: \"" + a.excerpt + "\"\n";
+        s += "publishedDateTime: " + a.date + "\n";
+        if (!a.url.empty()) {
+            if (i % 50 == 7) {
+                s += "originalUrl: \"" + a.url + "\"\n";  // no webUrl: the id is the originalUrl
+            } else {
+                s += "webUrl: \"" + a.url + "\"\n";
+            }
+        }
+        s += "type: " + std::string(i % 31 == 3 ? "video" : "article") + "\n";
+        s += "quality: " + std::to_string(a.quality) + "\n";
+        s += "heat: " + std::to_string(a.heat) + "\n";
+        s += "published: " + std::string(i % 2 ? "true" : "false") + "\n";
+        s += "provider:\n  name: " + a.provider_name + "\n  domain: " + a.provider_domain + "\n";
+        s += "topics:\n";
+        for (const auto& t : a.topics) s += "  - " + t + "\n";
+        const std::size_t nrel = r.below(5);
+        if (nrel > 0) s += "related:\n";
+        for (std::size_t k = 0; k < nrel; ++k) {
+            if (r.below(8) == 0) {
+                // An outside article: a stub, described by each referrer in its own words.
+                const std::size_t o = r.below(40);
+                s += "  - title: \"Outside story " + std::to_string(o) + " " + kWords[r.below(kWords.size())] + "\"\n";
+                s += "    excerpt: \"As told by article " + std::to_string(i) + "\"\n";
+                s += "    publishedDateTime: " + iso(1577836800LL + static_cast<int64_t>(o) * 86400) + "\n";
+                s += "    webUrl: \"https://outside.example/story/" + std::to_string(o) + "\"\n";
+                s += "    type: article\n    provider:\n      name: Outside\n      domain: outside.example\n";
+                s += "    quality: " + std::to_string(r.below(100)) + "\n";
+                continue;
+            }
+            const long off = static_cast<long>(r.below(61)) - 30;
+            const long j0 = static_cast<long>(i) + (off == 0 ? 1 : off);
+            const std::size_t j = static_cast<std::size_t>((j0 % static_cast<long>(n_) + static_cast<long>(n_)) %
+                                                           static_cast<long>(n_));
+            if (j == i) continue;
+            const GenArticle b = get(j);
+            if (b.url.empty()) continue;  // path ids cannot be linked to
+            s += "  - title: \"" + b.title + "\"\n";
+            s += "    excerpt: \"" + b.excerpt + "\"\n";
+            s += "    publishedDateTime: " + b.date + "\n";
+            s += "    webUrl: \"" + b.url + "\"\n";
+            s += "    type: article\n    provider:\n      name: " + b.provider_name + "\n      domain: " +
+                 b.provider_domain + "\n";
+            s += "    quality: " + std::to_string(b.quality) + "\n";
+        }
+        s += "---\n";
+        s += "Body of article " + std::to_string(i) + ": " + words(r, 20 + r.below(40), false) + ".\n";
+        return s;
+    }
+
+    void write_all(const fs::path& dir) const {
+        for (std::size_t i = 0; i < n_; ++i) {
+            const fs::path p = dir / rel_path(i);
+            if (i % 100 == 0) fs::create_directories(p.parent_path());
+            std::ofstream out(p, std::ios::binary);
+            out << text(i);
+            if (!out) throw std::runtime_error("cannot write " + p.string());
+        }
+    }
+
+    // A word of the vocabulary used in titles (for queries).
+    static const std::string& word(std::size_t k) { return kWords[k % kWords.size()]; }
+
+private:
+    static std::string iso(int64_t t) {
+        const std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return buf;
+    }
+    static std::string words(Rng& r, std::size_t n, bool cap) {
+        std::string s;
+        for (std::size_t k = 0; k < n; ++k) {
+            std::string w = kWords[r.below(kWords.size())];
+            if (k == 0 && cap) w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
+            if (k) s += ' ';
+            s += w;
+        }
+        return s;
+    }
+    static std::string slug(const std::string& t) {
+        std::string s;
+        for (char c : t) s += c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+    }
+    uint64_t seed_;
+    std::size_t n_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct Child {
+    pid_t pid = -1;
+    fs::path out, err;
+    bool reaped = false;
+    int status = 0;
+
+    // Non-blocking: true once the child has exited (status then set).
+    bool poll() {
+        if (reaped) return true;
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) reaped = true;
+        return reaped;
+    }
+    // Waits up to `timeout`; on timeout the child is killed and the test fails.
+    void wait(std::chrono::seconds timeout = std::chrono::seconds(240)) {
+        const auto deadline = Clock::now() + timeout;
+        while (!poll()) {
+            if (Clock::now() > deadline) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, &status, 0);
+                reaped = true;
+                ADD_FAILURE() << "child " << pid << " timed out; killed";
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+    bool killed_by(int sig) const { return WIFSIGNALED(status) && WTERMSIG(status) == sig; }
+    std::string stdout_text() const { return read_text(out); }
+    std::string stderr_text() const { return read_text(err); }
+    ~Child() {
+        if (pid > 0 && !reaped) {  // a failed assertion left it running
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+        }
+    }
+};
+
+// Starts `argv` (searched in PATH when it has no slash); stdin /dev/null, stdout and stderr
+// into files in `scratch`.
+std::unique_ptr<Child> spawn(std::vector<std::string> argv_s, const fs::path& scratch) {
+    static std::atomic<int> counter{0};
+    auto c = std::make_unique<Child>();
+    const int n = counter++;
+    c->out = scratch / ("out" + std::to_string(n));
+    c->err = scratch / ("err" + std::to_string(n));
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, c->out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, c->err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int rc = ::posix_spawnp(&c->pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        c->pid = -1;
+        throw std::runtime_error("cannot start " + argv_s[0] + ": " + std::strerror(rc));
+    }
+    return c;
+}
+
+std::unique_ptr<Child> spawn_indexer(const std::vector<std::string>& args, const fs::path& scratch) {
+    std::vector<std::string> argv{NEWS_INDEXER_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return spawn(argv, scratch);
+}
+
+// Runs the indexer to completion.
+std::unique_ptr<Child> run_indexer(const std::vector<std::string>& args, const fs::path& scratch) {
+    auto c = spawn_indexer(args, scratch);
+    c->wait();
+    return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Looking at an index from outside
+
+// The committed revision, 0 when there is no readable index yet.
+Xapian::rev revision(const fs::path& index) {
+    try {
+        return Xapian::Database(index.string()).get_revision();
+    } catch (const Xapian::Error&) {
+        return 0;
+    }
+}
+
+Xapian::doccount doc_count(const fs::path& index) {
+    try {
+        return Xapian::Database(index.string()).get_doccount();
+    } catch (const Xapian::Error&) {
+        return 0;
+    }
+}
+
+// Polls until `pred` holds or the child exits; true if `pred` held while the child ran.
+template <typename Pred>
+bool wait_until(Child& c, Pred pred, std::chrono::seconds timeout = std::chrono::seconds(120)) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        if (pred()) return !c.poll();
+        if (c.poll()) return false;
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return false;
+}
+
+// Xapian's own structural check, then the engine's invariants: every owning file-table row has
+// its document (a full one, from that file), every full document's file has an owning row
+// naming it, every stub is still linked to, and every out-link of a full document resolves.
+// Returns "" when consistent, else the problems found.
+std::string check_index(const fs::path& index) {
+    std::ostringstream problems;
+    if (!fs::exists(index / "iamglass")) return "";  // killed before anything was committed
+    // Xapian's checker, as a separate program: Xapian::Database::check() in-process trips
+    // AddressSanitizer (new-delete-type-mismatch inside libxapian 1.4.22's check code).
+    {
+        TempDir scratch;
+        auto c = spawn({"xapian-check", index.string()}, scratch.path());
+        c->wait();
+        if (c->exit_code() != 0) {
+            problems << "xapian-check exit " << c->exit_code() << ":\n" << c->stdout_text().substr(0, 2000)
+                     << c->stderr_text() << "\n";
+            return problems.str();
+        }
+    }
+    Xapian::Database db(index.string());
+    std::map<std::string, std::pair<std::string, bool>> table;  // path -> (id, owner)
+    const std::string prefix = news::kMetaFilePrefix;
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+        const auto j = nlohmann::json::parse(db.get_metadata(*it), nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("path") || !j.contains("id")) {
+            problems << "bad file-table row " << *it << "\n";
+            continue;
+        }
+        table[j["path"].get<std::string>()] = {j["id"].get<std::string>(), j.value("owner", true)};
+    }
+    for (const auto& [path, row] : table) {
+        if (!row.second) continue;
+        const auto did = news::find_docid(db, row.first);
+        if (!did) {
+            problems << "file-table row " << path << " owns id " << row.first << " but there is no such document\n";
+            continue;
+        }
+        const auto d = news::read_data(db.get_document(*did));
+        if (d.value("stub", false)) problems << "file-table row " << path << " owns " << row.first << ", a stub\n";
+        if (d.value("source", "") != path) {
+            problems << "document " << row.first << " comes from " << d.value("source", "") << ", but row "
+                     << path << " owns it\n";
+        }
+    }
+    Xapian::doccount full = 0;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        const Xapian::Document doc = db.get_document(*it);
+        const auto d = news::read_data(doc);
+        const std::string id = d.value("id", "");
+        if (d.value("stub", false)) {
+            if (db.get_termfreq(news::bool_term("links", id)) == 0) problems << "stub " << id << " has no referrer\n";
+            continue;
+        }
+        ++full;
+        const std::string source = d.value("source", "");
+        auto row = table.find(source);
+        if (row == table.end()) {
+            problems << "document " << id << ": its file " << source << " has no file-table row\n";
+        } else if (!row->second.second || row->second.first != id) {
+            problems << "document " << id << ": the file-table row of " << source << " says id "
+                     << row->second.first << " owner " << row->second.second << "\n";
+        }
+        for (const auto& key : news::out_links(doc)) {
+            if (!news::find_by_key(db, key)) problems << "document " << id << " links to missing key " << key << "\n";
+        }
+    }
+    std::string s = problems.str();
+    if (s.size() > 4000) s = s.substr(0, 4000) + "...\n";
+    return s;
+}
+
+// Every document's id -> data (without the absolute `source`), terms with wdf, and values:
+// the identity of an index, independent of docids.
+std::map<std::string, std::string> fingerprint(const fs::path& index) {
+    Xapian::Database db(index.string());
+    std::map<std::string, std::string> out;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        const Xapian::Document doc = db.get_document(*it);
+        auto d = news::read_data(doc);
+        d.erase("source");
+        std::string fp = d.dump() + "|";
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            fp += *t + ":" + std::to_string(t.get_wdf()) + " ";
+        }
+        fp += "|";
+        for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
+            fp += std::to_string(v.get_valueno()) + "=" + *v + " ";
+        }
+        out[d.value("id", "")] = fp;
+    }
+    return out;
+}
+
+// A description of the first differences between two fingerprints.
+std::string diff(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+    std::ostringstream s;
+    int shown = 0;
+    for (const auto& [id, fp] : a) {
+        auto it = b.find(id);
+        if (it == b.end()) {
+            s << "only in first: " << id << "\n";
+        } else if (it->second != fp) {
+            s << "differs: " << id << "\n  first:  " << fp.substr(0, 600) << "\n  second: " << it->second.substr(0, 600)
+              << "\n";
+        } else {
+            continue;
+        }
+        if (++shown >= 5) return s.str();
+    }
+    for (const auto& [id, fp] : b) {
+        if (!a.count(id)) {
+            s << "only in second: " << id << "\n";
+            if (++shown >= 5) break;
+        }
+    }
+    return s.str();
+}
+
+// A handful of searches (text, fields, filters, sorts): the ids of each result list, in order.
+std::vector<std::vector<std::string>> search_ids(const fs::path& index) {
+    news::OpenedIndex idx = news::open_indexes({index.string()});
+    std::vector<news::SearchOptions> searches;
+    auto add = [&](const std::string& text, auto tweak) {
+        news::SearchOptions o;
+        o.request.text = text;
+        o.limit = 25;
+        tweak(o);
+        searches.push_back(o);
+    };
+    auto none = [](news::SearchOptions&) {};
+    add(CorpusGen::word(0), none);
+    add(CorpusGen::word(3) + " " + CorpusGen::word(7), none);
+    add(CorpusGen::word(11) + " OR " + CorpusGen::word(12), [](auto& o) { o.sort = news::SortMode::Relevance; });
+    add("title:" + CorpusGen::word(20), [](auto& o) { o.sort = news::SortMode::Quality; });
+    add("", [](auto& o) { o.request.filters.topics = {"Security"}; });
+    add(CorpusGen::word(5), [](auto& o) {
+        o.request.filters.providers = {"cloudwire.example"};
+        o.request.filters.include_stubs = true;
+    });
+    add("outside", [](auto& o) {
+        o.request.filters.include_stubs = true;
+        o.sort = news::SortMode::Relevance;
+    });
+    add(CorpusGen::word(30), [](auto& o) { o.collapse = true; });
+    std::vector<std::vector<std::string>> out;
+    for (const auto& o : searches) {
+        const auto j = news::run_search(idx, o);
+        std::vector<std::string> ids;
+        for (const auto& r : j["results"]) ids.push_back(r["id"].get<std::string>());
+        out.push_back(std::move(ids));
+    }
+    return out;
+}
+
+std::vector<std::string> index_args(const fs::path& index, const fs::path& corpus, std::size_t batch,
+                                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> a{"--index", index.string(), "--batch", std::to_string(batch), "-j2", "-q"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.push_back(corpus.string());
+    return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One generated corpus and its clean, uninterrupted build, shared by the tests of this file.
+
+constexpr std::size_t kCorpusSize = 2000;
+
+struct Shared {
+    TempDir dir;
+    fs::path corpus, clean;
+    std::map<std::string, std::string> clean_fp;
+    std::vector<std::vector<std::string>> clean_searches;
+};
+
+Shared& shared() {
+    static std::unique_ptr<Shared> s = [] {
+        auto p = std::make_unique<Shared>();
+        p->corpus = p->dir.path() / "corpus";
+        p->clean = p->dir.path() / "clean";
+        CorpusGen(42, kCorpusSize).write_all(p->corpus);
+        auto c = run_indexer(index_args(p->clean, p->corpus, 5000), p->dir.path());
+        if (c->exit_code() != 0) {
+            throw std::runtime_error("clean build failed: exit " + std::to_string(c->exit_code()) + "\n" +
+                                     c->stdout_text() + c->stderr_text());
+        }
+        p->clean_fp = fingerprint(p->clean);
+        p->clean_searches = search_ids(p->clean);
+        return p;
+    }();
+    return *s;
+}
+
+void expect_equals_clean(const fs::path& index) {
+    const Shared& s = shared();
+    const auto fp = fingerprint(index);
+    EXPECT_EQ(fp.size(), s.clean_fp.size());
+    EXPECT_TRUE(fp == s.clean_fp) << diff(fp, s.clean_fp);
+    EXPECT_EQ(search_ids(index), s.clean_searches);
+}
+
+// The generated corpus and its clean build: every article indexed, stubs for the outside
+// articles, stories, every search finds something, and the clean build passes the checks.
+void expect_sane_clean_build() {
+    const Shared& s = shared();
+    std::size_t full = 0, stubs = 0, stories = 0;
+    for (const auto& [id, fp] : s.clean_fp) {
+        (fp.find("\"stub\":true") != std::string::npos ? stubs : full)++;
+    }
+    {
+        Xapian::Database db(s.clean.string());
+        const std::string p(news::field("storyterm").prefix);
+        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) stories += t.get_termfreq() > 1;
+    }
+    EXPECT_EQ(full, kCorpusSize);
+    EXPECT_GT(stubs, 10u);
+    EXPECT_GT(stories, 10u) << "near-duplicates should form stories";
+    EXPECT_EQ(check_index(s.clean), "");
+    for (const auto& ids : s.clean_searches) EXPECT_FALSE(ids.empty());
+    EXPECT_EQ(CorpusGen(42, kCorpusSize).text(17), CorpusGen(42, kCorpusSize).text(17));
+}
+
+// (a) SIGKILL at three random points (fixed seed), a consistency check after each, then a
+// re-run to completion equals a clean build.
+TEST(Reliability, KillAtRandomPointsThenRerunEqualsCleanBuild) {
+    expect_sane_clean_build();
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = work.path() / "index";
+    std::mt19937 rng(20240611);
+    int mid_run = 0;
+    for (int k = 0; k < 3; ++k) {
+        const Xapian::rev start = revision(index);
+        const unsigned commits = 1 + rng() % 4;                        // wait for 1..4 more commits,
+        const auto delay = std::chrono::microseconds(rng() % 40000);  // then 0..40 ms more
+        auto c = spawn_indexer(index_args(index, s.corpus, 100), work.path());
+        wait_until(*c, [&] { return revision(index) >= start + commits; });
+        std::this_thread::sleep_for(delay);
+        const bool running = !c->poll();
+        if (running) ::kill(c->pid, SIGKILL);
+        c->wait();
+        if (running) {
+            EXPECT_TRUE(c->killed_by(SIGKILL)) << "status " << c->status;
+            ++mid_run;
+        } else {
+            EXPECT_EQ(c->exit_code(), 0) << c->stderr_text();
+        }
+        const std::string problems = check_index(index);
+        EXPECT_EQ(problems, "") << "after kill " << k << " (" << commits << " commits + "
+                                << delay.count() << " us, revision " << revision(index) << ", "
+                                << doc_count(index) << " documents)";
+    }
+    EXPECT_GE(mid_run, 2) << "the kills should land while the indexer runs";
+    EXPECT_LT(fingerprint(index).size(), s.clean_fp.size()) << "the kills should leave a partial index";
+    auto c = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(c->exit_code(), 0) << c->stdout_text() << c->stderr_text();
+    EXPECT_EQ(check_index(index), "");
+    expect_equals_clean(index);
+    // And nothing is left to do.
+    c = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(c->exit_code(), 0);
+    EXPECT_NE(c->stdout_text().find(" 0 added, 0 updated, 0 deleted"), std::string::npos) << c->stdout_text();
+}
+
+// The number of rows in the file table (files whose work is committed).
+std::size_t file_rows(const fs::path& index) {
+    Xapian::Database db(index.string());
+    std::size_t n = 0;
+    for (auto it = db.metadata_keys_begin(news::kMetaFilePrefix); it != db.metadata_keys_end(news::kMetaFilePrefix);
+         ++it) {
+        ++n;
+    }
+    return n;
+}
+
+// Runs the indexer (batch 50) on the shared corpus into `index` and sends `sig` once a commit
+// of this run is visible: it must stop with exit 4 and "(interrupted)" and leave a consistent,
+// partial index.
+void interrupt_run(const fs::path& index, const fs::path& scratch, int sig, const char* name) {
+    SCOPED_TRACE(name);
+    const Shared& s = shared();
+    const Xapian::rev start = revision(index);
+    auto c = spawn_indexer(index_args(index, s.corpus, 50), scratch);
+    const bool in_time = wait_until(*c, [&] { return revision(index) > start; });
+    ASSERT_TRUE(in_time) << "the indexer finished before a commit was seen: " << c->stdout_text();
+    ASSERT_EQ(::kill(c->pid, sig), 0);
+    c->wait();
+    EXPECT_EQ(c->exit_code(), news::kExitInterrupted) << "status " << c->status << "\n" << c->stderr_text();
+    const std::string out = c->stdout_text();
+    EXPECT_NE(out.find("(interrupted)"), std::string::npos) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_EQ(check_index(index), "");
+    const auto docs = fingerprint(index).size();
+    EXPECT_GT(docs, 0u);
+    EXPECT_LT(docs, s.clean_fp.size()) << "the signal should stop the run early";
+}
+
+// (b) SIGINT after the first commit, then SIGTERM to the re-run after its first commit: exit 4
+// and "(interrupted)" each time, a consistent index; a last re-run finishes (continuing where
+// the others stopped) and equals a clean build.
+TEST(Reliability, SigintAndSigtermMidRunExit4ThenRerunEqualsCleanBuild) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = work.path() / "index";
+    interrupt_run(index, work.path(), SIGINT, "SIGINT");
+    const std::size_t after_int = file_rows(index);
+    interrupt_run(index, work.path(), SIGTERM, "SIGTERM");
+    const std::size_t after_term = file_rows(index);
+    EXPECT_GT(after_term, after_int) << "the second run should have committed more";
+    if (HasFatalFailure()) return;
+    // The last run (batch size is not part of an index's identity) does only the rest.
+    auto c = run_indexer(index_args(index, s.corpus, 1000), work.path());
+    EXPECT_EQ(c->exit_code(), 0) << c->stdout_text() << c->stderr_text();
+    EXPECT_NE(c->stdout_text().find(std::to_string(after_term) + " unchanged"), std::string::npos)
+        << c->stdout_text();
+    EXPECT_EQ(c->stdout_text().find("(interrupted)"), std::string::npos);
+    EXPECT_EQ(check_index(index), "");
+    expect_equals_clean(index);
+}
+
+// (c) Searching while the indexer commits: no search throws, totals never go backwards, and the
+// final total is the number of articles.
+TEST(Reliability, SearchesWhileIndexingNeverFailOrGoBackwards) {
+    constexpr std::size_t kN = 2000;
+    TempDir work;
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "index";
+    CorpusGen(7, kN).write_all(corpus);
+
+    std::atomic<bool> first_commit{false}, done{false};
+    std::mutex mu;
+    std::vector<std::string> errors;
+    auto error = [&](const std::string& e) {
+        std::lock_guard lk(mu);
+        if (errors.size() < 20) errors.push_back(e);
+    };
+    news::IndexStats stats;
+    std::thread writer([&] {
+        try {
+            news::IndexOptions o;
+            o.index = index;
+            o.inputs = {corpus};
+            o.jobs = 2;
+            o.batch = 50;
+            o.print_warnings = false;
+            o.after_commit = [&](std::size_t) { first_commit = true; };
+            stats = news::run_index(o);
+        } catch (const std::exception& e) {
+            error(std::string("indexer threw: ") + e.what());
+        }
+        first_commit = true;
+        done = true;
+    });
+
+    news::SearchOptions all;  // filters alone: every dated, visible article
+    all.request.filters.since = 0;
+    all.exact_count = true;
+    all.limit = 5;
+    news::SearchOptions words;
+    words.request.text = CorpusGen::word(1) + " OR " + CorpusGen::word(2);
+    words.limit = 10;
+    std::size_t searches = 0;
+    std::set<uint64_t> seen_totals;
+    uint64_t last_fresh = 0, last_reused = 0;
+    std::optional<news::OpenedIndex> reused;
+    while (!first_commit) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    auto total_of = [](const nlohmann::json& j) { return j["total"]["lower"].get<uint64_t>(); };
+    while (true) {
+        const bool last_round = done.load();  // one more round after the indexer finished
+        try {
+            news::OpenedIndex fresh = news::open_indexes({index.string()});
+            const uint64_t t = total_of(news::run_search(fresh, all));
+            if (t < last_fresh) error("fresh total went back from " + std::to_string(last_fresh) + " to " + std::to_string(t));
+            last_fresh = t;
+            seen_totals.insert(t);
+            (void)news::run_search(fresh, words);
+            if (!reused) reused = news::open_indexes({index.string()});
+            const uint64_t r = total_of(news::run_search(*reused, all));
+            if (r < last_reused) error("reused total went back from " + std::to_string(last_reused) + " to " + std::to_string(r));
+            last_reused = r;
+            (void)news::run_search(*reused, words);
+            searches += 4;
+        } catch (const Xapian::Error& e) {
+            error("search threw " + e.get_description());
+        } catch (const std::exception& e) {
+            error(std::string("search threw ") + e.what());
+        }
+        if (last_round) break;
+    }
+    writer.join();
+    for (const auto& e : errors) ADD_FAILURE() << e;
+    EXPECT_EQ(stats.added, kN);
+    EXPECT_EQ(last_fresh, kN);
+    reused->db.reopen();
+    EXPECT_EQ(total_of(news::run_search(*reused, all)), kN);
+    EXPECT_GE(seen_totals.size(), 3u) << "searches should have seen the index grow (" << searches << " searches)";
+    EXPECT_EQ(check_index(index), "");
+}
+
+// (d) A second indexer on a locked index fails with exit 3 ("locked"); with --wait it waits
+// for the first and then succeeds.
+TEST(Reliability, SecondIndexerIsRefusedOrWaits) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = work.path() / "index";
+    auto first = spawn_indexer(index_args(index, s.corpus, 100), work.path());
+    ASSERT_TRUE(wait_until(*first, [&] { return revision(index) > 0; })) << "first finished too soon";
+
+    auto refused = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(refused->exit_code(), news::kExitIndex) << refused->stdout_text() << refused->stderr_text();
+    EXPECT_NE(refused->stderr_text().find("locked"), std::string::npos) << refused->stderr_text();
+    EXPECT_EQ(refused->stdout_text(), "");
+    ASSERT_FALSE(first->poll()) << "the first indexer should still hold the lock";
+
+    auto waiting = spawn_indexer(index_args(index, s.corpus, 100, {"--wait"}), work.path());
+    bool waiting_done_first = false;
+    while (!first->poll()) {
+        if (waiting->poll()) {
+            waiting_done_first = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_FALSE(waiting_done_first) << "--wait finished while the first indexer ran: exit "
+                                     << waiting->exit_code() << ": " << waiting->stderr_text();
+    first->wait();
+    waiting->wait();
+    EXPECT_EQ(first->exit_code(), 0) << first->stderr_text();
+    EXPECT_EQ(waiting->exit_code(), 0) << waiting->stdout_text() << waiting->stderr_text();
+    EXPECT_NE(waiting->stdout_text().find(std::to_string(kCorpusSize) + " unchanged"), std::string::npos)
+        << waiting->stdout_text();
+    EXPECT_EQ(check_index(index), "");
+    expect_equals_clean(index);
+}
+
+}  // namespace
