@@ -143,7 +143,7 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     const Signature sig = minhash(a.title + "\n" + a.excerpt);
     if (!sig.empty()) doc.add_value(kSlotMinHash, encode_signature(sig));
     doc.add_value(kSlotStory, id_key(a.id));
-    doc.set_data(article_data(a).dump());
+    doc.set_data(article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return out;
 }
 
@@ -151,7 +151,7 @@ Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r, const std::str
     Xapian::Document doc;
     index_core(doc, r, r.id, {}, {});
     doc.add_boolean_term(bool_term("flag", "stub"));
-    doc.set_data(stub_data(r, from).dump());
+    doc.set_data(stub_data(r, from).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return doc;
 }
 

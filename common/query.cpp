@@ -244,18 +244,19 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
 }
 
 BlendSource::BlendSource(double quality_weight, double recency_weight, double half_life_s,
-                         double now, double quality_max, bool symmetric)
+                         double now, double quality_max, bool symmetric, double plateau_s)
     : qw_(quality_weight),
       rw_(recency_weight),
       half_life_(half_life_s),
       now_(now),
       qmax_(quality_max),
-      symmetric_(symmetric) {
+      symmetric_(symmetric),
+      plateau_(plateau_s) {
     set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
 }
 
 BlendSource* BlendSource::clone() const {
-    return new BlendSource(qw_, rw_, half_life_, now_, qmax_, symmetric_);
+    return new BlendSource(qw_, rw_, half_life_, now_, qmax_, symmetric_, plateau_);
 }
 
 void BlendSource::init(const Xapian::Database& db) {
@@ -298,7 +299,7 @@ double BlendSource::component(const std::string& q, const std::string& d) const 
     }
     if (!d.empty() && half_life_ > 0) {
         const double dt = now_ - Xapian::sortable_unserialise(d);
-        const double age = symmetric_ ? std::abs(dt) : std::max(0.0, dt);
+        const double age = std::max(0.0, (symmetric_ ? std::abs(dt) : std::max(0.0, dt)) - plateau_);
         w += rw_ * std::exp2(-age / half_life_);
     }
     return w;

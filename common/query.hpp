@@ -69,7 +69,7 @@ public:
     // `symmetric`: the time part decays with |t - now| (closeness to a date, for related
     // news) instead of with the age before `now`.
     BlendSource(double quality_weight, double recency_weight, double half_life_s, double now,
-                double quality_max = 100.0, bool symmetric = false);
+                double quality_max = 100.0, bool symmetric = false, double plateau_s = 0);
     BlendSource* clone() const override;
     std::string name() const override { return "news::BlendSource"; }
     void init(const Xapian::Database& db) override;
@@ -93,6 +93,7 @@ private:
     double component(const std::string& quality_value, const std::string& date_value) const;
     double qw_, rw_, half_life_, now_, qmax_;
     bool symmetric_;
+    double plateau_;  // no decay within this distance of `now`
     Xapian::Database db_;
     Xapian::doccount dbsize_ = 0;
     Xapian::docid did_ = 0, last_ = 0;

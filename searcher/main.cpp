@@ -24,6 +24,11 @@ struct Common {
     std::string color = "auto";
 };
 
+// JSON text of `j`; invalid UTF-8 (from a query or a file name) becomes U+FFFD, never an error.
+std::string dumps(const json& j, int indent = -1) {
+    return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 struct Style {
     bool color = false;
     std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
@@ -82,11 +87,11 @@ void print_result_text(const json& r, const Style& st, bool explain) {
 
 void print_search(const json& out, const std::string& format, const Style& st, bool explain) {
     if (format == "json") {
-        std::cout << out.dump(2) << '\n';
+        std::cout << dumps(out, 2) << '\n';
         return;
     }
     if (format == "jsonl") {
-        for (const auto& r : out["results"]) std::cout << r.dump() << '\n';
+        for (const auto& r : out["results"]) std::cout << dumps(r) << '\n';
         return;
     }
     if (format == "tsv") {
@@ -228,8 +233,12 @@ int run(int argc, char** argv) {
     related->add_option("--limit,-n", ro.limit, "results")->capture_default_str();
     related->add_option("--offset", ro.offset, "results to skip")->capture_default_str();
     related->add_option("--weights", weights,
-                        "signal weights, e.g. content=1,topics=0.6,time=0.5,quality=0.1,graph=1 (0 turns one off)");
+                        "signal weights (default content=1,topics=0.3,time=2.5,quality=0,graph=1; 0 turns one off)");
     related->add_option("--half-life", ro.half_life_days, "time signal: half-life in days around the seed's date")
+        ->capture_default_str();
+    related->add_option("--plateau", ro.plateau_days, "time signal: no decay within this many days of the seed")
+        ->capture_default_str();
+    related->add_option("--title-boost", ro.title_boost, "content signal: weight of the seed's title words")
         ->capture_default_str();
     related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")->capture_default_str();
     related->add_flag("--explain", ro.explain, "show each result's signals");
@@ -297,11 +306,11 @@ int run(int argc, char** argv) {
                 try {
                     out = news::run_search(index, so);
                 } catch (const news::UsageError& e) {  // one bad line does not end the batch
-                    std::cout << json{{"version", news::kJsonVersion}, {"query", line}, {"error", e.what()}}.dump() << '\n';
+                    std::cout << dumps(json{{"version", news::kJsonVersion}, {"query", line}, {"error", e.what()}}) << '\n';
                     continue;
                 }
                 times.push_back(out["elapsed_ms"].get<double>());
-                std::cout << out.dump() << '\n';
+                std::cout << dumps(out) << '\n';
             }
             if (timing) {
                 double sum = 0;
@@ -343,9 +352,9 @@ int run(int argc, char** argv) {
                 const std::string id(news::trim(line));
                 if (id.empty()) continue;
                 try {
-                    std::cout << news::run_related(index, id, ro).dump() << '\n';
+                    std::cout << dumps(news::run_related(index, id, ro)) << '\n';
                 } catch (const news::NotFoundError& e) {
-                    std::cout << json{{"version", news::kJsonVersion}, {"query", id}, {"error", e.what()}}.dump() << '\n';
+                    std::cout << dumps(json{{"version", news::kJsonVersion}, {"query", id}, {"error", e.what()}}) << '\n';
                 }
             }
             return news::kExitOk;
@@ -370,9 +379,9 @@ int run(int argc, char** argv) {
     if (*story) {
         const json out = news::get_story(index, story_id);
         if (common.format == "json") {
-            std::cout << out.dump(2) << '\n';
+            std::cout << dumps(out, 2) << '\n';
         } else if (common.format == "jsonl") {
-            for (const auto& r : out["articles"]) std::cout << r.dump() << '\n';
+            for (const auto& r : out["articles"]) std::cout << dumps(r) << '\n';
         } else if (common.format == "tsv") {
             std::cout << "published\tprovider\ttitle\turl\tid\n";
             for (const auto& r : out["articles"]) {
@@ -395,7 +404,7 @@ int run(int argc, char** argv) {
     if (*get) {
         const json out = news::get_article(index, get_id);
         if (common.format != "text") {
-            std::cout << out.dump(common.format == "json" ? 2 : -1) << '\n';
+            std::cout << dumps(out, common.format == "json" ? 2 : -1) << '\n';
             return news::kExitOk;
         }
         const json& a = out["article"];
@@ -423,10 +432,10 @@ int run(int argc, char** argv) {
     }
     const json out = news::index_stats(index);
     if (common.format != "text") {
-        std::cout << out.dump(common.format == "json" ? 2 : -1) << '\n';
+        std::cout << dumps(out, common.format == "json" ? 2 : -1) << '\n';
         return news::kExitOk;
     }
-    std::printf("indexes:        %s\n", out["indexes"].dump().c_str());
+    std::printf("indexes:        %s\n", dumps(out["indexes"]).c_str());
     std::printf("articles:       %lld (+ %lld stubs, %lld removed)\n", out["articles"].get<long long>(),
                 out["stubs"].get<long long>(), out["removed"].get<long long>());
     std::printf("published:      %s .. %s\n", out["oldest"].is_null() ? "-" : out["oldest"].get<std::string>().c_str(),

@@ -235,7 +235,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                 Xapian::Query candidates(Xapian::Query::OP_OR, signals.begin(), signals.end());
                 const double seed_time = seed.published ? static_cast<double>(*seed.published) : 0;
                 BlendSource prior(w.quality, seed.published ? w.time : 0.0, opts.half_life_days * 86400.0, seed_time,
-                                  100.0, /*symmetric=*/true);
+                                  100.0, /*symmetric=*/true, opts.plateau_days * 86400.0);
                 Xapian::Query q = restrict(Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, Xapian::Query(&prior)));
                 Xapian::Enquire enq(db);
                 enq.set_query(q);

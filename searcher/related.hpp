@@ -10,11 +10,13 @@
 
 namespace news {
 
+// Defaults tuned on the public corpus's editorial related lists (bench/related_eval.py): the
+// time signal is the strongest, quality hurt, topics barely mattered (most articles share one).
 struct RelatedWeights {
     double content = 1.0;  // more-like-this (relevance feedback), scaled so the best match is 1
-    double topics = 0.6;   // fraction of the seed's topics a candidate shares
-    double time = 0.5;     // 0.5^(|dt| / half_life) around the seed's date
-    double quality = 0.1;  // min(quality, 100) / 100
+    double topics = 0.3;   // fraction of the seed's topics a candidate shares
+    double time = 2.5;     // 0.5^(max(0, |dt| - plateau) / half_life) around the seed's date
+    double quality = 0.0;  // min(quality, 100) / 100
     double graph = 1.0;    // listed by the seed / lists the seed (1), co-listed with it (0.5)
 };
 
@@ -24,9 +26,10 @@ RelatedWeights parse_weights(const std::string& spec, RelatedWeights base = {});
 struct RelatedOptions {
     Filters filters;
     RelatedWeights weights;
-    double half_life_days = 7;
-    unsigned expand_terms = 40;  // ESet size of the content signal
-    double title_boost = 2.0;    // weight multiplier of seed title terms in the content query
+    double half_life_days = 14;
+    double plateau_days = 0;     // no time decay within this many days of the seed
+    unsigned expand_terms = 80;  // ESet size of the content signal
+    double title_boost = 1.0;    // weight multiplier of seed title terms in the content query
     Xapian::doccount limit = 10;
     Xapian::doccount offset = 0;
     bool explain = false;
