@@ -208,9 +208,8 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     qp_.set_default_op(req.match_all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {
-        unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
-                         Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
-        if (req.spelling) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+        const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
+                               Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
         try {
             out.text = qp_.parse_query(text, flags);
         } catch (const Xapian::QueryParserError& e) {
@@ -219,13 +218,20 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
             out.text = qp_.parse_query(plain_words(text), 0);
         }
         if (req.spelling) {
-            // Xapian may "correct" a word the index knows into a more frequent one; only
-            // suggest when some word of the query is unknown.
+            // Spelling correction is costly, and Xapian may "correct" a word the index knows
+            // into a more frequent one: only ask when some word of the query is unknown.
             bool unknown = false;
             for (const auto& w : plain_words_list(text)) {
                 if (db_.get_termfreq(w) == 0) unknown = true;
             }
-            if (unknown) out.suggestion = qp_.get_corrected_query_string();
+            if (unknown) {
+                try {
+                    qp_.parse_query(out.lenient ? plain_words(text) : text,
+                                    (out.lenient ? 0u : flags) | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                    out.suggestion = qp_.get_corrected_query_string();
+                } catch (const Xapian::QueryParserError&) {
+                }
+            }
         }
         out.has_text = !out.text.empty();
     }

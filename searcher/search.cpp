@@ -195,7 +195,8 @@ nlohmann::json result_fields(const Xapian::Document& doc) {
 nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
     return with_reopen(index, [&] {
-        QueryBuilder qb(index.db, index.language);
+        if (!index.builder) index.builder = std::make_shared<QueryBuilder>(index.db, index.language);
+        QueryBuilder& qb = *index.builder;
         const BuiltQuery built = qb.build(opts.request);
         Xapian::Enquire enq(index.db);
         SortMode sort = opts.sort;
@@ -256,7 +257,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                                                    : "relevance";
         out["suggestion"] = built.suggestion.empty() ? nlohmann::json(nullptr) : nlohmann::json(built.suggestion);
         auto& results = out["results"] = nlohmann::json::array();
-        const unsigned snippet_flags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE;
+        const unsigned snippet_flags = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
             const Xapian::Document doc = it.get_document();
             nlohmann::json r = result_fields(doc);

@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct OpenedIndex {
     Xapian::Database db;
     std::string language;
     std::vector<std::string> paths;
+    std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
 };
 OpenedIndex open_indexes(const std::vector<std::string>& paths);
 
