@@ -265,36 +265,47 @@ BlendSource* BlendSource::clone() const {
     return new BlendSource(qw_, rw_, half_life_, now_, qmax_, symmetric_, plateau_);
 }
 
+// The source walks the publication-date value stream (documents without a date get no prior)
+// and looks quality up in its own value stream with skip_to: no Document is ever opened.
 void BlendSource::init(const Xapian::Database& db) {
     db_ = db;
     dbsize_ = db.get_doccount();
-    last_ = db.get_lastdocid();
-    did_ = 0;
+    dates_ = db.valuestream_begin(kSlotPublished);
+    quality_ = db.valuestream_begin(kSlotQuality);
+    started_ = false;
     set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
 }
 
 void BlendSource::next(double) {
-    ++did_;
-    // Skip docids that no longer exist (deleted documents leave gaps).
-    while (did_ <= last_) {
-        try {
-            (void)db_.get_document(did_, Xapian::DOC_ASSUME_VALID);
-            break;
-        } catch (const Xapian::DocNotFoundError&) {
-            ++did_;
-        }
+    if (!started_) {
+        started_ = true;
+    } else {
+        ++dates_;
     }
 }
 
-void BlendSource::skip_to(Xapian::docid did, double min_wt) {
-    if (did_ >= did) return;
-    did_ = did - 1;
-    next(min_wt);
+void BlendSource::skip_to(Xapian::docid did, double) {
+    started_ = true;
+    dates_.skip_to(did);
 }
 
 bool BlendSource::check(Xapian::docid did, double) {
-    did_ = did;
-    return true;  // the caller only asks about documents it already matched
+    started_ = true;
+    return dates_.check(did);
+}
+
+bool BlendSource::at_end() const { return started_ && dates_ == Xapian::ValueIterator(); }
+
+Xapian::docid BlendSource::get_docid() const { return dates_.get_docid(); }
+
+double BlendSource::get_weight() const {
+    const Xapian::docid did = dates_.get_docid();
+    std::string q;
+    if (qw_ > 0 && quality_ != Xapian::ValueIterator()) {
+        if (quality_.get_docid() < did) quality_.skip_to(did);
+        if (quality_ != Xapian::ValueIterator() && quality_.get_docid() == did) q = *quality_;
+    }
+    return component(q, *dates_);
 }
 
 double BlendSource::component(const std::string& q, const std::string& d) const {
@@ -309,11 +320,6 @@ double BlendSource::component(const std::string& q, const std::string& d) const 
         w += rw_ * std::exp2(-age / half_life_);
     }
     return w;
-}
-
-double BlendSource::get_weight() const {
-    Xapian::Document doc = db_.get_document(did_, Xapian::DOC_ASSUME_VALID);
-    return component(doc.get_value(kSlotQuality), doc.get_value(kSlotPublished));
 }
 
 double BlendSource::weight_for(const Xapian::Document& doc) const {

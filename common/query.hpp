@@ -79,8 +79,8 @@ public:
     void next(double min_wt) override;
     void skip_to(Xapian::docid did, double min_wt) override;
     bool check(Xapian::docid did, double min_wt) override;
-    bool at_end() const override { return did_ > last_; }
-    Xapian::docid get_docid() const override { return did_; }
+    bool at_end() const override;
+    Xapian::docid get_docid() const override;
     double get_weight() const override;
     std::string get_description() const override;
 
@@ -96,7 +96,9 @@ private:
     double plateau_;  // no decay within this distance of `now`
     Xapian::Database db_;
     Xapian::doccount dbsize_ = 0;
-    Xapian::docid did_ = 0, last_ = 0;
+    Xapian::ValueIterator dates_;
+    mutable Xapian::ValueIterator quality_;
+    bool started_ = false;
 };
 
 }  // namespace news

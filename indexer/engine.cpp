@@ -56,7 +56,7 @@ std::string table_key(const std::string& path) {
 std::string encode_entry(const std::string& path, const TableEntry& e) {
     nlohmann::json j = {{"path", path},       {"size", e.size}, {"mtime_ns", e.mtime_ns},
                         {"hash", e.hash},     {"id", e.id},     {"owner", e.owner}};
-    return j.dump();
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
@@ -273,7 +273,8 @@ private:
     std::unordered_set<std::string> erased_;              // table keys to delete at commit
     std::unordered_map<std::string, DocKind> kinds_;      // id key -> kind
     std::size_t pending_writes_ = 0;
-    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
+    bool in_commit_ = false;
+    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed  // stubs written by commit() itself do not trigger another
     std::size_t committed_docs_ = 0;
 };
 
@@ -298,6 +299,7 @@ void Engine::open_db() {
                              "' was not written by this indexer; rebuild it with --full");
         }
         db_->set_metadata(kMetaSchemaVersion, std::to_string(kSchemaVersion));
+        fresh_ = true;
         db_->set_metadata(kMetaLanguage, opts_.language);
     } else if (version != std::to_string(kSchemaVersion)) {
         throw IndexError("index '" + path + "' has schema version " + version +
@@ -943,7 +945,10 @@ IndexStats Engine::run() {
         }
     }
     if (db_) {
-        commit();
+        // Nothing to write (a no-change run): leave the index untouched.
+        const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() || !touched_.empty() ||
+                          !pending_stubs_.empty() || !spelling_.empty() || fresh_;
+        if (work || opts_.full) commit();
         if (opts_.compact && !stats_.interrupted) compact();
     }
     stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();

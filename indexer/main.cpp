@@ -32,7 +32,7 @@ void write_report(const std::string& path, const news::IndexStats& s) {
     j["notes"] = s.notes;
     std::ofstream out(path);
     if (!out) throw news::UsageError("cannot write report file '" + path + "'");
-    out << j.dump(2) << '\n';
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) throw news::UsageError("cannot write report file '" + path + "'");
 }
 
