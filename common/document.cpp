@@ -1,5 +1,8 @@
 #include "document.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "date.hpp"
 #include "schema.hpp"
 #include "story.hpp"
@@ -100,7 +103,12 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
         add_date_terms(doc, *a.published);
         add_value_number(doc, kSlotPublished, static_cast<double>(*a.published));
     }
-    if (a.quality) add_value_number(doc, kSlotQuality, *a.quality);
+    if (a.quality) {
+        add_value_number(doc, kSlotQuality, *a.quality);
+        const double b = std::clamp(std::floor(*a.quality / kQualityBucket), double(kQualityBucketMin),
+                                    double(kQualityBucketMax));
+        doc.add_boolean_term(quality_bucket_term(b * kQualityBucket));
+    }
 }
 
 DocumentBuilder::Built DocumentBuilder::build(const Article& a) {

@@ -145,15 +145,92 @@ int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now) {
                      "': use YYYY, YYYY-MM, YYYY-MM-DD, an ISO datetime, or an age like 7d, 12h");
 }
 
-Xapian::Query filter_query(const Filters& f) {
+namespace {
+
+Xapian::Query nothing() {
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
+}
+
+Xapian::Query any(std::vector<Xapian::Query>& qs) {
+    if (qs.empty()) return nothing();
+    return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+}
+
+std::string ymd(int64_t y, unsigned m, unsigned d, int parts) {
+    char buf[16];
+    if (parts == 1) std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
+    if (parts == 2) std::snprintf(buf, sizeof buf, "%04lld%02u", static_cast<long long>(y), m);
+    if (parts == 3) std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
+    return buf;
+}
+
+}  // namespace
+
+Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi) {
+    if (lo && hi && *lo > *hi) return nothing();
+    // Buckets of kQualityBucket; the lowest and highest are open-ended.
+    auto bucket = [](double q) {
+        return static_cast<int>(std::clamp(std::floor(q / kQualityBucket), double(kQualityBucketMin), double(kQualityBucketMax)));
+    };
+    const int b_lo = lo ? bucket(*lo) : kQualityBucketMin, b_hi = hi ? bucket(*hi) : kQualityBucketMax;
     std::vector<Xapian::Query> parts;
-    if (f.min_quality || f.max_quality) parts.push_back(value_range(kSlotQuality, f.min_quality, f.max_quality));
-    if (f.since || f.until) {
-        std::optional<double> lo, hi;
-        if (f.since) lo = static_cast<double>(*f.since);
-        if (f.until) hi = static_cast<double>(*f.until);
-        parts.push_back(value_range(kSlotPublished, lo, hi));
+    for (int b = b_lo; b <= b_hi; ++b) {
+        const double start = b == kQualityBucketMin ? -HUGE_VAL : b * kQualityBucket;
+        const double end = b == kQualityBucketMax ? HUGE_VAL : (b + 1) * kQualityBucket;  // exclusive
+        const Xapian::Query term(quality_bucket_term(b * kQualityBucket));
+        const bool inside = (!lo || *lo <= start) && (!hi || *hi >= end);
+        parts.push_back(inside ? term : Xapian::Query(Xapian::Query::OP_FILTER, term, value_range(kSlotQuality, lo, hi)));
     }
+    return any(parts);
+}
+
+Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64_t> hi_in, const Xapian::Database& db) {
+    if (lo_in && hi_in && *lo_in > *hi_in) return nothing();
+    const std::string lb = db.get_value_lower_bound(kSlotPublished), ub = db.get_value_upper_bound(kSlotPublished);
+    if (lb.empty() || ub.empty()) return nothing();  // no dated article at all
+    const auto idx_lo = static_cast<int64_t>(Xapian::sortable_unserialise(lb));
+    const auto idx_hi = static_cast<int64_t>(Xapian::sortable_unserialise(ub));
+    const int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo), hi = std::min(hi_in.value_or(idx_hi), idx_hi);
+    if (lo > hi) return nothing();
+    std::optional<double> vlo, vhi;
+    if (lo_in) vlo = static_cast<double>(*lo_in);
+    if (hi_in) vhi = static_cast<double>(*hi_in);
+    const Xapian::Query exact = value_range(kSlotPublished, vlo, vhi);
+    const std::string Y(field("year").prefix), M(field("month").prefix), D(field("day").prefix);
+    auto day_of = [](int64_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; };
+    std::vector<Xapian::Query> parts;
+    // Walk from the first to the last day, taking the largest bucket that fits.
+    int64_t day = day_of(lo);
+    const int64_t last = day_of(hi);
+    while (day <= last) {
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(day, y, m, d);
+        const int64_t year_end = days_from_civil(y + 1, 1, 1) - 1;
+        const int64_t month_end = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+        const bool day_inside = day * 86400 >= lo && (day + 1) * 86400 - 1 <= hi;
+        if (m == 1 && d == 1 && day_inside && year_end <= last && (year_end + 1) * 86400 - 1 <= hi) {
+            parts.emplace_back(make_term(Y, ymd(y, m, d, 1)));
+            day = year_end + 1;
+        } else if (d == 1 && day_inside && month_end <= last && (month_end + 1) * 86400 - 1 <= hi) {
+            parts.emplace_back(make_term(M, ymd(y, m, d, 2)));
+            day = month_end + 1;
+        } else if (day_inside) {
+            parts.emplace_back(make_term(D, ymd(y, m, d, 3)));
+            ++day;
+        } else {  // an edge day: check the value
+            parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(make_term(D, ymd(y, m, d, 3))), exact);
+            ++day;
+        }
+        if (parts.size() > 2000) return exact;  // pathological span: fall back to the value range
+    }
+    return any(parts);
+}
+
+Xapian::Query filter_query(const Filters& f, const Xapian::Database& db) {
+    std::vector<Xapian::Query> parts;
+    if (f.min_quality || f.max_quality) parts.push_back(quality_range_query(f.min_quality, f.max_quality));
+    if (f.since || f.until) parts.push_back(date_range_query(f.since, f.until, db));
     if (!f.topics.empty()) parts.push_back(any_of("topic", f.topics));
     if (!f.providers.empty()) {
         std::vector<Xapian::Query> qs{any_of("provider", f.providers), any_of("domain", f.providers)};
@@ -237,7 +314,7 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     }
     if (!out.has_text) out.text = Xapian::Query::MatchAll;
     out.query = out.text;
-    const Xapian::Query filters = filter_query(req.filters);
+    const Xapian::Query filters = filter_query(req.filters, db_);
     if (!filters.empty()) out.query = Xapian::Query(Xapian::Query::OP_FILTER, out.query, filters);
     std::vector<Xapian::Query> hidden;
     if (!req.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));

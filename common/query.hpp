@@ -59,8 +59,15 @@ private:
     Xapian::QueryParser qp_;
 };
 
-// The filter part alone (MatchAll-compatible; empty Query when there are no filters).
-Xapian::Query filter_query(const Filters& f);
+// The filter part alone (empty Query when there are no filters). Date and quality ranges are
+// built from boolean bucket terms (years, months, days; quality tens) with a value check only
+// in the buckets at the edges, which is much faster than a value range over every match; `db`
+// bounds open-ended date ranges.
+Xapian::Query filter_query(const Filters& f, const Xapian::Database& db);
+
+// The bucketed range queries alone (exposed for tests): [lo, hi], inclusive, either open.
+Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t> hi, const Xapian::Database& db);
+Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi);
 
 // Blended ranking: a posting source adding `quality_weight * min(q,qmax)/qmax` and
 // `recency_weight * 0.5^(age / half_life)` to each matching document. See docs/ranking.md.

@@ -15,7 +15,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -54,7 +54,7 @@ enum Slot : Xapian::valueno {
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
 
-inline constexpr std::array<Field, 27> kFields{{
+inline constexpr std::array<Field, 28> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -75,6 +75,9 @@ inline constexpr std::array<Field, 27> kFields{{
     {"category", "category", "XC", -1, FieldKind::Boolean, "category, lower-cased"},
     {"flag", "is", "XF", -1, FieldKind::Boolean,
      "flags: removed, stub, featured, published (the `published:` key)"},
+    {"qbucket", "", "XQ", -1, FieldKind::Boolean,
+     "quality bucket: the quality rounded down to a multiple of 10, clamped to -10..200 "
+     "(fast quality filters)"},
     {"year", "year", "Y", -1, FieldKind::Boolean, "publication year, YYYY (UTC)"},
     {"month", "month", "M", -1, FieldKind::Boolean, "publication month, YYYYMM (UTC)"},
     {"day", "day", "D", -1, FieldKind::Boolean, "publication day, YYYYMMDD (UTC)"},
@@ -114,6 +117,12 @@ std::string bool_term(std::string_view field_name, std::string_view value);
 
 // The 16-hex-digit hash of an id used by the `idkey` and `links` terms.
 std::string id_key(std::string_view id);
+
+// Quality buckets for fast range filters: floor(q / 10) clamped to [-1, 20], term XQ<10*b>.
+inline constexpr double kQualityBucket = 10;
+inline constexpr int kQualityBucketMin = -1;
+inline constexpr int kQualityBucketMax = 20;
+std::string quality_bucket_term(double bucket_start);
 
 // The stemming strategy both sides use (TermGenerator and QueryParser).
 inline constexpr Xapian::TermGenerator::stem_strategy kIndexStemStrategy =

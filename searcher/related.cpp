@@ -165,7 +165,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
             if (!opts.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
             if (!opts.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
             const Xapian::Query hide(Xapian::Query::OP_OR, hidden.begin(), hidden.end());
-            const Xapian::Query filters = filter_query(opts.filters);
+            const Xapian::Query filters = filter_query(opts.filters, db);
             auto restrict = [&](Xapian::Query q) {
                 if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
                 return Xapian::Query(Xapian::Query::OP_AND_NOT, q, hide);

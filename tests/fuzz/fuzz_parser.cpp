@@ -229,6 +229,20 @@ bool known_class(std::string_view input) {
     return skip_known() && (known_bom_at_yaml_start(input) || known_long_implicit_key(input));
 }
 
+// KNOWN YAML-CPP QUIRK (not the fast reader's fault): yaml-cpp 0.7 does not treat a bare CR
+// at the very end of the input as a line break (YAML 1.2 does: b-carriage-return), although it
+// handles CR LF. "title: null\r" gives the scalar "null\r" instead of null, "title: a\r" gives
+// "a\r", "topics:\n-\r" gives the mapping {topics: null, "-": null}, and 'k: "x"\r' is an
+// error ("end of map not found"). The fast reader strips the CR and reads these as YAML says.
+// This needs a data file (.yaml/.json) whose last byte is a CR (in front matter the YAML text
+// always ends with a LF), so the comparison is skipped for data files ending in CR (plus
+// trailing blanks) - and only for those.
+bool has_yamlcpp_trailing_cr_quirk(std::string_view input, news::FileKind kind) {
+    if (kind != news::FileKind::Data) return false;
+    while (!input.empty() && (input.back() == ' ' || input.back() == '\t')) input.remove_suffix(1);
+    return !input.empty() && input.back() == '\r';
+}
+
 struct Outcome {
     std::optional<news::ParsedFile> parsed;
     std::string error;  // ParseError::what() when rejected
@@ -244,7 +258,11 @@ Outcome parse(std::string_view input, news::FileKind kind, bool fast) {
     } catch (const news::ParseError& e) {
         out.error = e.what();
         if (e.reason().empty()) finding(label + ": ParseError with an empty reason", input);
-        if (!news::is_valid_utf8(e.what())) finding(label + ": ParseError message is not UTF-8", input);
+        // KNOWN (reported, not fixed; skipped with NEWS_FUZZ_SKIP_KNOWN): yaml-cpp's message
+        // "unknown escape character: X" holds only the first byte of a multi-byte X, and
+        // parser.cpp passes yaml-cpp's messages on unsanitised. Reproducer:
+        // tests/fuzz/regressions/parser/parse-error-message-invalid-utf8-escape
+        if (!news::is_valid_utf8(e.what()) && !skip_known()) finding(label + ": ParseError message is not UTF-8", input);
         return out;
     } catch (const std::exception& e) {
         finding(label + ": unexpected exception (not ParseError): " + e.what(), input);
@@ -259,6 +277,7 @@ void differential(std::string_view input, news::FileKind kind) {
     const Outcome fast = parse(input, kind, true);
     const Outcome full = parse(input, kind, false);
     if (known_class(input)) return;
+    if (has_yamlcpp_trailing_cr_quirk(input, kind)) return;  // see above
     const char* what = kind == news::FileKind::FrontMatter ? "front matter" : "data file";
     if (fast.parsed.has_value() != full.parsed.has_value()) {
         finding(std::string(what) + ": fast reader and yaml-cpp disagree on acceptance: fast " +

@@ -1,0 +1,78 @@
+// Query building: the bucketed date and quality filters must select exactly what a plain value
+// range selects, for random ranges over a fixture index.
+#include <gtest/gtest.h>
+#include <xapian.h>
+
+#include <random>
+#include <set>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "query.hpp"
+#include "schema.hpp"
+#include "test_util.hpp"
+
+using news::test::TempDir;
+
+namespace {
+
+std::set<Xapian::docid> matches(const Xapian::Database& db, const Xapian::Query& q) {
+    Xapian::Enquire e(db);
+    e.set_query(q);
+    std::set<Xapian::docid> out;
+    const auto m = e.get_mset(0, db.get_doccount() + 1);
+    for (auto it = m.begin(); it != m.end(); ++it) out.insert(*it);
+    return out;
+}
+
+Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
+    if (lo && hi) return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo), Xapian::sortable_serialise(*hi));
+    if (lo) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, Xapian::sortable_serialise(*lo));
+    return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(*hi));
+}
+
+}  // namespace
+
+TEST(QueryFilters, BucketedRangesEqualValueRanges) {
+    TempDir d;
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    std::mt19937 rng(42);
+    const int64_t start = *news::parse_iso8601("2019-11-15T00:00:00Z");
+    for (int i = 0; i < 400; ++i) {
+        news::Article a;
+        a.id = "https://ex.com/" + std::to_string(i);
+        a.title = "Article " + std::to_string(i);
+        a.published = start + static_cast<int64_t>(rng() % (800u * 86400u));  // about 2 years
+        if (i % 7 != 0) a.quality = static_cast<double>(static_cast<int>(rng() % 260) - 20) + (i % 3) * 0.5;
+        db.add_document(b.build(a).doc);
+    }
+    db.commit();
+    std::uniform_int_distribution<int64_t> t(start - 86400 * 30, start + 86400 * 830);
+    for (int k = 0; k < 300; ++k) {
+        std::optional<int64_t> lo, hi;
+        if (k % 4 != 1) lo = t(rng);
+        if (k % 4 != 2) hi = t(rng);
+        if (k % 5 == 0 && lo) hi = *lo + 86400 * (k % 40);  // short ranges too
+        if (!lo && !hi) lo = t(rng);
+        const auto got = matches(db, news::date_range_query(lo, hi, db));
+        std::optional<double> dlo, dhi;
+        if (lo) dlo = static_cast<double>(*lo);
+        if (hi) dhi = static_cast<double>(*hi);
+        std::set<Xapian::docid> want;
+        if (!(lo && hi && *lo > *hi)) want = matches(db, value_range(news::kSlotPublished, dlo, dhi));
+        ASSERT_EQ(got, want) << "date range " << (lo ? news::format_iso8601(*lo) : "-") << ".."
+                             << (hi ? news::format_iso8601(*hi) : "-");
+    }
+    std::uniform_real_distribution<double> q(-40, 280);
+    for (int k = 0; k < 300; ++k) {
+        std::optional<double> lo, hi;
+        if (k % 3 != 1) lo = k % 2 ? std::round(q(rng)) : q(rng);
+        if (k % 3 != 2) hi = k % 2 ? std::round(q(rng)) : q(rng);
+        if (!lo && !hi) lo = 40;
+        const auto got = matches(db, news::quality_range_query(lo, hi));
+        std::set<Xapian::docid> want;
+        if (!(lo && hi && *lo > *hi)) want = matches(db, value_range(news::kSlotQuality, lo, hi));
+        ASSERT_EQ(got, want) << "quality range " << (lo ? *lo : -1e9) << ".." << (hi ? *hi : 1e9);
+    }
+}
