@@ -285,7 +285,20 @@ void Engine::open_db() {
     try {
         std::error_code ec;
         fs::create_directories(opts_.index, ec);
-        db_.emplace(path, flags);
+        try {
+            db_.emplace(path, flags);
+        } catch (const Xapian::DatabaseNotFoundError&) {
+            // A run killed while creating the index leaves table files but no revision file
+            // (iamglass): nothing was ever committed, so start afresh instead of failing forever.
+            if (fs::exists(opts_.index / "iamglass", ec)) throw;
+            for (const auto& e : fs::directory_iterator(opts_.index, ec)) {
+                const std::string name = e.path().filename().string();
+                if (name.ends_with(".glass") || name.ends_with(".tmp") || name == "flintlock") {
+                    fs::remove(e.path(), ec);
+                }
+            }
+            db_.emplace(path, flags);
+        }
     } catch (const Xapian::DatabaseLockError&) {
         throw IndexError("index '" + path +
                          "' is locked by another indexer; wait for it to finish or use --wait");

@@ -654,13 +654,8 @@ std::size_t file_rows(const fs::path& index) {
 // too). Nothing was committed, so the next run should simply start afresh. This reproduces
 // that state exactly, without racing a kill.
 TEST(Reliability, KillDuringIndexCreationIsRecoverable) {
-    // BUG: every later run refuses such an index: `indexer` exits 3 with "cannot open index
-    // '...' for writing: DatabaseNotFoundError: .../iamglass: Failed to open glass revision
-    // file for reading (No such file or directory)" (with or without --wait; no hint to use
-    // --full), and `searcher` exits 3 too. Only `indexer --full` recovers. Expected: exit 0 and a
-    // complete index (or, at the least, a message that says to rebuild with --full).
-    GTEST_SKIP() << "BUG: a kill during the first run's index creation leaves an index no later "
-                    "run can open (exit 3, DatabaseNotFoundError: iamglass missing)";
+    // Regression: every later run used to refuse such an index (exit 3, DatabaseNotFoundError:
+    // iamglass missing) until rebuilt with --full.
     TempDir work;
     const fs::path corpus = work.path() / "corpus", index = work.path() / "index";
     CorpusGen(3, 50).write_all(corpus);
