@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "date.hpp"
 #include "errors.hpp"
@@ -28,13 +29,16 @@ private:
     std::vector<std::string> fields_;
 };
 
+// A query that matches nothing but is not empty (Query::MatchNothing is the empty query, which
+// an AND or FILTER would simply drop).
+Xapian::Query match_nothing() {
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
+}
+
 Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
     // Xapian turns an inverted range into an empty query, which an AND would then drop:
     // an impossible range must match nothing instead.
-    // (Query::MatchNothing is the empty query itself, so build a non-empty one.)
-    if (lo && hi && *lo > *hi) {
-        return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
-    }
+    if (lo && hi && *lo > *hi) return match_nothing();
     if (lo && hi) {
         return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo),
                              Xapian::sortable_serialise(*hi));
@@ -50,43 +54,64 @@ std::pair<std::string, std::optional<std::string>> split_range(const std::string
     return {v.substr(0, dots), v.substr(dots + 2)};
 }
 
+// Field processors report a bad value through `error` instead of throwing: Xapian 1.4 leaks
+// the parser's partial state when a FieldProcessor throws. The builder checks it after parsing.
+using ErrorSlot = std::shared_ptr<std::string>;
+
 // `date:2021`, `date:2021-02`, `date:2021-01-01..2021-02-28`, `date:2021..`, `date:..2021-06`.
 class DateFieldProcessor : public Xapian::FieldProcessor {
 public:
+    explicit DateFieldProcessor(ErrorSlot error) : error_(std::move(error)) {}
     Xapian::Query operator()(const std::string& value) override {
         auto [a, b] = split_range(value);
-        auto parse = [](const std::string& s, bool up) -> std::optional<double> {
+        bool bad = false;
+        auto parse = [&](const std::string& s, bool up) -> std::optional<double> {
             if (s.empty()) return std::nullopt;
             auto t = parse_partial_date(s, up);
-            if (!t) throw Xapian::QueryParserError("bad date '" + s + "' (use YYYY, YYYY-MM or YYYY-MM-DD)");
+            if (!t) {
+                *error_ = "bad date '" + s + "' (use YYYY, YYYY-MM or YYYY-MM-DD)";
+                bad = true;
+                return std::nullopt;
+            }
             return static_cast<double>(*t);
         };
-        if (!b) return value_range(kSlotPublished, parse(a, false), parse(a, true));
-        return value_range(kSlotPublished, parse(a, false), parse(*b, true));
+        const auto lo = parse(a, false);
+        const auto hi = parse(b ? *b : a, true);
+        if (bad) return match_nothing();
+        return value_range(kSlotPublished, lo, hi);
     }
+
+private:
+    ErrorSlot error_;
 };
 
 // `quality:60..`, `quality:..80`, `quality:60..80`, `quality:75`.
 class NumberFieldProcessor : public Xapian::FieldProcessor {
 public:
-    explicit NumberFieldProcessor(Xapian::valueno slot) : slot_(slot) {}
+    NumberFieldProcessor(Xapian::valueno slot, ErrorSlot error) : slot_(slot), error_(std::move(error)) {}
     Xapian::Query operator()(const std::string& value) override {
         auto [a, b] = split_range(value);
-        auto parse = [](const std::string& s) -> std::optional<double> {
+        bool bad = false;
+        auto parse = [&](const std::string& s) -> std::optional<double> {
             if (s.empty()) return std::nullopt;
             char* end = nullptr;
             const double v = std::strtod(s.c_str(), &end);
             if (end != s.c_str() + s.size() || !std::isfinite(v)) {
-                throw Xapian::QueryParserError("bad number '" + s + "'");
+                *error_ = "bad number '" + utf8_truncate(s, 40) + "'";
+                bad = true;
+                return std::nullopt;
             }
             return v;
         };
-        if (!b) return value_range(slot_, parse(a), parse(a));
-        return value_range(slot_, parse(a), parse(*b));
+        const auto lo = parse(a);
+        const auto hi = parse(b ? *b : a);
+        if (bad) return match_nothing();
+        return value_range(slot_, lo, hi);
     }
 
 private:
     Xapian::valueno slot_;
+    ErrorSlot error_;
 };
 
 Xapian::Query any_of(const std::string& field_name, const std::vector<std::string>& values) {
@@ -147,12 +172,8 @@ int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now) {
 
 namespace {
 
-Xapian::Query nothing() {
-    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
-}
-
 Xapian::Query any(std::vector<Xapian::Query>& qs) {
-    if (qs.empty()) return nothing();
+    if (qs.empty()) return match_nothing();
     return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
 }
 
@@ -167,7 +188,7 @@ std::string ymd(int64_t y, unsigned m, unsigned d, int parts) {
 }  // namespace
 
 Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi) {
-    if (lo && hi && *lo > *hi) return nothing();
+    if (lo && hi && *lo > *hi) return match_nothing();
     // Buckets of kQualityBucket; the lowest and highest are open-ended.
     auto bucket = [](double q) {
         return static_cast<int>(std::clamp(std::floor(q / kQualityBucket), double(kQualityBucketMin), double(kQualityBucketMax)));
@@ -185,13 +206,13 @@ Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double
 }
 
 Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64_t> hi_in, const Xapian::Database& db) {
-    if (lo_in && hi_in && *lo_in > *hi_in) return nothing();
+    if (lo_in && hi_in && *lo_in > *hi_in) return match_nothing();
     const std::string lb = db.get_value_lower_bound(kSlotPublished), ub = db.get_value_upper_bound(kSlotPublished);
-    if (lb.empty() || ub.empty()) return nothing();  // no dated article at all
+    if (lb.empty() || ub.empty()) return match_nothing();  // no dated article at all
     const auto idx_lo = static_cast<int64_t>(Xapian::sortable_unserialise(lb));
     const auto idx_hi = static_cast<int64_t>(Xapian::sortable_unserialise(ub));
     const int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo), hi = std::min(hi_in.value_or(idx_hi), idx_hi);
-    if (lo > hi) return nothing();
+    if (lo > hi) return match_nothing();
     std::optional<double> vlo, vhi;
     if (lo_in) vlo = static_cast<double>(*lo_in);
     if (hi_in) vhi = static_cast<double>(*hi_in);
@@ -263,9 +284,9 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
                 it->second.emplace_back(f.name);
             }
         } else if (f.name == "published") {
-            qp_.add_boolean_prefix(qn, (new DateFieldProcessor)->release());
+            qp_.add_boolean_prefix(qn, (new DateFieldProcessor(fp_error_))->release());
         } else {
-            qp_.add_boolean_prefix(qn, (new NumberFieldProcessor(static_cast<Xapian::valueno>(f.slot)))->release());
+            qp_.add_boolean_prefix(qn, (new NumberFieldProcessor(static_cast<Xapian::valueno>(f.slot), fp_error_))->release());
         }
     }
     for (auto& [qn, fields] : bools) {
@@ -287,8 +308,14 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     if (!text.empty()) {
         const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
                                Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
+        fp_error_->clear();
         try {
             out.text = qp_.parse_query(text, flags);
+            if (!fp_error_->empty()) {  // a bad field value: read the query leniently
+                out.lenient = true;
+                out.parse_note = *fp_error_;
+                out.text = qp_.parse_query(plain_words(text), 0);
+            }
         } catch (const Xapian::QueryParserError& e) {
             out.lenient = true;
             out.parse_note = e.get_msg();

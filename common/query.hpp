@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,7 @@ private:
     Xapian::Database db_;
     Xapian::Stem stem_;
     Xapian::QueryParser qp_;
+    std::shared_ptr<std::string> fp_error_ = std::make_shared<std::string>();  // see query.cpp
 };
 
 // The filter part alone (empty Query when there are no filters). Date and quality ranges are
