@@ -1,5 +1,7 @@
 #include "errors.hpp"
 
+#include "text.hpp"
+
 namespace news {
 
 std::string format_location(const std::string& file, int line, int column,
@@ -14,11 +16,12 @@ std::string format_location(const std::string& file, int line, int column,
     return out;
 }
 
+// Reasons may quote the file's bytes (yaml-cpp's messages do): keep them valid UTF-8.
 ParseError::ParseError(std::string file, int line, int column, std::string reason)
-    : Error(format_location(file, line, column, reason), kExitRejected),
+    : Error(format_location(file, line, column, sanitize_utf8(reason)), kExitRejected),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      reason_(std::move(reason)) {}
+      reason_(sanitize_utf8(reason)) {}
 
 }  // namespace news

@@ -148,6 +148,7 @@ private:
                 std::string_view k = c.substr(0, colon);
                 while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
                 if (k.find('\t') != std::string_view::npos) throw GiveUp{};
+                if (k.size() > 1024) throw GiveUp{};  // yaml-cpp's limit for implicit keys
                 key = std::string(k);
                 after = colon + 1;
             }
@@ -397,6 +398,7 @@ struct Converter {
 }  // namespace
 
 std::optional<Node> read_simple(std::string_view text) {
+    if (text.starts_with("\xEF\xBB\xBF")) return std::nullopt;  // a BOM inside: yaml-cpp's call
     try {
         Simple s(text);
         return s.document();
