@@ -661,7 +661,7 @@ TEST(Reliability, KillDuringIndexCreationIsRecoverable) {
     CorpusGen(3, 50).write_all(corpus);
     fs::create_directories(index);
     for (const char* f : {"flintlock", "postlist.glass", "termlist.glass"}) std::ofstream(index / f).flush();
-    std::ofstream(index / "v.tmp", std::ios::binary) << std::string("\x01\x02partial version file", 24);
+    std::ofstream(index / "v.tmp", std::ios::binary) << std::string("\x01\x02partial version file");
     auto c = run_indexer(index_args(index, corpus, 100), work.path());
     ASSERT_EQ(c->exit_code(), 0) << c->stderr_text();
     EXPECT_EQ(file_rows(index), 50u);
