@@ -415,7 +415,7 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
             if (present(f)) {
                 a.featured = f.type == yaml::Type::Scalar
                                  ? parse_bool(f.scalar).value_or(!f.scalar.empty())
-                                 : (f.map.size() + f.seq.size()) > 0;
+                                 : (f.keys.size() + f.seq.size()) > 0;
             }
         }
         a.id = normalize_url(a.web_url);

@@ -11,8 +11,8 @@ namespace news::yaml {
 
 const Node* Node::get(std::string_view key) const {
     if (type != Type::Map) return nullptr;
-    for (const auto& [k, v] : map) {
-        if (k == key) return &v;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (keys[i] == key) return &values[i];
     }
     return nullptr;
 }
@@ -165,7 +165,8 @@ private:
                 value = inline_scalar(rest.substr(lead), line_no, value_col + static_cast<int>(lead));
                 if (cur_ < lines_.size() && lines_[cur_].indent > indent) throw GiveUp{};  // continuation
             }
-            m.map.emplace_back(std::move(key), std::move(value));
+            m.keys.push_back(std::move(key));
+            m.values.push_back(std::move(value));
         }
         return m;
     }
@@ -385,7 +386,8 @@ struct Converter {
                 for (const auto& kv : y) {
                     // Complex (non-scalar) keys cannot name a field: keep them out of lookups.
                     std::string key = kv.first.IsScalar() ? sanitize_utf8(kv.first.Scalar()) : std::string("\x01");
-                    n.map.emplace_back(std::move(key), convert(kv.second, depth + 1));
+                    n.keys.push_back(std::move(key));
+                    n.values.push_back(convert(kv.second, depth + 1));
                 }
                 break;
             default:

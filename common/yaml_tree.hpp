@@ -20,9 +20,11 @@ enum class Type { Null, Scalar, Map, Seq, Opaque };
 
 struct Node {
     Type type = Type::Null;
-    std::string scalar;                              // Scalar
-    std::vector<std::pair<std::string, Node>> map;   // Map, in document order
-    std::vector<Node> seq;                           // Seq
+    std::string scalar;              // Scalar
+    std::vector<std::string> keys;   // Map: keys in document order ...
+    std::vector<Node> values;        // ... and their values (parallel vectors: a std::pair
+                                     // of an incomplete Node does not compile with clang)
+    std::vector<Node> seq;           // Seq
     int line = -1;                                   // 0-based within the YAML text
     int column = -1;
 

@@ -1224,19 +1224,19 @@ bool same_tree(const news::yaml::Node& a, const news::yaml::Node& b, std::string
         why = "scalar '" + a.scalar + "' vs '" + b.scalar + "'";
         return false;
     }
-    if (a.seq.size() != b.seq.size() || a.map.size() != b.map.size()) {
+    if (a.seq.size() != b.seq.size() || a.keys.size() != b.keys.size()) {
         why = "size differs at " + std::to_string(a.line) + ":" + std::to_string(a.column);
         return false;
     }
     for (std::size_t i = 0; i < a.seq.size(); ++i) {
         if (!same_tree(a.seq[i], b.seq[i], why)) return false;
     }
-    for (std::size_t i = 0; i < a.map.size(); ++i) {
-        if (a.map[i].first != b.map[i].first) {
-            why = "key '" + a.map[i].first + "' vs '" + b.map[i].first + "'";
+    for (std::size_t i = 0; i < a.keys.size(); ++i) {
+        if (a.keys[i] != b.keys[i]) {
+            why = "key '" + a.keys[i] + "' vs '" + b.keys[i] + "'";
             return false;
         }
-        if (!same_tree(a.map[i].second, b.map[i].second, why)) return false;
+        if (!same_tree(a.values[i], b.values[i], why)) return false;
     }
     return true;
 }
