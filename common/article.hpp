@@ -41,16 +41,16 @@ struct RelatedRef : ArticleCore {
 };
 
 struct Article : ArticleCore {
-    std::string id;         // normalised webUrl, else originalUrl, else relative path
-    std::string path;       // source file, relative to the indexed root
-    std::string source;     // source file, absolute (set by the indexer; not parsed)
+    std::string id;      // normalised webUrl, else originalUrl, else relative path
+    std::string path;    // source file, relative to the indexed root
+    std::string source;  // source file, absolute (set by the indexer; not parsed)
     std::string category;
     std::string original_url;
     std::optional<double> heat;
     std::optional<bool> published_flag;  // the `published:` key (not the date)
     bool removed = false;
-    bool featured = false;         // featuredContent present and not false/empty
-    std::string body;              // text after the front matter
+    bool featured = false;  // featuredContent present and not false/empty
+    std::string body;       // text after the front matter
     std::vector<std::string> topics;
     std::vector<RelatedRef> related;
     // `secured` is read past and never kept: it is opaque and never indexed.

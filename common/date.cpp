@@ -28,7 +28,9 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 
 namespace {
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int64_t y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(int64_t y, unsigned m) {
     static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -110,7 +112,8 @@ std::optional<int64_t> parse_partial_date(std::string_view s, bool round_up) {
     std::size_t p = 0;
     int y = 0, mo = 0;
     if (s.size() == 4 && digits(s, p, 4, y)) {
-        return round_up ? days_from_civil(y + 1, 1, 1) * 86400 - 1 : days_from_civil(y, 1, 1) * 86400;
+        return round_up ? days_from_civil(y + 1, 1, 1) * 86400 - 1
+                        : days_from_civil(y, 1, 1) * 86400;
     }
     p = 0;
     if (s.size() == 7 && digits(s, p, 4, y) && s[p++] == '-' && digits(s, p, 2, mo) && mo >= 1 &&
@@ -131,13 +134,20 @@ std::optional<int64_t> parse_relative_age(std::string_view s) {
         n = n * 10 + (s[i] - '0');
     }
     switch (s.back()) {
-        case 's': return n;
-        case 'm': return n * 60;
-        case 'h': return n * 3600;
-        case 'd': return n * 86400;
-        case 'w': return n * 7 * 86400;
-        case 'y': return n * 365 * 86400;
-        default: return std::nullopt;
+        case 's':
+            return n;
+        case 'm':
+            return n * 60;
+        case 'h':
+            return n * 3600;
+        case 'd':
+            return n * 86400;
+        case 'w':
+            return n * 7 * 86400;
+        case 'y':
+            return n * 365 * 86400;
+        default:
+            return std::nullopt;
     }
 }
 

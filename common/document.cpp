@@ -53,15 +53,15 @@ DocumentBuilder::DocumentBuilder(const std::string& language) {
     tg_.set_stemming_strategy(kIndexStemStrategy);
 }
 
-void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
-                                 const std::string& id, const std::vector<std::string>& topics,
-                                 const std::string& body) {
+void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
+                                 const std::vector<std::string>& topics, const std::string& body) {
     doc.add_boolean_term(bool_term("id", id));
     doc.add_boolean_term(bool_term("idkey", id));
     {
         uint64_t h = hash64(id);
         std::string key(8, '\0');
-        for (int i = 7; i >= 0; --i, h >>= 8) key[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);
+        for (int i = 7; i >= 0; --i, h >>= 8)
+            key[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);
         doc.add_value(kSlotIdHash, key);
     }
     tg_.set_document(doc);
@@ -105,8 +105,8 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a,
     }
     if (a.quality) {
         add_value_number(doc, kSlotQuality, *a.quality);
-        const double b = std::clamp(std::floor(*a.quality / kQualityBucket), double(kQualityBucketMin),
-                                    double(kQualityBucketMax));
+        const double b = std::clamp(std::floor(*a.quality / kQualityBucket),
+                                    double(kQualityBucketMin), double(kQualityBucketMax));
         doc.add_boolean_term(quality_bucket_term(b * kQualityBucket));
     }
 }

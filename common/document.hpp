@@ -14,7 +14,7 @@ namespace news {
 
 // Builds documents; one per thread (TermGenerator and Stem are not thread-safe).
 class DocumentBuilder {
-public:
+  public:
     explicit DocumentBuilder(const std::string& language);
 
     struct Built {
@@ -26,7 +26,7 @@ public:
     // id of the article whose list describes it.
     Xapian::Document build_stub(const RelatedRef& r, const std::string& from = {});
 
-private:
+  private:
     void index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
                     const std::vector<std::string>& topics, const std::string& body);
     Xapian::TermGenerator tg_;

@@ -19,39 +19,39 @@ enum ExitCode : int {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
     int exit_code() const noexcept { return code_; }
 
-private:
+  private:
     int code_;
 };
 
 class UsageError : public Error {
-public:
+  public:
     explicit UsageError(const std::string& what) : Error(what, kExitUsage) {}
 };
 
 class IndexError : public Error {
-public:
+  public:
     explicit IndexError(const std::string& what) : Error(what, kExitIndex) {}
 };
 
 class NotFoundError : public Error {
-public:
+  public:
     explicit NotFoundError(const std::string& what) : Error(what, kExitNotFound) {}
 };
 
 // A file that cannot become an article. `line`/`column` are 1-based, 0 when unknown.
 class ParseError : public Error {
-public:
+  public:
     ParseError(std::string file, int line, int column, std::string reason);
     const std::string& file() const noexcept { return file_; }
     int line() const noexcept { return line_; }
     int column() const noexcept { return column_; }
     const std::string& reason() const noexcept { return reason_; }
 
-private:
+  private:
     std::string file_;
     int line_;
     int column_;

@@ -17,7 +17,9 @@
 
 namespace news {
 
-std::string Diagnostic::to_string() const { return format_location(file, line, column, message); }
+std::string Diagnostic::to_string() const {
+    return format_location(file, line, column, message);
+}
 
 FileKind file_kind(const std::filesystem::path& p) {
     const std::string ext = ascii_lower(p.extension().string());
@@ -44,18 +46,23 @@ struct Ctx {
             return;
         }
         const bool known = at.line >= 0;
-        warnings.push_back({file, known ? at.line + 1 + line_offset : 0, known ? at.column + 1 : 0,
-                            msg});
+        warnings.push_back(
+            {file, known ? at.line + 1 + line_offset : 0, known ? at.column + 1 : 0, msg});
     }
 };
 
 const char* kind_name(const yaml::Node& n) {
     switch (n.type) {
-        case yaml::Type::Seq: return "a list";
-        case yaml::Type::Map: return "a mapping";
-        case yaml::Type::Scalar: return "a scalar";
-        case yaml::Type::Null: return "null";
-        default: return "a deeply nested value";
+        case yaml::Type::Seq:
+            return "a list";
+        case yaml::Type::Map:
+            return "a mapping";
+        case yaml::Type::Scalar:
+            return "a scalar";
+        case yaml::Type::Null:
+            return "null";
+        default:
+            return "a deeply nested value";
     }
 }
 
@@ -67,7 +74,9 @@ const yaml::Node& child(const yaml::Node& m, const char* key) {
     return v ? *v : kAbsent;
 }
 
-bool present(const yaml::Node& n) { return n.type != yaml::Type::Null; }
+bool present(const yaml::Node& n) {
+    return n.type != yaml::Type::Null;
+}
 
 std::string get_text(const yaml::Node& m, const char* key, Ctx& ctx, const std::string& where) {
     const yaml::Node& n = child(m, key);
@@ -95,8 +104,8 @@ std::optional<double> get_number(const yaml::Node& m, const char* key, Ctx& ctx,
     if (!present(n)) return std::nullopt;
     if ((n.type == yaml::Type::Scalar)) {
         if (auto v = parse_number(n.scalar)) return v;
-        ctx.warn(n, where + key + ": '" + utf8_truncate(n.scalar, 40) +
-                        "' is not a number; left unset");
+        ctx.warn(
+            n, where + key + ": '" + utf8_truncate(n.scalar, 40) + "' is not a number; left unset");
     } else {
         ctx.warn(n, where + key + ": expected a number, got " + kind_name(n) + "; left unset");
     }
@@ -147,7 +156,9 @@ std::optional<int64_t> get_date(const yaml::Node& m, const char* key, Ctx& ctx,
     return std::nullopt;
 }
 
-std::string clean_text(const std::string& s) { return std::string(trim(decode_html_entities(s))); }
+std::string clean_text(const std::string& s) {
+    return std::string(trim(decode_html_entities(s)));
+}
 
 std::vector<Image> get_images(const yaml::Node& m, const char* key, Ctx& ctx,
                               const std::string& where) {
@@ -340,16 +351,15 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
                               const std::string& rel_path, const ParseOptions& opts) {
     if (content.size() > opts.max_file_bytes) {
         throw ParseError(display, 0, 0,
-                         "file is " + std::to_string(content.size()) + " bytes, over the limit of " +
-                             std::to_string(opts.max_file_bytes));
+                         "file is " + std::to_string(content.size()) +
+                             " bytes, over the limit of " + std::to_string(opts.max_file_bytes));
     }
     if (content.size() >= 2 && ((content[0] == '\xFF' && content[1] == '\xFE') ||
                                 (content[0] == '\xFE' && content[1] == '\xFF'))) {
         throw ParseError(display, 1, 1, "file is UTF-16 encoded; convert it to UTF-8");
     }
     if (const auto nul = content.find('\0'); nul != std::string_view::npos) {
-        throw ParseError(display, 0, 0,
-                         "binary file: NUL byte at offset " + std::to_string(nul));
+        throw ParseError(display, 0, 0, "binary file: NUL byte at offset " + std::to_string(nul));
     }
     if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
 
@@ -365,8 +375,9 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
     Split split{content, {}, 1};
     if (kind == FileKind::FrontMatter) split = split_front_matter(content, display);
     if (kind == FileKind::Unsupported) {
-        throw ParseError(display, 0, 0, "unsupported file type (expected .md .markdown .txt "
-                                        ".html .yaml .yml .json)");
+        throw ParseError(display, 0, 0,
+                         "unsupported file type (expected .md .markdown .txt "
+                         ".html .yaml .yml .json)");
     }
 
     yaml::Node root;
@@ -382,15 +393,16 @@ ParsedFile parse_article_text(std::string_view content, FileKind kind, const std
                 if (pos != std::string_view::npos) ++pos;
             }
             if (pos != std::string_view::npos && pos < split.yaml.size()) {
-                const std::string_view line = split.yaml.substr(pos, split.yaml.find('\n', pos) - pos);
+                const std::string_view line =
+                    split.yaml.substr(pos, split.yaml.find('\n', pos) - pos);
                 const auto first = line.find_first_not_of(' ');
                 if (first != std::string_view::npos && line[first] == '\t') {
                     reason += " (tabs are not allowed in YAML indentation)";
                 }
             }
         }
-        throw ParseError(display, known ? e.line + split.yaml_first_line : 0, known ? e.column + 1 : 0,
-                         reason);
+        throw ParseError(display, known ? e.line + split.yaml_first_line : 0,
+                         known ? e.column + 1 : 0, reason);
     }
     if (root.is_null()) {
         throw ParseError(display, split.yaml_first_line, 0, "front matter is empty");

@@ -16,7 +16,7 @@ namespace {
 
 // `provider:` maps to several boolean fields (name and domain): OR of their terms.
 class BoolFieldProcessor : public Xapian::FieldProcessor {
-public:
+  public:
     explicit BoolFieldProcessor(std::vector<std::string> fields) : fields_(std::move(fields)) {}
     Xapian::Query operator()(const std::string& value) override {
         std::vector<Xapian::Query> terms;
@@ -25,17 +25,19 @@ public:
         return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
 
-private:
+  private:
     std::vector<std::string> fields_;
 };
 
 // A query that matches nothing but is not empty (Query::MatchNothing is the empty query, which
 // an AND or FILTER would simply drop).
 Xapian::Query match_nothing() {
-    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll, Xapian::Query::MatchAll);
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll,
+                         Xapian::Query::MatchAll);
 }
 
-Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
+Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo,
+                          std::optional<double> hi) {
     // Xapian turns an inverted range into an empty query, which an AND would then drop:
     // an impossible range must match nothing instead.
     if (lo && hi && *lo > *hi) return match_nothing();
@@ -60,7 +62,7 @@ using ErrorSlot = std::shared_ptr<std::string>;
 
 // `date:2021`, `date:2021-02`, `date:2021-01-01..2021-02-28`, `date:2021..`, `date:..2021-06`.
 class DateFieldProcessor : public Xapian::FieldProcessor {
-public:
+  public:
     explicit DateFieldProcessor(ErrorSlot error) : error_(std::move(error)) {}
     Xapian::Query operator()(const std::string& value) override {
         auto [a, b] = split_range(value);
@@ -81,14 +83,15 @@ public:
         return value_range(kSlotPublished, lo, hi);
     }
 
-private:
+  private:
     ErrorSlot error_;
 };
 
 // `quality:60..`, `quality:..80`, `quality:60..80`, `quality:75`.
 class NumberFieldProcessor : public Xapian::FieldProcessor {
-public:
-    NumberFieldProcessor(Xapian::valueno slot, ErrorSlot error) : slot_(slot), error_(std::move(error)) {}
+  public:
+    NumberFieldProcessor(Xapian::valueno slot, ErrorSlot error)
+        : slot_(slot), error_(std::move(error)) {}
     Xapian::Query operator()(const std::string& value) override {
         auto [a, b] = split_range(value);
         bool bad = false;
@@ -109,7 +112,7 @@ public:
         return value_range(slot_, lo, hi);
     }
 
-private:
+  private:
     Xapian::valueno slot_;
     ErrorSlot error_;
 };
@@ -150,14 +153,15 @@ std::vector<std::string> plain_words_list(const std::string& text) {
             in_prefix_value = true;
             continue;
         }
-        if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not" && cur != "near" &&
-            cur != "xor") {
+        if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not" &&
+            cur != "near" && cur != "xor") {
             out.push_back(cur);
         }
         cur.clear();
         if (ch == ' ') in_prefix_value = false;
     }
-    if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not") out.push_back(cur);
+    if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not")
+        out.push_back(cur);
     return out;
 }
 
@@ -181,7 +185,8 @@ std::string ymd(int64_t y, unsigned m, unsigned d, int parts) {
     char buf[16];
     if (parts == 1) std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
     if (parts == 2) std::snprintf(buf, sizeof buf, "%04lld%02u", static_cast<long long>(y), m);
-    if (parts == 3) std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
+    if (parts == 3)
+        std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
     return buf;
 }
 
@@ -191,27 +196,35 @@ Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double
     if (lo && hi && *lo > *hi) return match_nothing();
     // Buckets of kQualityBucket; the lowest and highest are open-ended.
     auto bucket = [](double q) {
-        return static_cast<int>(std::clamp(std::floor(q / kQualityBucket), double(kQualityBucketMin), double(kQualityBucketMax)));
+        return static_cast<int>(std::clamp(std::floor(q / kQualityBucket),
+                                           double(kQualityBucketMin), double(kQualityBucketMax)));
     };
-    const int b_lo = lo ? bucket(*lo) : kQualityBucketMin, b_hi = hi ? bucket(*hi) : kQualityBucketMax;
+    const int b_lo = lo ? bucket(*lo) : kQualityBucketMin,
+              b_hi = hi ? bucket(*hi) : kQualityBucketMax;
     std::vector<Xapian::Query> parts;
     for (int b = b_lo; b <= b_hi; ++b) {
         const double start = b == kQualityBucketMin ? -HUGE_VAL : b * kQualityBucket;
-        const double end = b == kQualityBucketMax ? HUGE_VAL : (b + 1) * kQualityBucket;  // exclusive
+        const double end =
+            b == kQualityBucketMax ? HUGE_VAL : (b + 1) * kQualityBucket;  // exclusive
         const Xapian::Query term(quality_bucket_term(b * kQualityBucket));
         const bool inside = (!lo || *lo <= start) && (!hi || *hi >= end);
-        parts.push_back(inside ? term : Xapian::Query(Xapian::Query::OP_FILTER, term, value_range(kSlotQuality, lo, hi)));
+        parts.push_back(inside ? term
+                               : Xapian::Query(Xapian::Query::OP_FILTER, term,
+                                               value_range(kSlotQuality, lo, hi)));
     }
     return any(parts);
 }
 
-Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64_t> hi_in, const Xapian::Database& db) {
+Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64_t> hi_in,
+                               const Xapian::Database& db) {
     if (lo_in && hi_in && *lo_in > *hi_in) return match_nothing();
-    const std::string lb = db.get_value_lower_bound(kSlotPublished), ub = db.get_value_upper_bound(kSlotPublished);
+    const std::string lb = db.get_value_lower_bound(kSlotPublished),
+                      ub = db.get_value_upper_bound(kSlotPublished);
     if (lb.empty() || ub.empty()) return match_nothing();  // no dated article at all
     const auto idx_lo = static_cast<int64_t>(Xapian::sortable_unserialise(lb));
     const auto idx_hi = static_cast<int64_t>(Xapian::sortable_unserialise(ub));
-    const int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo), hi = std::min(hi_in.value_or(idx_hi), idx_hi);
+    const int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo),
+                  hi = std::min(hi_in.value_or(idx_hi), idx_hi);
     if (lo > hi) return match_nothing();
     std::optional<double> vlo, vhi;
     if (lo_in) vlo = static_cast<double>(*lo_in);
@@ -228,9 +241,11 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
         unsigned m, d;
         civil_from_days(day, y, m, d);
         const int64_t year_end = days_from_civil(y + 1, 1, 1) - 1;
-        const int64_t month_end = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+        const int64_t month_end =
+            (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
         const bool day_inside = day * 86400 >= lo && (day + 1) * 86400 - 1 <= hi;
-        if (m == 1 && d == 1 && day_inside && year_end <= last && (year_end + 1) * 86400 - 1 <= hi) {
+        if (m == 1 && d == 1 && day_inside && year_end <= last &&
+            (year_end + 1) * 86400 - 1 <= hi) {
             parts.emplace_back(make_term(Y, ymd(y, m, d, 1)));
             day = year_end + 1;
         } else if (d == 1 && day_inside && month_end <= last && (month_end + 1) * 86400 - 1 <= hi) {
@@ -240,7 +255,8 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
             parts.emplace_back(make_term(D, ymd(y, m, d, 3)));
             ++day;
         } else {  // an edge day: check the value
-            parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(make_term(D, ymd(y, m, d, 3))), exact);
+            parts.emplace_back(Xapian::Query::OP_FILTER,
+                               Xapian::Query(make_term(D, ymd(y, m, d, 3))), exact);
             ++day;
         }
         if (parts.size() > 2000) return exact;  // pathological span: fall back to the value range
@@ -250,11 +266,13 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
 
 Xapian::Query filter_query(const Filters& f, const Xapian::Database& db) {
     std::vector<Xapian::Query> parts;
-    if (f.min_quality || f.max_quality) parts.push_back(quality_range_query(f.min_quality, f.max_quality));
+    if (f.min_quality || f.max_quality)
+        parts.push_back(quality_range_query(f.min_quality, f.max_quality));
     if (f.since || f.until) parts.push_back(date_range_query(f.since, f.until, db));
     if (!f.topics.empty()) parts.push_back(any_of("topic", f.topics));
     if (!f.providers.empty()) {
-        std::vector<Xapian::Query> qs{any_of("provider", f.providers), any_of("domain", f.providers)};
+        std::vector<Xapian::Query> qs{any_of("provider", f.providers),
+                                      any_of("domain", f.providers)};
         parts.emplace_back(Xapian::Query::OP_OR, qs.begin(), qs.end());
     }
     if (!f.types.empty()) parts.push_back(any_of("type", f.types));
@@ -277,7 +295,8 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
         if (f.kind == FieldKind::Text) {
             qp_.add_prefix(qn, std::string(f.prefix));
         } else if (f.kind == FieldKind::Boolean) {
-            auto it = std::find_if(bools.begin(), bools.end(), [&](const auto& b) { return b.first == qn; });
+            auto it = std::find_if(bools.begin(), bools.end(),
+                                   [&](const auto& b) { return b.first == qn; });
             if (it == bools.end()) {
                 bools.push_back({qn, {std::string(f.name)}});
             } else {
@@ -286,7 +305,9 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
         } else if (f.name == "published") {
             qp_.add_boolean_prefix(qn, (new DateFieldProcessor(fp_error_))->release());
         } else {
-            qp_.add_boolean_prefix(qn, (new NumberFieldProcessor(static_cast<Xapian::valueno>(f.slot), fp_error_))->release());
+            qp_.add_boolean_prefix(
+                qn, (new NumberFieldProcessor(static_cast<Xapian::valueno>(f.slot), fp_error_))
+                        ->release());
         }
     }
     for (auto& [qn, fields] : bools) {
@@ -306,8 +327,9 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     qp_.set_default_op(req.match_all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {
-        const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
-                               Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
+        const unsigned flags =
+            Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
+            Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
         fp_error_->clear();
         try {
             out.text = qp_.parse_query(text, flags);
@@ -330,8 +352,9 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
             }
             if (unknown) {
                 try {
-                    qp_.parse_query(out.lenient ? plain_words(text) : text,
-                                    (out.lenient ? 0u : flags) | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+                    qp_.parse_query(
+                        out.lenient ? plain_words(text) : text,
+                        (out.lenient ? 0u : flags) | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
                     out.suggestion = qp_.get_corrected_query_string();
                 } catch (const Xapian::QueryParserError&) {
                 }
@@ -347,8 +370,9 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     if (!req.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
     if (!req.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
     if (!hidden.empty()) {
-        out.query = Xapian::Query(Xapian::Query::OP_AND_NOT, out.query,
-                                  Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
+        out.query =
+            Xapian::Query(Xapian::Query::OP_AND_NOT, out.query,
+                          Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
     }
     return out;
 }
@@ -398,9 +422,13 @@ bool BlendSource::check(Xapian::docid did, double) {
     return dates_.check(did);
 }
 
-bool BlendSource::at_end() const { return started_ && dates_ == Xapian::ValueIterator(); }
+bool BlendSource::at_end() const {
+    return started_ && dates_ == Xapian::ValueIterator();
+}
 
-Xapian::docid BlendSource::get_docid() const { return dates_.get_docid(); }
+Xapian::docid BlendSource::get_docid() const {
+    return dates_.get_docid();
+}
 
 double BlendSource::get_weight() const {
     const Xapian::docid did = dates_.get_docid();
@@ -420,7 +448,8 @@ double BlendSource::component(const std::string& q, const std::string& d) const 
     }
     if (!d.empty() && half_life_ > 0) {
         const double dt = now_ - Xapian::sortable_unserialise(d);
-        const double age = std::max(0.0, (symmetric_ ? std::abs(dt) : std::max(0.0, dt)) - plateau_);
+        const double age =
+            std::max(0.0, (symmetric_ ? std::abs(dt) : std::max(0.0, dt)) - plateau_);
         w += rw_ * std::exp2(-age / half_life_);
     }
     return w;
@@ -439,8 +468,9 @@ double BlendSource::time_part(const Xapian::Document& doc) const {
 }
 
 std::string BlendSource::get_description() const {
-    return "BlendSource(quality_weight=" + std::to_string(qw_) + ", recency_weight=" +
-           std::to_string(rw_) + ", half_life_s=" + std::to_string(half_life_) + ")";
+    return "BlendSource(quality_weight=" + std::to_string(qw_) +
+           ", recency_weight=" + std::to_string(rw_) +
+           ", half_life_s=" + std::to_string(half_life_) + ")";
 }
 
 }  // namespace news

@@ -36,12 +36,12 @@ struct QueryRequest {
 inline constexpr std::size_t kMaxQueryBytes = 16384;
 
 struct BuiltQuery {
-    Xapian::Query query;      // text query with filters applied (no ranking prior)
-    Xapian::Query text;       // the text part alone (MatchAll when there is none)
+    Xapian::Query query;  // text query with filters applied (no ranking prior)
+    Xapian::Query text;   // the text part alone (MatchAll when there is none)
     bool has_text = false;
-    bool lenient = false;     // the parser rejected the query; it was re-read as plain words
-    std::string suggestion;   // spelling-corrected query string, "" if none
-    std::string parse_note;   // why the query was read leniently
+    bool lenient = false;    // the parser rejected the query; it was re-read as plain words
+    std::string suggestion;  // spelling-corrected query string, "" if none
+    std::string parse_note;  // why the query was read leniently
 };
 
 // Parses a `--since`/`--until` value: ISO date or datetime (partial dates allowed), or a
@@ -49,12 +49,12 @@ struct BuiltQuery {
 int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now);
 
 class QueryBuilder {
-public:
+  public:
     QueryBuilder(const Xapian::Database& db, const std::string& language);
     BuiltQuery build(const QueryRequest& req);
     const Xapian::Stem& stemmer() const { return stem_; }
 
-private:
+  private:
     Xapian::Database db_;
     Xapian::Stem stem_;
     Xapian::QueryParser qp_;
@@ -68,13 +68,14 @@ private:
 Xapian::Query filter_query(const Filters& f, const Xapian::Database& db);
 
 // The bucketed range queries alone (exposed for tests): [lo, hi], inclusive, either open.
-Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t> hi, const Xapian::Database& db);
+Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t> hi,
+                               const Xapian::Database& db);
 Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi);
 
 // Blended ranking: a posting source adding `quality_weight * min(q,qmax)/qmax` and
 // `recency_weight * 0.5^(age / half_life)` to each matching document. See docs/ranking.md.
 class BlendSource : public Xapian::PostingSource {
-public:
+  public:
     // `symmetric`: the time part decays with |t - now| (closeness to a date, for related
     // news) instead of with the age before `now`.
     BlendSource(double quality_weight, double recency_weight, double half_life_s, double now,
@@ -98,7 +99,7 @@ public:
     double quality_part(const Xapian::Document& doc) const;
     double time_part(const Xapian::Document& doc) const;
 
-private:
+  private:
     double component(const std::string& quality_value, const std::string& date_value) const;
     double qw_, rw_, half_life_, now_, qmax_;
     bool symmetric_;

@@ -30,7 +30,9 @@ std::string make_term(std::string_view prefix, std::string_view value) {
     return term;
 }
 
-std::string id_key(std::string_view id) { return hex64(hash64(id)); }
+std::string id_key(std::string_view id) {
+    return hex64(hash64(id));
+}
 
 std::string quality_bucket_term(double bucket_start) {
     return make_term(field("qbucket").prefix, std::to_string(static_cast<long long>(bucket_start)));

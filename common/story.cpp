@@ -54,7 +54,8 @@ Signature minhash(const std::string& text) {
     Signature sig(kMinHashes, std::numeric_limits<uint32_t>::max());
     for (uint64_t h : shingles) {
         for (int i = 0; i < kMinHashes; ++i) {
-            const auto v = static_cast<uint32_t>(mix(h ^ (0x5851F42D4C957F2DULL * static_cast<uint64_t>(i + 1))) >> 32);
+            const auto v = static_cast<uint32_t>(
+                mix(h ^ (0x5851F42D4C957F2DULL * static_cast<uint64_t>(i + 1))) >> 32);
             if (v < sig[static_cast<std::size_t>(i)]) sig[static_cast<std::size_t>(i)] = v;
         }
     }
@@ -83,11 +84,11 @@ Signature decode_signature(const std::string& v) {
 namespace {
 
 constexpr std::array<std::string_view, 53> kFunctionWords{
-    "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",    "for",  "from", "has",  "have",
-    "in",   "into", "is",   "it",   "its",  "now",  "of",   "on",    "or",   "s",    "that", "the",
-    "their", "this", "to",  "was",  "will", "with", "new",  "says",  "said", "how",  "what", "why",
-    "who",  "after", "over", "up",  "out",  "about", "more", "can",  "than", "you",  "your", "our",
-    "could", "would", "may", "might", "should"};
+    "a",    "an",   "and",   "are",  "as",    "at",    "be",   "by",    "for",   "from", "has",
+    "have", "in",   "into",  "is",   "it",    "its",   "now",  "of",    "on",    "or",   "s",
+    "that", "the",  "their", "this", "to",    "was",   "will", "with",  "new",   "says", "said",
+    "how",  "what", "why",   "who",  "after", "over",  "up",   "out",   "about", "more", "can",
+    "than", "you",  "your",  "our",  "could", "would", "may",  "might", "should"};
 
 // Stems of the title's words other than function words ("lets" and "let" are one word here).
 std::set<std::string> content_words(const std::string& title) {

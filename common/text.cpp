@@ -35,6 +35,24 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
     return need + 1;
 }
 
+struct Entity {
+    const char* name;
+    uint32_t cp;
+};
+
+// The named references that occur in news feeds; anything else stays as written.
+constexpr std::array<Entity, 32> kEntities{{
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
+    {"nbsp", ' '},     {"ndash", 0x2013}, {"mdash", 0x2014},  {"lsquo", 0x2018}, {"rsquo", 0x2019},
+    {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"hellip", 0x2026}, {"copy", 0xA9},    {"reg", 0xAE},
+    {"trade", 0x2122}, {"euro", 0x20AC},  {"pound", 0xA3},    {"yen", 0xA5},     {"cent", 0xA2},
+    {"deg", 0xB0},     {"middot", 0xB7},  {"bull", 0x2022},   {"laquo", 0xAB},   {"raquo", 0xBB},
+    {"eacute", 0xE9},  {"egrave", 0xE8},  {"uuml", 0xFC},     {"ouml", 0xF6},    {"auml", 0xE4},
+    {"szlig", 0xDF},   {"times", 0xD7},
+}};
+
+}  // namespace
+
 void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {
         out += static_cast<char>(cp);
@@ -52,25 +70,6 @@ void append_utf8(std::string& out, uint32_t cp) {
         out += static_cast<char>(0x80 | (cp & 0x3F));
     }
 }
-
-struct Entity {
-    const char* name;
-    uint32_t cp;
-};
-
-// The named references that occur in news feeds; anything else stays as written.
-constexpr std::array<Entity, 32> kEntities{{
-    {"amp", '&'},       {"lt", '<'},         {"gt", '>'},         {"quot", '"'},
-    {"apos", '\''},     {"nbsp", ' '},       {"ndash", 0x2013},   {"mdash", 0x2014},
-    {"lsquo", 0x2018},  {"rsquo", 0x2019},   {"ldquo", 0x201C},   {"rdquo", 0x201D},
-    {"hellip", 0x2026}, {"copy", 0xA9},      {"reg", 0xAE},       {"trade", 0x2122},
-    {"euro", 0x20AC},   {"pound", 0xA3},     {"yen", 0xA5},       {"cent", 0xA2},
-    {"deg", 0xB0},      {"middot", 0xB7},    {"bull", 0x2022},    {"laquo", 0xAB},
-    {"raquo", 0xBB},    {"eacute", 0xE9},    {"egrave", 0xE8},    {"uuml", 0xFC},
-    {"ouml", 0xF6},     {"auml", 0xE4},      {"szlig", 0xDF},     {"times", 0xD7},
-}};
-
-}  // namespace
 
 bool is_valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {

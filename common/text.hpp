@@ -7,6 +7,9 @@
 
 namespace news {
 
+// Appends the UTF-8 encoding of code point `cp` (<= U+10FFFF).
+void append_utf8(std::string& out, uint32_t cp);
+
 // True if `s` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view s);
 // Replaces every ill-formed sequence with U+FFFD, so the result is always valid UTF-8.

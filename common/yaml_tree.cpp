@@ -33,26 +33,8 @@ bool is_null_word(std::string_view s) {
     return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 class Simple {
-public:
+  public:
     explicit Simple(std::string_view text) {
         int number = 0;
         std::size_t pos = 0;
@@ -67,8 +49,8 @@ public:
             if (!rest.empty() && rest.front() == '\t') throw GiveUp{};
             const bool blank = rest.empty() || rest.front() == '#';
             if (!blank) {
-                if (ind == 0 && (rest.starts_with("---") || rest.starts_with("...") ||
-                                 rest.front() == '%')) {
+                if (ind == 0 &&
+                    (rest.starts_with("---") || rest.starts_with("...") || rest.front() == '%')) {
                     throw GiveUp{};
                 }
                 lines_.push_back({l, number, static_cast<int>(ind)});
@@ -86,11 +68,13 @@ public:
         return n;
     }
 
-private:
+  private:
     static bool is_seq_item(std::string_view content) {
         return content == "-" || content.starts_with("- ");
     }
-    std::string_view content(const Line& l) const { return l.text.substr(static_cast<std::size_t>(l.indent)); }
+    std::string_view content(const Line& l) const {
+        return l.text.substr(static_cast<std::size_t>(l.indent));
+    }
 
     Node block(int indent) {
         if (++depth_ > 64) throw GiveUp{};
@@ -162,8 +146,10 @@ private:
                 value = nested(indent, true, line_no, value_col);
             } else {
                 if (rest[lead] != ' ' && lead == 0) throw GiveUp{};
-                value = inline_scalar(rest.substr(lead), line_no, value_col + static_cast<int>(lead));
-                if (cur_ < lines_.size() && lines_[cur_].indent > indent) throw GiveUp{};  // continuation
+                value =
+                    inline_scalar(rest.substr(lead), line_no, value_col + static_cast<int>(lead));
+                if (cur_ < lines_.size() && lines_[cur_].indent > indent)
+                    throw GiveUp{};  // continuation
             }
             m.keys.push_back(std::move(key));
             m.values.push_back(std::move(value));
@@ -224,8 +210,7 @@ private:
                     break;
                 }
             }
-            return i + 1 < c.size() && c[i + 1] == ':' &&
-                   (i + 2 == c.size() || c[i + 2] == ' ');
+            return i + 1 < c.size() && c[i + 1] == ':' && (i + 2 == c.size() || c[i + 2] == ' ');
         }
         for (std::size_t i = 0; i < c.size(); ++i) {
             if (c[i] == ':' && (i + 1 == c.size() || c[i + 1] == ' ')) return true;
@@ -298,23 +283,57 @@ private:
                 const char e = v[i + 1];
                 i += 2;
                 switch (e) {
-                    case '0': out += '\0'; break;
-                    case 'a': out += '\a'; break;
-                    case 'b': out += '\b'; break;
-                    case 't': out += '\t'; break;
-                    case 'n': out += '\n'; break;
-                    case 'v': out += '\v'; break;
-                    case 'f': out += '\f'; break;
-                    case 'r': out += '\r'; break;
-                    case 'e': out += '\x1b'; break;
-                    case ' ': out += ' '; break;
-                    case '"': out += '"'; break;
-                    case '/': out += '/'; break;
-                    case '\\': out += '\\'; break;
-                    case 'N': append_utf8(out, 0x85); break;
-                    case '_': append_utf8(out, 0xA0); break;
-                    case 'L': append_utf8(out, 0x2028); break;
-                    case 'P': append_utf8(out, 0x2029); break;
+                    case '0':
+                        out += '\0';
+                        break;
+                    case 'a':
+                        out += '\a';
+                        break;
+                    case 'b':
+                        out += '\b';
+                        break;
+                    case 't':
+                        out += '\t';
+                        break;
+                    case 'n':
+                        out += '\n';
+                        break;
+                    case 'v':
+                        out += '\v';
+                        break;
+                    case 'f':
+                        out += '\f';
+                        break;
+                    case 'r':
+                        out += '\r';
+                        break;
+                    case 'e':
+                        out += '\x1b';
+                        break;
+                    case ' ':
+                        out += ' ';
+                        break;
+                    case '"':
+                        out += '"';
+                        break;
+                    case '/':
+                        out += '/';
+                        break;
+                    case '\\':
+                        out += '\\';
+                        break;
+                    case 'N':
+                        append_utf8(out, 0x85);
+                        break;
+                    case '_':
+                        append_utf8(out, 0xA0);
+                        break;
+                    case 'L':
+                        append_utf8(out, 0x2028);
+                        break;
+                    case 'P':
+                        append_utf8(out, 0x2029);
+                        break;
                     case 'x':
                     case 'u':
                     case 'U': {
@@ -324,17 +343,22 @@ private:
                         for (std::size_t k = 0; k < len; ++k) {
                             const char h = v[i + k];
                             cp <<= 4;
-                            if (h >= '0' && h <= '9') cp |= static_cast<uint32_t>(h - '0');
-                            else if (h >= 'a' && h <= 'f') cp |= static_cast<uint32_t>(h - 'a' + 10);
-                            else if (h >= 'A' && h <= 'F') cp |= static_cast<uint32_t>(h - 'A' + 10);
-                            else throw GiveUp{};
+                            if (h >= '0' && h <= '9')
+                                cp |= static_cast<uint32_t>(h - '0');
+                            else if (h >= 'a' && h <= 'f')
+                                cp |= static_cast<uint32_t>(h - 'a' + 10);
+                            else if (h >= 'A' && h <= 'F')
+                                cp |= static_cast<uint32_t>(h - 'A' + 10);
+                            else
+                                throw GiveUp{};
                         }
                         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw GiveUp{};
                         append_utf8(out, cp);
                         i += len;
                         break;
                     }
-                    default: throw GiveUp{};
+                    default:
+                        throw GiveUp{};
                 }
                 continue;
             }
@@ -385,7 +409,8 @@ struct Converter {
                 n.type = Type::Map;
                 for (const auto& kv : y) {
                     // Complex (non-scalar) keys cannot name a field: keep them out of lookups.
-                    std::string key = kv.first.IsScalar() ? sanitize_utf8(kv.first.Scalar()) : std::string("\x01");
+                    std::string key = kv.first.IsScalar() ? sanitize_utf8(kv.first.Scalar())
+                                                          : std::string("\x01");
                     n.keys.push_back(std::move(key));
                     n.values.push_back(convert(kv.second, depth + 1));
                 }

@@ -20,12 +20,12 @@ enum class Type { Null, Scalar, Map, Seq, Opaque };
 
 struct Node {
     Type type = Type::Null;
-    std::string scalar;              // Scalar
-    std::vector<std::string> keys;   // Map: keys in document order ...
-    std::vector<Node> values;        // ... and their values (parallel vectors: a std::pair
-                                     // of an incomplete Node does not compile with clang)
-    std::vector<Node> seq;           // Seq
-    int line = -1;                                   // 0-based within the YAML text
+    std::string scalar;             // Scalar
+    std::vector<std::string> keys;  // Map: keys in document order ...
+    std::vector<Node> values;       // ... and their values (parallel vectors: a std::pair
+                                    // of an incomplete Node does not compile with clang)
+    std::vector<Node> seq;          // Seq
+    int line = -1;                  // 0-based within the YAML text
     int column = -1;
 
     // The first value under `key` of a Map; nullptr when absent or not a map.
@@ -37,7 +37,7 @@ struct Node {
 std::optional<Node> read_simple(std::string_view text);
 
 struct Limits {
-    int max_depth = 8;              // deeper content becomes Opaque (the schema needs 5)
+    int max_depth = 8;               // deeper content becomes Opaque (the schema needs 5)
     std::size_t max_nodes = 200000;  // alias expansion past this is an error (a real
                                      // article with 500 related entries has ~15,000)
 };

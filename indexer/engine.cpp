@@ -54,8 +54,8 @@ std::string table_key(const std::string& path) {
 }
 
 std::string encode_entry(const std::string& path, const TableEntry& e) {
-    nlohmann::json j = {{"path", path},       {"size", e.size}, {"mtime_ns", e.mtime_ns},
-                        {"hash", e.hash},     {"id", e.id},     {"owner", e.owner}};
+    nlohmann::json j = {{"path", path},   {"size", e.size}, {"mtime_ns", e.mtime_ns},
+                        {"hash", e.hash}, {"id", e.id},     {"owner", e.owner}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -78,11 +78,11 @@ std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string
 // Walks the inputs: regular files of a supported type, recursively, skipping hidden entries,
 // following symlinks but never into a directory already visited (loops).
 class Walker {
-public:
+  public:
     Walker(IndexStats& stats) : stats_(stats) {}
 
     void add_input(const fs::path& input) {
-        struct stat st{};
+        struct stat st {};
         if (::stat(input.c_str(), &st) != 0) {
             reject(input.string(), std::string("cannot read: ") + std::strerror(errno));
             return;
@@ -101,14 +101,15 @@ public:
     std::vector<InputFile> take_files() {
         std::sort(files_.begin(), files_.end(),
                   [](const InputFile& a, const InputFile& b) { return a.key < b.key; });
-        files_.erase(std::unique(files_.begin(), files_.end(),
-                                 [](const InputFile& a, const InputFile& b) { return a.key == b.key; }),
-                     files_.end());
+        files_.erase(
+            std::unique(files_.begin(), files_.end(),
+                        [](const InputFile& a, const InputFile& b) { return a.key == b.key; }),
+            files_.end());
         return std::move(files_);
     }
     const std::vector<std::string>& roots() const { return roots_; }
 
-private:
+  private:
     static std::string abs(const fs::path& p) {
         std::error_code ec;
         fs::path a = fs::absolute(p, ec);
@@ -120,7 +121,8 @@ private:
         ++stats_.rejected;
     }
 
-    void add_file(const fs::path& p, const fs::path& rel, const struct stat& st, bool explicit_arg) {
+    void add_file(const fs::path& p, const fs::path& rel, const struct stat& st,
+                  bool explicit_arg) {
         if (file_kind(p) == FileKind::Unsupported && !explicit_arg) {
             ++stats_.skipped;
             return;
@@ -154,10 +156,10 @@ private:
                 ++stats_.skipped;
                 continue;
             }
-            struct stat st{};
+            struct stat st {};
             if (::stat(p.c_str(), &st) != 0) {
                 const int err = errno;
-                struct stat lst{};
+                struct stat lst {};
                 const bool is_link = ::lstat(p.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
                 if (err == ENOENT && !is_link) continue;  // deleted while we were listing
                 reject(p.string(), std::string(is_link ? "broken symlink: " : "cannot read: ") +
@@ -192,7 +194,7 @@ struct Result {
 };
 
 class Progress {
-public:
+  public:
     Progress(bool on, std::size_t total) : on_(on), total_(total), start_(Clock::now()) {}
     void update(std::size_t done, uint64_t bytes, std::size_t errors, bool force = false) {
         if (!on_) return;
@@ -202,18 +204,20 @@ public:
         const double s = std::chrono::duration<double>(now - start_).count();
         const double rate = s > 0 ? static_cast<double>(done) / s : 0;
         const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
-        std::fprintf(stderr,
-                     "\r\033[K%zu/%zu files (%.0f%%)  %.0f files/s  %.1f MB/s  ETA %.0fs  "
-                     "errors %zu",
-                     done, total_, total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
-                     rate, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta, errors);
+        std::fprintf(
+            stderr,
+            "\r\033[K%zu/%zu files (%.0f%%)  %.0f files/s  %.1f MB/s  ETA %.0fs  "
+            "errors %zu",
+            done, total_,
+            total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0, rate,
+            s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta, errors);
         std::fflush(stderr);
     }
     void finish() {
         if (on_) std::fprintf(stderr, "\r\033[K");
     }
 
-private:
+  private:
     bool on_;
     std::size_t total_;
     Clock::time_point start_;
@@ -221,12 +225,12 @@ private:
 };
 
 class Engine {
-public:
+  public:
     explicit Engine(const IndexOptions& opts) : opts_(opts), builder_(opts.language) {}
 
     IndexStats run();
 
-private:
+  private:
     void open_db();
     void load_state();
     Result process(const InputFile& f) const;
@@ -235,7 +239,8 @@ private:
                        const std::vector<std::string>& spelling);
     bool remove_article(const std::string& id);
     void maybe_remove_stub(const std::string& key);
-    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(const std::string& key);
+    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(
+        const std::string& key);
     void promote_duplicate(const std::string& id, const std::string& except_key);
     void count_write();
     void commit();
@@ -248,7 +253,8 @@ private:
         Kind kind;
         std::string from;  // stubs: id of the referrer whose `related` entry describes it
     };
-    void put_stub(const std::string& key, const RelatedRef& r, const std::string& from, bool exists);
+    void put_stub(const std::string& key, const RelatedRef& r, const std::string& from,
+                  bool exists);
     void flush_stubs();
     void touch_story_of(Xapian::docid did);
     void cluster_pass();
@@ -266,7 +272,7 @@ private:
     const IndexOptions& opts_;
     IndexStats stats_;
     std::optional<Xapian::WritableDatabase> db_;
-    DocumentBuilder builder_;  // the writer's own, for stubs
+    DocumentBuilder builder_;                             // the writer's own, for stubs
     std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
     std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
     std::unordered_set<std::string> dirty_;               // table keys to write at commit
@@ -274,7 +280,8 @@ private:
     std::unordered_map<std::string, DocKind> kinds_;      // id key -> kind
     std::size_t pending_writes_ = 0;
     bool in_commit_ = false;
-    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed  // stubs written by commit() itself do not trigger another
+    bool fresh_ = false;  // a new index: commit its metadata even if no file was indexed  // stubs
+                          // written by commit() itself do not trigger another
     std::size_t committed_docs_ = 0;
 };
 
@@ -327,8 +334,8 @@ void Engine::open_db() {
 
 void Engine::load_state() {
     Xapian::WritableDatabase& db = *db_;
-    for (auto it = db.metadata_keys_begin(kMetaFilePrefix); it != db.metadata_keys_end(kMetaFilePrefix);
-         ++it) {
+    for (auto it = db.metadata_keys_begin(kMetaFilePrefix);
+         it != db.metadata_keys_end(kMetaFilePrefix); ++it) {
         auto e = decode_entry(db.get_metadata(*it));
         if (!e) continue;
         if (e->second.owner) owner_[e->second.id] = e->first;
@@ -342,7 +349,8 @@ void Engine::load_state() {
     }
     std::unordered_set<Xapian::docid> stubs;
     const std::string stub_term = bool_term("flag", "stub");
-    for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p) stubs.insert(*p);
+    for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p)
+        stubs.insert(*p);
     const std::string xi(field("idkey").prefix);
     for (auto t = db.allterms_begin(xi); t != db.allterms_end(xi); ++t) {
         auto p = db.postlist_begin(*t);
@@ -441,9 +449,10 @@ void Engine::commit() {
     }
     erased_.clear();
     dirty_.clear();
-    db_->set_metadata(kMetaLastUpdate, format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count()));
+    db_->set_metadata(kMetaLastUpdate,
+                      format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()));
     db_->commit();
     cluster_pass();
     db_->set_metadata(kMetaClusterPending, "");
@@ -528,7 +537,8 @@ void Engine::cluster_pass() {
     auto key_of = [&](const Xapian::Document& doc) {
         auto t = doc.termlist_begin();
         t.skip_to(xi);
-        return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
+        return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size())
+                                                               : std::string();
     };
     for (Xapian::docid seed : seeds) {
         if (done.count(seed)) continue;
@@ -551,7 +561,8 @@ void Engine::cluster_pass() {
             const std::string s_prefix(field("title").prefix);
             for (auto ti = xdoc.termlist_begin(); ti != xdoc.termlist_end(); ++ti) {
                 const std::string term = *ti;
-                if (term.size() > s_prefix.size() + 2 && term.compare(0, s_prefix.size(), s_prefix) == 0 &&
+                if (term.size() > s_prefix.size() + 2 &&
+                    term.compare(0, s_prefix.size(), s_prefix) == 0 &&
                     !(term[1] >= 'A' && term[1] <= 'Z')) {
                     words.emplace_back(ti.get_termfreq(), term);
                 }
@@ -563,20 +574,25 @@ void Engine::cluster_pass() {
             for (const auto& w : words) rare.emplace_back(w.second);
             for (double day = t - window; day < t + window + 86400; day += 86400) {
                 const std::string iso = format_iso8601(static_cast<int64_t>(day));
-                days.emplace_back(make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
+                days.emplace_back(make_term(
+                    field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
             }
             Xapian::Enquire enq(*db_);
-            enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                        Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-                                        Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
+            enq.set_query(
+                Xapian::Query(Xapian::Query::OP_FILTER,
+                              Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                              Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
             enq.set_weighting_scheme(Xapian::BoolWeight());
             const Xapian::MSet mset = enq.get_mset(0, kMaxStory);
             for (auto it = mset.begin(); it != mset.end(); ++it) {
                 if (comp.count(*it)) continue;
                 Xapian::Document cdoc = it.get_document();
                 const std::string cdate = cdoc.get_value(kSlotPublished);
-                if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
-                if (similarity(sig, decode_signature(cdoc.get_value(kSlotMinHash))) < opts_.story_similarity) continue;
+                if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window)
+                    continue;
+                if (similarity(sig, decode_signature(cdoc.get_value(kSlotMinHash))) <
+                    opts_.story_similarity)
+                    continue;
                 if (!titles_compatible(xtitle, read_data(cdoc).value("title", ""))) continue;
                 comp.emplace(*it, std::move(cdoc));
                 queue.push_back(*it);
@@ -588,7 +604,8 @@ void Engine::cluster_pass() {
             if (!k.empty() && (story.empty() || k < story)) story = k;
         }
         const bool multi = comp.size() > 1;
-        const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
+        const std::string story_term =
+            story.empty() ? std::string() : bool_term("storyterm", story);
         for (auto& [d, doc] : comp) {
             done.insert(d);
             if (story.empty()) continue;
@@ -619,7 +636,8 @@ void Engine::flush_stubs() {
     pending_stubs_.clear();
     for (auto& [t, p] : pending) {
         auto k = kinds_.find(t);
-        if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from)) continue;
+        if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from))
+            continue;
         if (db_->get_termfreq(make_term(field("links").prefix, t)) == 0) continue;  // referrer left
         put_stub(t, p.ref, p.from, k != kinds_.end());
     }
@@ -770,7 +788,8 @@ void Engine::apply(const InputFile& f, Result&& r) {
     if (!r.warnings.empty()) {
         ++stats_.warned_files;
         for (auto& w : r.warnings) {
-            if (opts_.print_warnings) std::fprintf(stderr, "indexer: warning: %s\n", w.to_string().c_str());
+            if (opts_.print_warnings)
+                std::fprintf(stderr, "indexer: warning: %s\n", w.to_string().c_str());
             stats_.warnings.push_back(std::move(w));
         }
     }
@@ -803,8 +822,8 @@ void Engine::apply(const InputFile& f, Result&& r) {
     if (own != owner_.end() && own->second != f.key) {
         const std::string other_key = own->second;
         const TableEntry& other = table_.at(other_key);
-        const bool other_wins = other.mtime_ns > f.mtime_ns ||
-                                (other.mtime_ns == f.mtime_ns && other_key > f.key);
+        const bool other_wins =
+            other.mtime_ns > f.mtime_ns || (other.mtime_ns == f.mtime_ns && other_key > f.key);
         if (other_wins) {
             fresh.owner = false;
             table_[f.key] = fresh;
@@ -877,7 +896,8 @@ IndexStats Engine::run() {
             std::size_t i;
             {
                 std::unique_lock lk(mu);
-                cv_work.wait(lk, [&] { return stopping() || next_take >= n || next_take < applied + cap; });
+                cv_work.wait(
+                    lk, [&] { return stopping() || next_take >= n || next_take < applied + cap; });
                 if (stopping() || next_take >= n) break;
                 i = next_take++;
             }
@@ -905,7 +925,8 @@ IndexStats Engine::run() {
             {
                 std::unique_lock lk(mu);
                 cv_write.wait(lk, [&] {
-                    return ring[i % cap].has_value() || (i >= next_take && (stopping() || running == 0));
+                    return ring[i % cap].has_value() ||
+                           (i >= next_take && (stopping() || running == 0));
                 });
                 if (!ring[i % cap].has_value()) break;
                 r = std::move(ring[i % cap]);
@@ -959,8 +980,9 @@ IndexStats Engine::run() {
     }
     if (db_) {
         // Nothing to write (a no-change run): leave the index untouched.
-        const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() || !touched_.empty() ||
-                          !pending_stubs_.empty() || !spelling_.empty() || fresh_;
+        const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
+                          !touched_.empty() || !pending_stubs_.empty() || !spelling_.empty() ||
+                          fresh_;
         if (work || opts_.full) commit();
         if (opts_.compact && !stats_.interrupted) compact();
     }

@@ -17,18 +17,18 @@ namespace news {
 struct IndexOptions {
     std::filesystem::path index = "index";
     std::vector<std::filesystem::path> inputs;
-    unsigned jobs = 0;            // 0 = all cores
-    std::size_t batch = 5000;     // commit every N written documents
-    bool full = false;            // rebuild from scratch
-    bool prune = false;           // delete documents whose files are gone
-    bool dry_run = false;         // parse and validate only
-    bool wait_for_lock = false;   // wait instead of failing when another writer holds the lock
-    bool compact = false;         // compact the index at the end of the run
-    bool progress = false;        // live progress on stderr
-    bool print_warnings = true;   // warnings on stderr as they come (errors always)
+    unsigned jobs = 0;           // 0 = all cores
+    std::size_t batch = 5000;    // commit every N written documents
+    bool full = false;           // rebuild from scratch
+    bool prune = false;          // delete documents whose files are gone
+    bool dry_run = false;        // parse and validate only
+    bool wait_for_lock = false;  // wait instead of failing when another writer holds the lock
+    bool compact = false;        // compact the index at the end of the run
+    bool progress = false;       // live progress on stderr
+    bool print_warnings = true;  // warnings on stderr as they come (errors always)
     std::string language = "english";
-    double story_window_days = 3;     // near-duplicates further apart in time are other stories
-    double story_similarity = 0.4;    // estimated Jaccard of title+excerpt word pairs
+    double story_window_days = 3;   // near-duplicates further apart in time are other stories
+    double story_similarity = 0.4;  // estimated Jaccard of title+excerpt word pairs
     ParseOptions parse;
     // Set from a signal handler: stop handing out work, commit, return.
     const std::atomic<bool>* stop = nullptr;

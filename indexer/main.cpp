@@ -16,18 +16,22 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_signal(int) { g_stop.store(true); }
+extern "C" void on_signal(int) {
+    g_stop.store(true);
+}
 
 void write_report(const std::string& path, const news::IndexStats& s) {
     nlohmann::json j;
     j["version"] = 1;
     auto& rej = j["rejected"] = nlohmann::json::array();
     for (const auto& r : s.rejections) {
-        rej.push_back({{"file", r.file}, {"line", r.line}, {"column", r.column}, {"reason", r.reason}});
+        rej.push_back(
+            {{"file", r.file}, {"line", r.line}, {"column", r.column}, {"reason", r.reason}});
     }
     auto& warn = j["warnings"] = nlohmann::json::array();
     for (const auto& w : s.warnings) {
-        warn.push_back({{"file", w.file}, {"line", w.line}, {"column", w.column}, {"message", w.message}});
+        warn.push_back(
+            {{"file", w.file}, {"line", w.line}, {"column", w.column}, {"message", w.message}});
     }
     j["notes"] = s.notes;
     std::ofstream out(path);
@@ -43,8 +47,9 @@ int run(int argc, char** argv) {
     std::string report;
     bool quiet = false;
     std::size_t max_mib = 16;
-    CLI::App app{"indexer: index news article files (YAML front matter) into a Xapian index.\n"
-                 "Incremental: unchanged files are skipped; changed files are re-indexed."};
+    CLI::App app{
+        "indexer: index news article files (YAML front matter) into a Xapian index.\n"
+        "Incremental: unchanged files are skipped; changed files are re-indexed."};
     app.footer(
         "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
         "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
@@ -57,8 +62,7 @@ int run(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     app.add_flag("--full", opts.full, "rebuild the index from scratch");
-    app.add_flag("--prune", opts.prune,
-                 "delete documents whose source files under PATHS are gone");
+    app.add_flag("--prune", opts.prune, "delete documents whose source files under PATHS are gone");
     app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");
     app.add_flag("--wait", opts.wait_for_lock, "wait for another writer instead of failing");
     app.add_flag("--compact", opts.compact,
@@ -79,8 +83,8 @@ int run(int argc, char** argv) {
     try {
         (void)Xapian::Stem(opts.language);
     } catch (const Xapian::InvalidArgumentError&) {
-        throw news::UsageError("unknown --language '" + opts.language + "' (try: " +
-                               Xapian::Stem::get_available_languages() + ")");
+        throw news::UsageError("unknown --language '" + opts.language +
+                               "' (try: " + Xapian::Stem::get_available_languages() + ")");
     }
     opts.index = index;
     for (const auto& p : inputs) opts.inputs.emplace_back(p);
@@ -96,7 +100,8 @@ int run(int argc, char** argv) {
         for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
     }
     if (!report.empty()) write_report(report, s);
-    const double rate = s.elapsed_s > 0 ? static_cast<double>(s.files_seen - s.unchanged) / s.elapsed_s : 0;
+    const double rate =
+        s.elapsed_s > 0 ? static_cast<double>(s.files_seen - s.unchanged) / s.elapsed_s : 0;
     std::printf(
         "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
         "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "

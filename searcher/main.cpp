@@ -29,6 +29,27 @@ std::string dumps(const json& j, int indent = -1) {
     return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
+// A batch input: FILE, or standard input for "-". Throws UsageError.
+class BatchInput {
+  public:
+    BatchInput(const std::string& path, const char* flag) {
+        if (path == "-") return;
+        file_.open(path);
+        if (!file_)
+            throw news::UsageError(std::string("cannot read ") + flag + " file '" + path + "'");
+        in_ = &file_;
+    }
+    bool next(std::string& line) {
+        if (!std::getline(*in_, line)) return false;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return true;
+    }
+
+  private:
+    std::ifstream file_;
+    std::istream* in_ = &std::cin;
+};
+
 struct Style {
     bool color = false;
     std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
@@ -39,7 +60,8 @@ std::string num(const json& v) {
     if (v.is_null()) return "-";
     const double d = v.get<double>();
     char buf[32];
-    std::snprintf(buf, sizeof buf, d == static_cast<double>(static_cast<long long>(d)) ? "%.0f" : "%.1f", d);
+    std::snprintf(buf, sizeof buf,
+                  d == static_cast<double>(static_cast<long long>(d)) ? "%.0f" : "%.1f", d);
     return buf;
 }
 
@@ -53,7 +75,8 @@ std::string tsv_cell(std::string s) {
 // Turns the <mark> markers into bold (colour TTY) or plain text.
 std::string render_marks(std::string s, const Style& st) {
     const std::string on = st.color ? "\033[1m" : "", off = st.color ? "\033[0m" : "";
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"<mark>", on}, {"</mark>", off}}) {
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"<mark>", on}, {"</mark>", off}}) {
         for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos;) {
             s.replace(p, from.size(), to);
             p += to.size();
@@ -63,24 +86,30 @@ std::string render_marks(std::string s, const Style& st) {
 }
 
 void print_result_text(const json& r, const Style& st, bool explain) {
-    const std::string date = r["published"].is_null() ? "----------" : r["published"].get<std::string>().substr(0, 10);
+    const std::string date =
+        r["published"].is_null() ? "----------" : r["published"].get<std::string>().substr(0, 10);
     std::string provider = r["provider"].value("name", "");
     if (provider.empty()) provider = r["provider"].value("domain", "");
     std::string folded;
     if (r.contains("collapsed") && r["collapsed"].get<long long>() > 0) {
-        folded = "  (+" + std::to_string(r["collapsed"].get<long long>()) + " more from this story)";
+        folded =
+            "  (+" + std::to_string(r["collapsed"].get<long long>()) + " more from this story)";
     }
-    std::printf("%3lld. %s  q%s  %s%s%s%s\n", r["rank"].get<long long>(), date.c_str(), num(r["quality"]).c_str(),
-                provider.c_str(), r["stub"].get<bool>() ? "  [stub]" : "",
+    std::printf("%3lld. %s  q%s  %s%s%s%s\n", r["rank"].get<long long>(), date.c_str(),
+                num(r["quality"]).c_str(), provider.c_str(),
+                r["stub"].get<bool>() ? "  [stub]" : "",
                 r["removed"].get<bool>() ? "  [removed]" : "", folded.c_str());
-    std::printf("     %s\n", render_marks(r.value("title_highlighted", r["title"].get<std::string>()), st).c_str());
-    if (!r["url"].get<std::string>().empty()) std::printf("     %s\n", st.dim(r["url"].get<std::string>()).c_str());
+    std::printf(
+        "     %s\n",
+        render_marks(r.value("title_highlighted", r["title"].get<std::string>()), st).c_str());
+    if (!r["url"].get<std::string>().empty())
+        std::printf("     %s\n", st.dim(r["url"].get<std::string>()).c_str());
     const std::string snip = r.value("snippet", "");
     if (!snip.empty()) std::printf("     %s\n", render_marks(snip, st).c_str());
     if (explain && r.contains("explain")) {
-        std::printf("     score %.4f = bm25 %.4f + prior %.4f (docid %lld)\n", r["score"].get<double>(),
-                    r["explain"]["bm25"].get<double>(), r["explain"]["prior"].get<double>(),
-                    r["explain"]["docid"].get<long long>());
+        std::printf("     score %.4f = bm25 %.4f + prior %.4f (docid %lld)\n",
+                    r["score"].get<double>(), r["explain"]["bm25"].get<double>(),
+                    r["explain"]["prior"].get<double>(), r["explain"]["docid"].get<long long>());
     }
     std::printf("\n");
 }
@@ -99,31 +128,38 @@ void print_search(const json& out, const std::string& format, const Style& st, b
         for (const auto& r : out["results"]) {
             std::cout << r["rank"] << '\t' << r["score"] << '\t'
                       << (r["published"].is_null() ? "" : r["published"].get<std::string>()) << '\t'
-                      << num(r["quality"]) << '\t' << tsv_cell(r["provider"].value("name", "")) << '\t'
-                      << tsv_cell(r["title"].get<std::string>()) << '\t' << tsv_cell(r["url"].get<std::string>())
-                      << '\t' << tsv_cell(r["id"].get<std::string>()) << '\n';
+                      << num(r["quality"]) << '\t' << tsv_cell(r["provider"].value("name", ""))
+                      << '\t' << tsv_cell(r["title"].get<std::string>()) << '\t'
+                      << tsv_cell(r["url"].get<std::string>()) << '\t'
+                      << tsv_cell(r["id"].get<std::string>()) << '\n';
         }
         return;
     }
     if (out["lenient"].get<bool>()) {
-        std::printf("%s\n", st.dim("note: the query could not be parsed (" + out.value("lenient_reason", "") +
-                                   "); searched for its words instead")
-                                .c_str());
+        std::printf("%s\n",
+                    st.dim("note: the query could not be parsed (" +
+                           out.value("lenient_reason", "") + "); searched for its words instead")
+                        .c_str());
     }
-    if (!out["suggestion"].is_null()) std::printf("Did you mean: %s\n", st.bold(out["suggestion"].get<std::string>()).c_str());
+    if (!out["suggestion"].is_null())
+        std::printf("Did you mean: %s\n", st.bold(out["suggestion"].get<std::string>()).c_str());
     if (explain) std::printf("parsed query: %s\n", out["parsed_query"].get<std::string>().c_str());
     const auto& total = out["total"];
     const auto n = out["results"].size();
     const auto off = out["offset"].get<std::size_t>();
     std::printf("%s results%s, showing %zu-%zu (sorted by %s, %.1f ms)\n\n",
-                total["lower"] == total["upper"] ? std::to_string(total["estimated"].get<long long>()).c_str()
-                                                 : ("about " + std::to_string(total["estimated"].get<long long>())).c_str(),
-                "", n ? off + 1 : 0, off + n, out["sort"].get<std::string>().c_str(), out["elapsed_ms"].get<double>());
+                total["lower"] == total["upper"]
+                    ? std::to_string(total["estimated"].get<long long>()).c_str()
+                    : ("about " + std::to_string(total["estimated"].get<long long>())).c_str(),
+                "", n ? off + 1 : 0, off + n, out["sort"].get<std::string>().c_str(),
+                out["elapsed_ms"].get<double>());
     for (const auto& r : out["results"]) print_result_text(r, st, explain);
     if (out.contains("facets")) {
         for (const auto& [name, values] : out["facets"].items()) {
             std::printf("%s:", st.bold(name).c_str());
-            for (const auto& v : values) std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(), v["count"].get<long long>());
+            for (const auto& v : values)
+                std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(),
+                            v["count"].get<long long>());
             std::printf("\n");
         }
     }
@@ -155,14 +191,20 @@ struct FilterFlags {
 void add_filters(CLI::App* app, FilterFlags& ff) {
     app->add_option("--min-quality", ff.min_q, "only articles with quality >= Q");
     app->add_option("--max-quality", ff.max_q, "only articles with quality <= Q");
-    app->add_option("--since", ff.since, "published on or after (YYYY[-MM[-DD]], ISO datetime, or an age: 7d, 12h)");
-    app->add_option("--until", ff.until, "published on or before (same forms; partial dates are inclusive)");
+    app->add_option("--since", ff.since,
+                    "published on or after (YYYY[-MM[-DD]], ISO datetime, or an age: 7d, 12h)");
+    app->add_option("--until", ff.until,
+                    "published on or before (same forms; partial dates are inclusive)");
     app->add_option("--topic", ff.f.topics, "topic (repeatable: any of)")->allow_extra_args(false);
-    app->add_option("--provider", ff.f.providers, "provider name or domain (repeatable: any of)")->allow_extra_args(false);
-    app->add_option("--type", ff.f.types, "type, e.g. article or video (repeatable)")->allow_extra_args(false);
-    app->add_option("--category", ff.f.categories, "category (repeatable)")->allow_extra_args(false);
+    app->add_option("--provider", ff.f.providers, "provider name or domain (repeatable: any of)")
+        ->allow_extra_args(false);
+    app->add_option("--type", ff.f.types, "type, e.g. article or video (repeatable)")
+        ->allow_extra_args(false);
+    app->add_option("--category", ff.f.categories, "category (repeatable)")
+        ->allow_extra_args(false);
     app->add_flag("--include-removed", ff.f.include_removed, "also show articles marked removed");
-    app->add_flag("--include-stubs", ff.f.include_stubs, "also show stubs (articles known only from related lists)");
+    app->add_flag("--include-stubs", ff.f.include_stubs,
+                  "also show stubs (articles known only from related lists)");
 }
 
 news::Filters resolve_filters(const FilterFlags& ff) {
@@ -170,21 +212,28 @@ news::Filters resolve_filters(const FilterFlags& ff) {
     f.min_quality = ff.min_q;
     f.max_quality = ff.max_q;
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     if (!ff.since.empty()) f.since = news::parse_time_flag(ff.since, false, now);
     if (!ff.until.empty()) f.until = news::parse_time_flag(ff.until, true, now);
     return f;
 }
 
 bool has_filter(const news::Filters& f) {
-    return f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() || !f.providers.empty() ||
-           !f.types.empty() || !f.categories.empty();
+    return f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() ||
+           !f.providers.empty() || !f.types.empty() || !f.categories.empty();
 }
 
 void add_common(CLI::App* app, Common& c) {
-    app->add_option("--index,-i", c.indexes, "index directory; repeat to search several as one (default ./index)")->allow_extra_args(false);
-    app->add_option("--format,-f", c.format, "output format")->check(CLI::IsMember({"text", "json", "jsonl", "tsv"}))->capture_default_str();
-    app->add_option("--color", c.color, "colour in text output")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+    app->add_option("--index,-i", c.indexes,
+                    "index directory; repeat to search several as one (default ./index)")
+        ->allow_extra_args(false);
+    app->add_option("--format,-f", c.format, "output format")
+        ->check(CLI::IsMember({"text", "json", "jsonl", "tsv"}))
+        ->capture_default_str();
+    app->add_option("--color", c.color, "colour in text output")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
 }
 
 int run(int argc, char** argv) {
@@ -203,14 +252,22 @@ int run(int argc, char** argv) {
     std::string match = "all", sort = "blend", queries_file, facets;
     bool no_spelling = false, timing = false;
     FilterFlags search_filters;
-    search->add_option("query", words, "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
-    search->add_option("--match", match, "default operator between words")->check(CLI::IsMember({"all", "any"}))->capture_default_str();
+    search->add_option("query", words,
+                       "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
+    search->add_option("--match", match, "default operator between words")
+        ->check(CLI::IsMember({"all", "any"}))
+        ->capture_default_str();
     add_filters(search, search_filters);
-    search->add_option("--sort", sort, "ranking")->check(CLI::IsMember({"relevance", "date", "quality", "blend"}))->capture_default_str();
+    search->add_option("--sort", sort, "ranking")
+        ->check(CLI::IsMember({"relevance", "date", "quality", "blend"}))
+        ->capture_default_str();
     search->add_flag("--reverse", so.reverse, "reverse the sort order");
-    search->add_option("--half-life", so.half_life_days, "blend: recency half-life in days")->capture_default_str();
-    search->add_option("--quality-weight", so.quality_weight, "blend: weight of the quality prior")->capture_default_str();
-    search->add_option("--recency-weight", so.recency_weight, "blend: weight of the recency prior")->capture_default_str();
+    search->add_option("--half-life", so.half_life_days, "blend: recency half-life in days")
+        ->capture_default_str();
+    search->add_option("--quality-weight", so.quality_weight, "blend: weight of the quality prior")
+        ->capture_default_str();
+    search->add_option("--recency-weight", so.recency_weight, "blend: weight of the recency prior")
+        ->capture_default_str();
     search->add_option("--limit,-n", so.limit, "results per page")->capture_default_str();
     search->add_option("--offset", so.offset, "results to skip")->capture_default_str();
     search->add_flag("--exact-count", so.exact_count, "count every match exactly (slower)");
@@ -219,7 +276,8 @@ int run(int argc, char** argv) {
     search->add_flag("--explain", so.explain, "show the parsed query and score components");
     search->add_flag("--collapse", so.collapse,
                      "one result per story (syndicated copies folded), with the number folded");
-    search->add_option("--queries", queries_file, "batch: one query per line from FILE (- = stdin), JSONL out");
+    search->add_option("--queries", queries_file,
+                       "batch: one query per line from FILE (- = stdin), JSONL out");
     search->add_flag("--timing", timing, "batch: print count, mean, p50, p95, p99 (ms) to stderr");
 
     // related
@@ -233,19 +291,29 @@ int run(int argc, char** argv) {
     related->add_option("--limit,-n", ro.limit, "results")->capture_default_str();
     related->add_option("--offset", ro.offset, "results to skip")->capture_default_str();
     related->add_option("--weights", weights,
-                        "signal weights (default content=1,topics=0.3,time=2.5,quality=0,graph=1; 0 turns one off)");
-    related->add_option("--half-life", ro.half_life_days, "time signal: half-life in days around the seed's date")
+                        "signal weights (default content=1,topics=0.3,time=2.5,quality=0,graph=1; "
+                        "0 turns one off)");
+    related
+        ->add_option("--half-life", ro.half_life_days,
+                     "time signal: half-life in days around the seed's date")
         ->capture_default_str();
-    related->add_option("--plateau", ro.plateau_days, "time signal: no decay within this many days of the seed")
+    related
+        ->add_option("--plateau", ro.plateau_days,
+                     "time signal: no decay within this many days of the seed")
         ->capture_default_str();
-    related->add_option("--title-boost", ro.title_boost, "content signal: weight of the seed's title words")
+    related
+        ->add_option("--title-boost", ro.title_boost,
+                     "content signal: weight of the seed's title words")
         ->capture_default_str();
-    related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")->capture_default_str();
+    related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")
+        ->capture_default_str();
     related->add_flag("--explain", ro.explain, "show each result's signals");
-    related->add_option("--ids", related_ids, "batch: one article id per line from FILE (- = stdin), JSONL out");
+    related->add_option("--ids", related_ids,
+                        "batch: one article id per line from FILE (- = stdin), JSONL out");
 
     // story
-    auto* story = app.add_subcommand("story", "list the articles of an article's story, oldest first");
+    auto* story =
+        app.add_subcommand("story", "list the articles of an article's story, oldest first");
     add_common(story, common);
     std::string story_id;
     story->add_option("id", story_id, "article id or URL")->required();
@@ -268,7 +336,8 @@ int run(int argc, char** argv) {
     }
     if (common.indexes.empty()) common.indexes.push_back("index");
     Style st;
-    st.color = common.color == "always" || (common.color == "auto" && ::isatty(STDOUT_FILENO) && common.format == "text");
+    st.color = common.color == "always" ||
+               (common.color == "auto" && ::isatty(STDOUT_FILENO) && common.format == "text");
 
     if (*search) {
         so.request.match_all = match == "all";
@@ -281,32 +350,30 @@ int run(int argc, char** argv) {
                 std::string name(news::trim(f.substr(s, c - s)));
                 if (name.empty()) continue;
                 if (name != "topic" && name != "provider" && name != "type" && name != "year") {
-                    throw news::UsageError("unknown facet '" + name + "' (use topic, provider, type, year)");
+                    throw news::UsageError("unknown facet '" + name +
+                                           "' (use topic, provider, type, year)");
                 }
-                if (std::find(so.facets.begin(), so.facets.end(), name) == so.facets.end()) so.facets.push_back(name);
+                if (std::find(so.facets.begin(), so.facets.end(), name) == so.facets.end())
+                    so.facets.push_back(name);
             }
         }
         if (so.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
         news::OpenedIndex index = news::open_indexes(common.indexes);
         if (!queries_file.empty()) {
-            std::ifstream file;
-            std::istream* in = &std::cin;
-            if (queries_file != "-") {
-                file.open(queries_file);
-                if (!file) throw news::UsageError("cannot read --queries file '" + queries_file + "'");
-                in = &file;
-            }
+            BatchInput in(queries_file, "--queries");
             std::vector<double> times;
             std::string line;
-            while (std::getline(*in, line)) {
-                if (!line.empty() && line.back() == '\r') line.pop_back();
+            while (in.next(line)) {
                 if (std::string(news::trim(line)).empty()) continue;
                 so.request.text = line;
                 json out;
                 try {
                     out = news::run_search(index, so);
                 } catch (const news::UsageError& e) {  // one bad line does not end the batch
-                    std::cout << dumps(json{{"version", news::kJsonVersion}, {"query", line}, {"error", e.what()}}) << '\n';
+                    std::cout << dumps(json{{"version", news::kJsonVersion},
+                                            {"query", line},
+                                            {"error", e.what()}})
+                              << '\n';
                     continue;
                 }
                 times.push_back(out["elapsed_ms"].get<double>());
@@ -315,9 +382,10 @@ int run(int argc, char** argv) {
             if (timing) {
                 double sum = 0;
                 for (double t : times) sum += t;
-                std::fprintf(stderr, "queries %zu  mean %.3f ms  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n", times.size(),
-                             times.empty() ? 0.0 : sum / static_cast<double>(times.size()), percentile(times, 0.5),
-                             percentile(times, 0.95), percentile(times, 0.99));
+                std::fprintf(
+                    stderr, "queries %zu  mean %.3f ms  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
+                    times.size(), times.empty() ? 0.0 : sum / static_cast<double>(times.size()),
+                    percentile(times, 0.5), percentile(times, 0.95), percentile(times, 0.99));
             }
             return news::kExitOk;
         }
@@ -340,21 +408,18 @@ int run(int argc, char** argv) {
         }
         news::OpenedIndex index = news::open_indexes(common.indexes);
         if (!related_ids.empty()) {
-            std::ifstream file;
-            std::istream* in = &std::cin;
-            if (related_ids != "-") {
-                file.open(related_ids);
-                if (!file) throw news::UsageError("cannot read --ids file '" + related_ids + "'");
-                in = &file;
-            }
+            BatchInput in(related_ids, "--ids");
             std::string line;
-            while (std::getline(*in, line)) {
+            while (in.next(line)) {
                 const std::string id(news::trim(line));
                 if (id.empty()) continue;
                 try {
                     std::cout << dumps(news::run_related(index, id, ro)) << '\n';
                 } catch (const news::NotFoundError& e) {
-                    std::cout << dumps(json{{"version", news::kJsonVersion}, {"query", id}, {"error", e.what()}}) << '\n';
+                    std::cout << dumps(json{{"version", news::kJsonVersion},
+                                            {"query", id},
+                                            {"error", e.what()}})
+                              << '\n';
                 }
             }
             return news::kExitOk;
@@ -368,9 +433,11 @@ int run(int argc, char** argv) {
         if (ro.explain && common.format == "text") {
             for (const auto& r : out["results"]) {
                 const auto& sg = r["signals"];
-                std::printf("%3lld. content %.3f  topics %.3f  time %.3f  quality %.3f  graph %.3f\n",
-                            r["rank"].get<long long>(), sg["content"].get<double>(), sg["topics"].get<double>(),
-                            sg["time"].get<double>(), sg["quality"].get<double>(), sg["graph"].get<double>());
+                std::printf(
+                    "%3lld. content %.3f  topics %.3f  time %.3f  quality %.3f  graph %.3f\n",
+                    r["rank"].get<long long>(), sg["content"].get<double>(),
+                    sg["topics"].get<double>(), sg["time"].get<double>(),
+                    sg["quality"].get<double>(), sg["graph"].get<double>());
             }
         }
         return news::kExitOk;
@@ -385,17 +452,22 @@ int run(int argc, char** argv) {
         } else if (common.format == "tsv") {
             std::cout << "published\tprovider\ttitle\turl\tid\n";
             for (const auto& r : out["articles"]) {
-                std::cout << (r["published"].is_null() ? "" : r["published"].get<std::string>()) << '\t'
-                          << tsv_cell(r["provider"].value("name", "")) << '\t' << tsv_cell(r["title"].get<std::string>())
-                          << '\t' << tsv_cell(r["url"].get<std::string>()) << '\t' << tsv_cell(r["id"].get<std::string>())
-                          << '\n';
+                std::cout << (r["published"].is_null() ? "" : r["published"].get<std::string>())
+                          << '\t' << tsv_cell(r["provider"].value("name", "")) << '\t'
+                          << tsv_cell(r["title"].get<std::string>()) << '\t'
+                          << tsv_cell(r["url"].get<std::string>()) << '\t'
+                          << tsv_cell(r["id"].get<std::string>()) << '\n';
             }
         } else {
             std::printf("story %s: %zu article(s), oldest first\n\n",
-                        out["story"].is_null() ? "-" : out["story"].get<std::string>().c_str(), out["articles"].size());
+                        out["story"].is_null() ? "-" : out["story"].get<std::string>().c_str(),
+                        out["articles"].size());
             for (const auto& r : out["articles"]) {
-                const std::string date = r["published"].is_null() ? "----------------" : r["published"].get<std::string>().substr(0, 16);
-                std::printf("  %s  %-22s %s\n", date.c_str(), r["provider"].value("name", "").substr(0, 22).c_str(),
+                const std::string date = r["published"].is_null()
+                                             ? "----------------"
+                                             : r["published"].get<std::string>().substr(0, 16);
+                std::printf("  %s  %-22s %s\n", date.c_str(),
+                            r["provider"].value("name", "").substr(0, 22).c_str(),
                             r["title"].get<std::string>().c_str());
             }
         }
@@ -409,25 +481,33 @@ int run(int argc, char** argv) {
         }
         const json& a = out["article"];
         std::printf("%s\n", st.bold(a["title"].get<std::string>()).c_str());
-        std::printf("id:        %s\nurl:       %s\npublished: %s\nquality:   %s   heat: %s\nprovider:  %s (%s)\n",
-                    a["id"].get<std::string>().c_str(), a["url"].get<std::string>().c_str(),
-                    a["published"].is_null() ? "-" : a["published"].get<std::string>().c_str(),
-                    num(a["quality"]).c_str(), num(a["heat"]).c_str(), a["provider"].value("name", "").c_str(),
-                    a["provider"].value("domain", "").c_str());
+        std::printf(
+            "id:        %s\nurl:       %s\npublished: %s\nquality:   %s   heat: %s\nprovider:  %s "
+            "(%s)\n",
+            a["id"].get<std::string>().c_str(), a["url"].get<std::string>().c_str(),
+            a["published"].is_null() ? "-" : a["published"].get<std::string>().c_str(),
+            num(a["quality"]).c_str(), num(a["heat"]).c_str(),
+            a["provider"].value("name", "").c_str(), a["provider"].value("domain", "").c_str());
         std::string topics;
-        for (const auto& t : a["topics"]) topics += (topics.empty() ? "" : ", ") + t.get<std::string>();
-        std::printf("topics:    %s\ntype:      %s   category: %s%s%s\npath:      %s\n\n%s\n\n", topics.c_str(),
-                    a["type"].get<std::string>().c_str(), a["category"].get<std::string>().c_str(),
-                    a["stub"].get<bool>() ? "   [stub]" : "", a["removed"].get<bool>() ? "   [removed]" : "",
+        for (const auto& t : a["topics"])
+            topics += (topics.empty() ? "" : ", ") + t.get<std::string>();
+        std::printf("topics:    %s\ntype:      %s   category: %s%s%s\npath:      %s\n\n%s\n\n",
+                    topics.c_str(), a["type"].get<std::string>().c_str(),
+                    a["category"].get<std::string>().c_str(),
+                    a["stub"].get<bool>() ? "   [stub]" : "",
+                    a["removed"].get<bool>() ? "   [removed]" : "",
                     a["path"].get<std::string>().c_str(), a["excerpt"].get<std::string>().c_str());
         std::printf("related (%zu):\n", out["related"].size());
         for (const auto& r : out["related"]) {
-            std::printf("  %s %s\n", r["indexed"].get<bool>() ? (r["stub"].get<bool>() ? "[stub]" : "      ") : "[none]",
-                        r["title"].get<std::string>().empty() ? r["id"].get<std::string>().c_str()
-                                                              : r["title"].get<std::string>().c_str());
+            std::printf(
+                "  %s %s\n",
+                r["indexed"].get<bool>() ? (r["stub"].get<bool>() ? "[stub]" : "      ") : "[none]",
+                r["title"].get<std::string>().empty() ? r["id"].get<std::string>().c_str()
+                                                      : r["title"].get<std::string>().c_str());
         }
         std::printf("listed as related by %lld article(s)\n", out["inlink_count"].get<long long>());
-        for (const auto& r : out["inlinks"]) std::printf("  %s\n", r["title"].get<std::string>().c_str());
+        for (const auto& r : out["inlinks"])
+            std::printf("  %s\n", r["title"].get<std::string>().c_str());
         return news::kExitOk;
     }
     const json out = news::index_stats(index);
@@ -436,16 +516,22 @@ int run(int argc, char** argv) {
         return news::kExitOk;
     }
     std::printf("indexes:        %s\n", dumps(out["indexes"]).c_str());
-    std::printf("articles:       %lld (+ %lld stubs, %lld removed)\n", out["articles"].get<long long>(),
-                out["stubs"].get<long long>(), out["removed"].get<long long>());
-    std::printf("published:      %s .. %s\n", out["oldest"].is_null() ? "-" : out["oldest"].get<std::string>().c_str(),
+    std::printf("articles:       %lld (+ %lld stubs, %lld removed)\n",
+                out["articles"].get<long long>(), out["stubs"].get<long long>(),
+                out["removed"].get<long long>());
+    std::printf("published:      %s .. %s\n",
+                out["oldest"].is_null() ? "-" : out["oldest"].get<std::string>().c_str(),
                 out["newest"].is_null() ? "-" : out["newest"].get<std::string>().c_str());
-    std::printf("schema version: %d   language: %s\n", out["schema_version"].get<int>(), out["language"].get<std::string>().c_str());
-    std::printf("size on disk:   %.1f MB\nlast update:    %s\n", static_cast<double>(out["size_bytes"].get<uintmax_t>()) / 1e6,
+    std::printf("schema version: %d   language: %s\n", out["schema_version"].get<int>(),
+                out["language"].get<std::string>().c_str());
+    std::printf("size on disk:   %.1f MB\nlast update:    %s\n",
+                static_cast<double>(out["size_bytes"].get<uintmax_t>()) / 1e6,
                 out["last_update"].get<std::string>().c_str());
     for (const char* k : {"top_topics", "top_providers"}) {
         std::printf("%s:", k);
-        for (const auto& v : out[k]) std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(), v["count"].get<long long>());
+        for (const auto& v : out[k])
+            std::printf("  %s (%lld)", v["value"].get<std::string>().c_str(),
+                        v["count"].get<long long>());
         std::printf("\n");
     }
     return news::kExitOk;

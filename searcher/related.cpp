@@ -12,7 +12,6 @@
 #include "parser.hpp"
 #include "schema.hpp"
 #include "text.hpp"
-#include "url.hpp"
 
 namespace fs = std::filesystem;
 
@@ -32,7 +31,8 @@ struct Seed {
 std::string norm_title(const std::string& t) {
     std::string out;
     for (char c : ascii_lower(t)) {
-        if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) out += c;
+        if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+            out += c;
     }
     return out;
 }
@@ -40,13 +40,7 @@ std::string norm_title(const std::string& t) {
 Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
     Seed s;
     Xapian::Database& db = index.db;
-    std::optional<Xapian::docid> did = find_docid(db, spec);
-    if (!did) did = find_docid(db, normalize_url(spec));
-    if (!did) {
-        const std::string u = bool_term("url", spec);
-        auto p = db.postlist_begin(u);
-        if (p != db.postlist_end(u)) did = *p;
-    }
+    std::optional<Xapian::docid> did = find_article(db, spec);
     std::error_code ec;
     if (!did && fs::is_regular_file(spec, ec)) {
         const ParsedFile pf = parse_article_file(spec, fs::path(spec).filename().string());
@@ -62,7 +56,9 @@ Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
             return s;
         }
     }
-    if (!did) throw NotFoundError("no article with id or url '" + spec + "' in the index, and no such file");
+    if (!did)
+        throw NotFoundError("no article with id or url '" + spec +
+                            "' in the index, and no such file");
     s.docid = did;
     s.doc = db.get_document(*did);
     const auto d = read_data(s.doc);
@@ -75,7 +71,7 @@ Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
 
 // Stemmed (Z) terms only: one form per word, as the query parser searches them.
 class ContentTerms : public Xapian::ExpandDecider {
-public:
+  public:
     bool operator()(const std::string& term) const override {
         return term.size() > 2 && term[0] == 'Z';
     }
@@ -83,35 +79,46 @@ public:
 
 Xapian::Query fixed(double w, const Xapian::Query& filter) {
     return Xapian::Query(Xapian::Query::OP_FILTER,
-                         Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()), filter);
+                         Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()),
+                         filter);
 }
 
 }  // namespace
 
 RelatedWeights parse_weights(const std::string& spec, RelatedWeights w) {
     std::string s = spec + ",";
-    for (std::size_t start = 0, comma; (comma = s.find(',', start)) != std::string::npos; start = comma + 1) {
+    for (std::size_t start = 0, comma; (comma = s.find(',', start)) != std::string::npos;
+         start = comma + 1) {
         const std::string item(trim(s.substr(start, comma - start)));
         if (item.empty()) continue;
         const auto eq = item.find('=');
-        if (eq == std::string::npos) throw UsageError("--weights: expected name=value, got '" + item + "'");
+        if (eq == std::string::npos)
+            throw UsageError("--weights: expected name=value, got '" + item + "'");
         const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
         char* end = nullptr;
         const double v = std::strtod(value.c_str(), &end);
         if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(v) || v < 0) {
             throw UsageError("--weights: bad value '" + value + "' for " + name);
         }
-        if (name == "content") w.content = v;
-        else if (name == "topics") w.topics = v;
-        else if (name == "time") w.time = v;
-        else if (name == "quality") w.quality = v;
-        else if (name == "graph") w.graph = v;
-        else throw UsageError("--weights: unknown signal '" + name + "' (content, topics, time, quality, graph)");
+        if (name == "content")
+            w.content = v;
+        else if (name == "topics")
+            w.topics = v;
+        else if (name == "time")
+            w.time = v;
+        else if (name == "quality")
+            w.quality = v;
+        else if (name == "graph")
+            w.graph = v;
+        else
+            throw UsageError("--weights: unknown signal '" + name +
+                             "' (content, topics, time, quality, graph)");
     }
     return w;
 }
 
-nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, const RelatedOptions& opts) {
+nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
+                           const RelatedOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
         try {
@@ -129,7 +136,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                 rset.add_document(*seed.docid);
                 ContentTerms decider;
                 const Xapian::ESet eset = enq.get_eset(opts.expand_terms, rset, &decider);
-                for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it, it.get_weight());
+                for (auto it = eset.begin(); it != eset.end(); ++it)
+                    terms.emplace_back(*it, it.get_weight());
             } else {
                 const double n = std::max<double>(1, db.get_doccount());
                 for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
@@ -139,7 +147,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                     if (df == 0) continue;
                     terms.emplace_back(t, (1 + std::log(it.get_wdf())) * std::log(n / df));
                 }
-                std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+                std::sort(terms.begin(), terms.end(),
+                          [](const auto& a, const auto& b) { return a.second > b.second; });
                 if (terms.size() > opts.expand_terms) terms.resize(opts.expand_terms);
             }
             std::set<std::string> title_stems;
@@ -158,7 +167,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
             for (const auto& [t, ew] : terms) {
                 (void)ew;
                 Xapian::Query q(t);
-                if (title_stems.count(t)) q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, opts.title_boost);
+                if (title_stems.count(t))
+                    q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, opts.title_boost);
                 content_parts.push_back(q);
             }
             std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed.id))};
@@ -173,18 +183,21 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
 
             std::vector<Xapian::Query> signals;
             if (w.content > 0 && !content_parts.empty()) {
-                Xapian::Query content(Xapian::Query::OP_OR, content_parts.begin(), content_parts.end());
+                Xapian::Query content(Xapian::Query::OP_OR, content_parts.begin(),
+                                      content_parts.end());
                 // Scale so the best candidate's content score is w.content.
                 Xapian::Enquire probe(db);
                 probe.set_query(restrict(content));
                 const Xapian::MSet top = probe.get_mset(0, 1);
                 if (!top.empty() && top.begin().get_weight() > 0) {
-                    signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content, w.content / top.begin().get_weight());
+                    signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
+                                         w.content / top.begin().get_weight());
                 }
             }
             if (w.topics > 0 && !seed.topics.empty()) {
                 for (const auto& t : seed.topics) {
-                    signals.push_back(fixed(w.topics / static_cast<double>(seed.topics.size()), Xapian::Query(bool_term("topic", t))));
+                    signals.push_back(fixed(w.topics / static_cast<double>(seed.topics.size()),
+                                            Xapian::Query(bool_term("topic", t))));
                 }
             }
             // The editorial graph held in the index.
@@ -195,7 +208,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                 const std::string lt = make_term(field("links").prefix, seed_key);
                 has_in = db.get_termfreq(lt) > 0;
                 std::size_t referrers = 0;
-                for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && referrers < 100; ++p, ++referrers) {
+                for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && referrers < 100;
+                     ++p, ++referrers) {
                     for (const auto& k : out_links(db.get_document(*p))) {
                         if (k != seed_key && !out_keys.count(k)) co_keys.insert(k);
                     }
@@ -234,9 +248,11 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
             } else {
                 Xapian::Query candidates(Xapian::Query::OP_OR, signals.begin(), signals.end());
                 const double seed_time = seed.published ? static_cast<double>(*seed.published) : 0;
-                BlendSource prior(w.quality, seed.published ? w.time : 0.0, opts.half_life_days * 86400.0, seed_time,
-                                  100.0, /*symmetric=*/true, opts.plateau_days * 86400.0);
-                Xapian::Query q = restrict(Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, Xapian::Query(&prior)));
+                BlendSource prior(w.quality, seed.published ? w.time : 0.0,
+                                  opts.half_life_days * 86400.0, seed_time, 100.0,
+                                  /*symmetric=*/true, opts.plateau_days * 86400.0);
+                Xapian::Query q = restrict(
+                    Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, Xapian::Query(&prior)));
                 Xapian::Enquire enq(db);
                 enq.set_query(q);
                 enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
@@ -248,10 +264,13 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                                 {"estimated", mset.get_matches_estimated()},
                                 {"upper", mset.get_matches_upper_bound()}};
                 std::size_t skipped = 0;
-                for (auto it = mset.begin(); it != mset.end() && results.size() < opts.limit; ++it) {
+                for (auto it = mset.begin(); it != mset.end() && results.size() < opts.limit;
+                     ++it) {
                     const Xapian::Document doc = it.get_document();
                     nlohmann::json r = result_fields(doc);
-                    if (!seed_title.empty() && norm_title(r["title"].get<std::string>()) == seed_title) continue;
+                    if (!seed_title.empty() &&
+                        norm_title(r["title"].get<std::string>()) == seed_title)
+                        continue;
                     if (skipped++ < opts.offset) continue;
                     r["rank"] = opts.offset + results.size() + 1;
                     r["score"] = it.get_weight();
@@ -261,8 +280,10 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                     double topics = 0;
                     if (w.topics > 0 && !seed.topics.empty()) {
                         std::set<std::string> mine;
-                        for (const auto& t : r["topics"]) mine.insert(ascii_lower(t.get<std::string>()));
-                        for (const auto& t : seed.topics) topics += mine.count(ascii_lower(t)) ? 1 : 0;
+                        for (const auto& t : r["topics"])
+                            mine.insert(ascii_lower(t.get<std::string>()));
+                        for (const auto& t : seed.topics)
+                            topics += mine.count(ascii_lower(t)) ? 1 : 0;
                         topics *= w.topics / static_cast<double>(seed.topics.size());
                     }
                     const std::string key = id_key(r["id"].get<std::string>());
@@ -276,7 +297,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                         if (ti != doc.termlist_end() && *ti == lt) graph += w.graph;
                     }
                     const double time = prior.time_part(doc), quality = prior.quality_part(doc);
-                    r["signals"] = {{"content", std::max(0.0, it.get_weight() - topics - graph - time - quality)},
+                    r["signals"] = {{"content", std::max(0.0, it.get_weight() - topics - graph -
+                                                                  time - quality)},
                                     {"topics", topics},
                                     {"time", time},
                                     {"quality", quality},
@@ -284,7 +306,9 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec, con
                     results.push_back(std::move(r));
                 }
             }
-            out["elapsed_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            out["elapsed_ms"] =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
             return out;
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");

@@ -22,7 +22,7 @@ namespace {
 // Counts facet values over every document the matcher sees (the whole match set when
 // check_at_least covers the database).
 class FacetSpy : public Xapian::MatchSpy {
-public:
+  public:
     explicit FacetSpy(std::vector<std::string> names) : names_(std::move(names)) {}
     void operator()(const Xapian::Document& doc, double) override {
         ++seen_;
@@ -56,7 +56,8 @@ public:
         nlohmann::json out = nlohmann::json::object();
         for (const auto& n : names_) {
             std::vector<std::pair<std::string, std::size_t>> v;
-            if (auto it = counts_.find(n); it != counts_.end()) v.assign(it->second.begin(), it->second.end());
+            if (auto it = counts_.find(n); it != counts_.end())
+                v.assign(it->second.begin(), it->second.end());
             std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
                 if (n == "year") return a.first > b.first;
                 return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -69,7 +70,7 @@ public:
     }
     std::size_t seen() const { return seen_; }
 
-private:
+  private:
     std::vector<std::string> names_;
     std::map<std::string, std::map<std::string, std::size_t>> counts_;
     std::size_t seen_ = 0;
@@ -152,15 +153,16 @@ OpenedIndex open_indexes(const std::vector<std::string>& paths) {
         }
         const std::string v = one.get_metadata(kMetaSchemaVersion);
         if (v != std::to_string(kSchemaVersion)) {
-            throw IndexError("index '" + p + "' has schema version '" + v + "', this searcher reads " +
-                             std::to_string(kSchemaVersion) + "; rebuild it with `indexer --full`");
+            throw IndexError("index '" + p + "' has schema version '" + v +
+                             "', this searcher reads " + std::to_string(kSchemaVersion) +
+                             "; rebuild it with `indexer --full`");
         }
         const std::string lang = one.get_metadata(kMetaLanguage);
         if (out.language.empty()) {
             out.language = lang;
         } else if (lang != out.language) {
-            throw IndexError("indexes use different languages ('" + out.language + "' and '" + lang +
-                             "'); search them separately");
+            throw IndexError("indexes use different languages ('" + out.language + "' and '" +
+                             lang + "'); search them separately");
         }
         out.db.add_database(one);
         out.paths.push_back(p);
@@ -176,13 +178,15 @@ nlohmann::json result_fields(const Xapian::Document& doc) {
     r["url"] = d.value("url", d.value("original_url", ""));
     r["title"] = d.value("title", "");
     r["excerpt"] = d.value("excerpt", "");
-    r["published"] = d.contains("published") ? nlohmann::json(format_iso8601(d["published"].get<int64_t>()))
-                                             : nlohmann::json(nullptr);
+    r["published"] = d.contains("published")
+                         ? nlohmann::json(format_iso8601(d["published"].get<int64_t>()))
+                         : nlohmann::json(nullptr);
     r["quality"] = d.contains("quality") ? d["quality"] : nlohmann::json(nullptr);
     r["heat"] = d.contains("heat") ? d["heat"] : nlohmann::json(nullptr);
     r["type"] = d.value("type", "");
     r["category"] = d.value("category", "");
-    r["provider"] = d.contains("provider") ? d["provider"] : nlohmann::json{{"name", ""}, {"domain", ""}};
+    r["provider"] =
+        d.contains("provider") ? d["provider"] : nlohmann::json{{"name", ""}, {"domain", ""}};
     r["topics"] = d.contains("topics") ? d["topics"] : nlohmann::json::array();
     r["path"] = d.value("path", "");
     r["stub"] = d.value("stub", false);
@@ -195,7 +199,8 @@ nlohmann::json result_fields(const Xapian::Document& doc) {
 nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
     return with_reopen(index, [&] {
-        if (!index.builder) index.builder = std::make_shared<QueryBuilder>(index.db, index.language);
+        if (!index.builder)
+            index.builder = std::make_shared<QueryBuilder>(index.db, index.language);
         QueryBuilder& qb = *index.builder;
         const BuiltQuery built = qb.build(opts.request);
         Xapian::Enquire enq(index.db);
@@ -212,8 +217,10 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             // Recency is measured from the newest article in the index, so an archive ranks
             // sensibly too (see docs/ranking.md).
             const std::string newest = index.db.get_value_upper_bound(kSlotPublished);
-            const double now = newest.empty() ? now_seconds() : Xapian::sortable_unserialise(newest);
-            blend.emplace(opts.quality_weight, opts.recency_weight, opts.half_life_days * 86400.0, now);
+            const double now =
+                newest.empty() ? now_seconds() : Xapian::sortable_unserialise(newest);
+            blend.emplace(opts.quality_weight, opts.recency_weight, opts.half_life_days * 86400.0,
+                          now);
             q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(&*blend));
         }
         enq.set_query(q);
@@ -251,11 +258,12 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         out["offset"] = opts.offset;
         out["limit"] = opts.limit;
         out["collapse"] = opts.collapse;
-        out["sort"] = sort == SortMode::Blend      ? "blend"
-                      : sort == SortMode::Date     ? "date"
-                      : sort == SortMode::Quality  ? "quality"
-                                                   : "relevance";
-        out["suggestion"] = built.suggestion.empty() ? nlohmann::json(nullptr) : nlohmann::json(built.suggestion);
+        out["sort"] = sort == SortMode::Blend     ? "blend"
+                      : sort == SortMode::Date    ? "date"
+                      : sort == SortMode::Quality ? "quality"
+                                                  : "relevance";
+        out["suggestion"] =
+            built.suggestion.empty() ? nlohmann::json(nullptr) : nlohmann::json(built.suggestion);
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -267,33 +275,34 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             const std::string excerpt = r["excerpt"].get<std::string>();
             const std::string title = r["title"].get<std::string>();
             if (built.has_text) {
-                r["snippet"] = decode_html_entities(mset.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
-                                                                 snippet_flags, opts.highlight_start,
-                                                                 opts.highlight_end, "…"));
-                r["title_highlighted"] = highlight(title, built.text, qb.stemmer(), opts.highlight_start, opts.highlight_end);
+                r["snippet"] = decode_html_entities(
+                    mset.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
+                                 snippet_flags, opts.highlight_start, opts.highlight_end, "…"));
+                r["title_highlighted"] = highlight(title, built.text, qb.stemmer(),
+                                                   opts.highlight_start, opts.highlight_end);
             } else {
                 r["snippet"] = utf8_truncate(excerpt, 240);
                 r["title_highlighted"] = title;
             }
             if (opts.explain) {
                 const double prior = blend ? blend->weight_for(doc) : 0.0;
-                r["explain"] = {{"docid", *it},
-                                {"bm25", sort == SortMode::Blend ? it.get_weight() - prior : it.get_weight()},
-                                {"prior", prior}};
+                r["explain"] = {
+                    {"docid", *it},
+                    {"bm25", sort == SortMode::Blend ? it.get_weight() - prior : it.get_weight()},
+                    {"prior", prior}};
             }
             results.push_back(std::move(r));
         }
         if (spy) out["facets"] = spy->to_json(20);
         out["elapsed_ms"] =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
         return out;
     });
 }
 
-namespace {
-
-// An article by id, normalised URL, or any of its URLs. Throws NotFoundError.
-Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url) {
+std::optional<Xapian::docid> find_article(const Xapian::Database& db,
+                                          const std::string& id_or_url) {
     std::optional<Xapian::docid> did = find_docid(db, id_or_url);
     if (!did) did = find_docid(db, normalize_url(id_or_url));
     if (!did) {
@@ -301,11 +310,14 @@ Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_
         auto p = db.postlist_begin(u);
         if (p != db.postlist_end(u)) did = *p;
     }
+    return did;
+}
+
+Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url) {
+    const auto did = find_article(db, id_or_url);
     if (!did) throw NotFoundError("no article with id or url '" + id_or_url + "' in the index");
     return *did;
 }
-
-}  // namespace
 
 nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url) {
     return with_reopen(index, [&]() -> nlohmann::json {
@@ -319,11 +331,13 @@ nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url) {
         } else {
             for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) {
                 nlohmann::json r = result_fields(db.get_document(*p));
-                std::string key = r["published"].is_null() ? "~" : r["published"].get<std::string>();
+                std::string key =
+                    r["published"].is_null() ? "~" : r["published"].get<std::string>();
                 members.emplace_back(key + r["id"].get<std::string>(), std::move(r));
             }
         }
-        std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::sort(members.begin(), members.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
         nlohmann::json out;
         out["version"] = kJsonVersion;
         out["story"] = story.empty() ? nlohmann::json(nullptr) : nlohmann::json(story);
@@ -347,7 +361,8 @@ nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url) {
         auto& outl = out["related"] = nlohmann::json::array();
         {
             for (const auto& key : out_links(doc)) {
-                nlohmann::json e = {{"id", nullptr}, {"indexed", false}, {"stub", false}, {"title", ""}};
+                nlohmann::json e = {
+                    {"id", nullptr}, {"indexed", false}, {"stub", false}, {"title", ""}};
                 if (auto ld = find_by_key(db, key)) {
                     const auto ldata = read_data(db.get_document(*ld));
                     e["id"] = ldata.value("id", "");
@@ -387,9 +402,11 @@ nlohmann::json index_stats(OpenedIndex& index) {
         const std::string lo = db.get_value_lower_bound(kSlotPublished);
         const std::string hi = db.get_value_upper_bound(kSlotPublished);
         out["oldest"] = lo.empty() ? nlohmann::json(nullptr)
-                                   : nlohmann::json(format_iso8601(static_cast<int64_t>(Xapian::sortable_unserialise(lo))));
+                                   : nlohmann::json(format_iso8601(
+                                         static_cast<int64_t>(Xapian::sortable_unserialise(lo))));
         out["newest"] = hi.empty() ? nlohmann::json(nullptr)
-                                   : nlohmann::json(format_iso8601(static_cast<int64_t>(Xapian::sortable_unserialise(hi))));
+                                   : nlohmann::json(format_iso8601(
+                                         static_cast<int64_t>(Xapian::sortable_unserialise(hi))));
         auto top = [&](const std::string& prefix) {
             std::vector<std::pair<std::string, Xapian::doccount>> v;
             for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
@@ -410,8 +427,8 @@ nlohmann::json index_stats(OpenedIndex& index) {
         uintmax_t bytes = 0;
         for (const auto& p : index.paths) {
             std::error_code ec;
-            for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-                 it.increment(ec)) {
+            for (auto it = fs::recursive_directory_iterator(p, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
                 if (it->is_regular_file(ec)) bytes += it->file_size(ec);
             }
         }

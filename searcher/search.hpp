@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ inline constexpr int kJsonVersion = 1;
 // Runs one search; retries after reopening when the index changed underneath
 // (DatabaseModifiedError). Returns the JSON document of docs/json-output.md.
 nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts);
+
+// An indexed article by id, normalised URL, or any of its indexed URLs. Throws NotFoundError.
+Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url);
+std::optional<Xapian::docid> find_article(const Xapian::Database& db, const std::string& id_or_url);
 
 // One stored article with its graph: out-links (with whether each is indexed) and in-links.
 nlohmann::json get_article(OpenedIndex& index, const std::string& id_or_url);

@@ -57,11 +57,9 @@ TEST(ParseIso8601, Offsets) {
     EXPECT_EQ(parse_iso8601("2021-08-27T14:38:00+00:00"), k20210827_143800);
     EXPECT_EQ(parse_iso8601("2021-08-27T14:38:00-00:00"), k20210827_143800);
     // An offset that crosses midnight backwards into the previous day (and month).
-    EXPECT_EQ(parse_iso8601("2021-09-01T01:00:00+02:00"),
-              parse_iso8601("2021-08-31T23:00:00Z"));
+    EXPECT_EQ(parse_iso8601("2021-09-01T01:00:00+02:00"), parse_iso8601("2021-08-31T23:00:00Z"));
     // ... and forwards across a year boundary.
-    EXPECT_EQ(parse_iso8601("2020-12-31T23:30:00-01:00"),
-              parse_iso8601("2021-01-01T00:30:00Z"));
+    EXPECT_EQ(parse_iso8601("2020-12-31T23:30:00-01:00"), parse_iso8601("2021-01-01T00:30:00Z"));
     // Offset without seconds in the time.
     EXPECT_EQ(parse_iso8601("2021-08-27T07:38-07:00"), k20210827_143800);
 }
@@ -114,13 +112,33 @@ TEST(ParseIso8601, OutOfRangeTimes) {
 }
 
 TEST(ParseIso8601, Garbage) {
-    for (const char* s : {"", "garbage", "2021", "2021-02", "21-02-01", "2021-2-1", "2021/02/01",
-                          "2021-02-1", "02-01-2021", "Feb 1 2021", "2021-02-01T", "2021-02-01T2",
-                          "2021-02-01T21", "2021-02-01T21:3", "2021-02-01T21:37:0",
-                          "2021-02-01T21:37:00.", "2021-02-01T21:37:00.Z", "2021-02-01X21:37:00",
-                          "2021-02-01T21-37-00", "2021-02-01T21:37:00+", "2021-02-01T21:37:00+5",
-                          "2021-02-01T21:37:00+05:3", "2021-02-01T21:37:00 UTC",
-                          "2021-02-01T21:37:00ZZ", "-2021-02-01", "2021-ab-01", "abcd-02-01",
+    for (const char* s : {"",
+                          "garbage",
+                          "2021",
+                          "2021-02",
+                          "21-02-01",
+                          "2021-2-1",
+                          "2021/02/01",
+                          "2021-02-1",
+                          "02-01-2021",
+                          "Feb 1 2021",
+                          "2021-02-01T",
+                          "2021-02-01T2",
+                          "2021-02-01T21",
+                          "2021-02-01T21:3",
+                          "2021-02-01T21:37:0",
+                          "2021-02-01T21:37:00.",
+                          "2021-02-01T21:37:00.Z",
+                          "2021-02-01X21:37:00",
+                          "2021-02-01T21-37-00",
+                          "2021-02-01T21:37:00+",
+                          "2021-02-01T21:37:00+5",
+                          "2021-02-01T21:37:00+05:3",
+                          "2021-02-01T21:37:00 UTC",
+                          "2021-02-01T21:37:00ZZ",
+                          "-2021-02-01",
+                          "2021-ab-01",
+                          "abcd-02-01",
                           "２０２１-02-01"}) {
         EXPECT_EQ(parse_iso8601(s), std::nullopt) << "input: '" << s << "'";
     }
@@ -152,8 +170,8 @@ TEST(ParseIso8601, OffsetWithDanglingColon) {
 // ---- leap years -----------------------------------------------------------------------------
 
 TEST(ParseIso8601, LeapYears) {
-    EXPECT_TRUE(parse_iso8601("2020-02-29").has_value());   // divisible by 4
-    EXPECT_TRUE(parse_iso8601("2000-02-29").has_value());   // divisible by 400
+    EXPECT_TRUE(parse_iso8601("2020-02-29").has_value());  // divisible by 4
+    EXPECT_TRUE(parse_iso8601("2000-02-29").has_value());  // divisible by 400
     EXPECT_TRUE(parse_iso8601("2400-02-29").has_value());
     EXPECT_TRUE(parse_iso8601("1600-02-29").has_value());
     EXPECT_FALSE(parse_iso8601("2021-02-29").has_value());
@@ -245,7 +263,8 @@ TEST(CivilDays, RoundTrip) {
         const bool next_day = (y == py && m == pm && d == pd + 1) ||
                               (y == py && m == pm + 1 && d == 1) ||
                               (y == py + 1 && m == 1 && d == 1 && pm == 12 && pd == 31);
-        ASSERT_TRUE(next_day) << py << "-" << pm << "-" << pd << " -> " << y << "-" << m << "-" << d;
+        ASSERT_TRUE(next_day) << py << "-" << pm << "-" << pd << " -> " << y << "-" << m << "-"
+                              << d;
         py = y;
         pm = m;
         pd = d;
@@ -289,9 +308,9 @@ TEST(ParsePartialDate, FullDatetimeIsExact) {
 
 TEST(ParsePartialDate, Invalid) {
     for (bool up : {false, true}) {
-        for (const char* s : {"", "202", "20211", "2021-13", "2021-00", "2021-1", "2021-", "20x1",
-                              "2021-02-30", "2021-02-3", "abcd", "2021-ab", "2021/02",
-                              "2021-02-01T25:00:00Z"}) {
+        for (const char* s :
+             {"", "202", "20211", "2021-13", "2021-00", "2021-1", "2021-", "20x1", "2021-02-30",
+              "2021-02-3", "abcd", "2021-ab", "2021/02", "2021-02-01T25:00:00Z"}) {
             EXPECT_EQ(parse_partial_date(s, up), std::nullopt)
                 << "input: '" << s << "' round_up=" << up;
         }

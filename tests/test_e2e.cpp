@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -25,9 +25,9 @@
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using news::test::article;
 using news::test::TempDir;
+using nlohmann::json;
 
 namespace {
 
@@ -69,7 +69,11 @@ Output run_bin(const std::string& bin, const std::vector<std::string>& args) {
     const fs::path err = scratch.path() / ("err" + std::to_string(n));
     std::string cmd = "( " + sh_quote(bin);
     for (const auto& a : args) cmd.append(" ").append(sh_quote(a));
-    cmd.append(" </dev/null >").append(sh_quote(out.string())).append(" 2>").append(sh_quote(err.string())).append(" )");
+    cmd.append(" </dev/null >")
+        .append(sh_quote(out.string()))
+        .append(" 2>")
+        .append(sh_quote(err.string()))
+        .append(" )");
     std::string ignored;
     Output o;
     o.rc = news::test::run_command(cmd, &ignored);
@@ -80,15 +84,21 @@ Output run_bin(const std::string& bin, const std::vector<std::string>& args) {
     return o;
 }
 
-Output indexer(const std::vector<std::string>& args) { return run_bin(NEWS_INDEXER_BIN, args); }
-Output searcher(const std::vector<std::string>& args) { return run_bin(NEWS_SEARCHER_BIN, args); }
-
-std::string describe(const Output& o) {
-    return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 2000) + "\n--- stderr ---\n" +
-           o.err.substr(0, 2000);
+Output indexer(const std::vector<std::string>& args) {
+    return run_bin(NEWS_INDEXER_BIN, args);
+}
+Output searcher(const std::vector<std::string>& args) {
+    return run_bin(NEWS_SEARCHER_BIN, args);
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+std::string describe(const Output& o) {
+    return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 2000) +
+           "\n--- stderr ---\n" + o.err.substr(0, 2000);
+}
+
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -148,17 +158,18 @@ Summary parse_summary(const std::string& out) {
     long v[10];
     double secs = 0, rate = 0, mbs = 0;
     int used = -1;
-    const int got = std::sscanf(rest.c_str(),
-                                "%ld files seen, %ld unchanged, %ld added, %ld updated, %ld deleted, %ld stubs "
-                                "added, %ld stubs removed, %ld duplicates, %ld rejected, %ld skipped; %lfs, %lf "
-                                "files/s, %lf MB/s%n",
-                                &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &secs, &rate,
-                                &mbs, &used);
+    const int got = std::sscanf(
+        rest.c_str(),
+        "%ld files seen, %ld unchanged, %ld added, %ld updated, %ld deleted, %ld stubs "
+        "added, %ld stubs removed, %ld duplicates, %ld rejected, %ld skipped; %lfs, %lf "
+        "files/s, %lf MB/s%n",
+        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &secs, &rate, &mbs,
+        &used);
     if (got != 13 || used != static_cast<int>(rest.size())) return s;
     s.parsed = true;
     s.mode = mode;
-    const char* names[] = {"seen",          "unchanged",      "added",      "updated",  "deleted",
-                           "stubs_added",   "stubs_removed",  "duplicates", "rejected", "skipped"};
+    const char* names[] = {"seen",        "unchanged",     "added",      "updated",  "deleted",
+                           "stubs_added", "stubs_removed", "duplicates", "rejected", "skipped"};
     for (int i = 0; i < 10; ++i) s.n[names[i]] = v[i];
     return s;
 }
@@ -170,8 +181,13 @@ Summary parse_summary(const std::string& out) {
 bool is_iso_utc(const std::string& t) {
     if (t.size() != 20) return false;
     for (std::size_t i = 0; i < t.size(); ++i) {
-        const char want = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : i == 19 ? 'Z' : '0';
-        if (want == '0' ? !std::isdigit(static_cast<unsigned char>(t[i])) : t[i] != want) return false;
+        const char want = i == 4 || i == 7     ? '-'
+                          : i == 10            ? 'T'
+                          : i == 13 || i == 16 ? ':'
+                          : i == 19            ? 'Z'
+                                               : '0';
+        if (want == '0' ? !std::isdigit(static_cast<unsigned char>(t[i])) : t[i] != want)
+            return false;
     }
     return true;
 }
@@ -214,10 +230,10 @@ void check_article_fields(const json& r) {
 void check_result(const json& r, bool explain) {
     check_article_fields(r);
     SCOPED_TRACE(r.dump().substr(0, 300));
-    std::set<std::string> expected{"id",    "url",   "title", "excerpt", "published", "quality",
-                                   "heat",  "type",  "category", "provider", "topics", "path",
-                                   "stub",  "removed", "story", "rank", "score", "snippet",
-                                   "title_highlighted"};
+    std::set<std::string> expected{"id",      "url",   "title",   "excerpt",          "published",
+                                   "quality", "heat",  "type",    "category",         "provider",
+                                   "topics",  "path",  "stub",    "removed",          "story",
+                                   "rank",    "score", "snippet", "title_highlighted"};
     if (explain) expected.insert("explain");
     EXPECT_EQ(keys_of(r), expected);
     EXPECT_TRUE(r["rank"].is_number_unsigned());
@@ -238,8 +254,9 @@ void check_result(const json& r, bool explain) {
 // The envelope of `search --format json` (and of each batch line).
 void check_envelope(const json& d, bool explain = false, bool facets = false) {
     ASSERT_TRUE(d.is_object());
-    std::set<std::string> expected{"version", "query",      "parsed_query", "lenient", "total",     "offset",
-                                   "limit",   "sort",       "suggestion",   "results", "elapsed_ms", "collapse"};
+    std::set<std::string> expected{"version",    "query",   "parsed_query", "lenient",
+                                   "total",      "offset",  "limit",        "sort",
+                                   "suggestion", "results", "elapsed_ms",   "collapse"};
     if (d.value("lenient", false)) expected.insert("lenient_reason");
     if (facets) expected.insert("facets");
     EXPECT_EQ(keys_of(d), expected);
@@ -255,7 +272,8 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     const json& t = d["total"];
     ASSERT_TRUE(t.is_object());
     EXPECT_EQ(keys_of(t), (std::set<std::string>{"lower", "estimated", "upper"}));
-    for (const char* k : {"lower", "estimated", "upper"}) EXPECT_TRUE(t[k].is_number_unsigned()) << k;
+    for (const char* k : {"lower", "estimated", "upper"})
+        EXPECT_TRUE(t[k].is_number_unsigned()) << k;
     EXPECT_LE(t["lower"].get<long>(), t["estimated"].get<long>());
     EXPECT_LE(t["estimated"].get<long>(), t["upper"].get<long>());
     EXPECT_TRUE(d["offset"].is_number_unsigned());
@@ -278,7 +296,8 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     if (facets) {
         ASSERT_TRUE(d["facets"].is_object());
         for (const auto& [name, values] : d["facets"].items()) {
-            EXPECT_TRUE(name == "topic" || name == "provider" || name == "type" || name == "year") << name;
+            EXPECT_TRUE(name == "topic" || name == "provider" || name == "type" || name == "year")
+                << name;
             ASSERT_TRUE(values.is_array());
             EXPECT_LE(values.size(), 20u);
             for (const auto& v : values) {
@@ -320,10 +339,11 @@ constexpr const char* kBramblewayId =
     "https://www.cloudwire.example/news/2021/08/brambleway-notebook-flaw-exposed-database-keys";
 
 class E2eSample : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         dir_ = new TempDir;
-        fs::copy(fs::path(NEWS_SOURCE_DIR) / "sample-corpus", corpus(), fs::copy_options::recursive);
+        fs::copy(fs::path(NEWS_SOURCE_DIR) / "sample-corpus", corpus(),
+                 fs::copy_options::recursive);
         first_ = new Output(indexer({"--index", index(), "--report", report(), corpus()}));
     }
     static void TearDownTestSuite() {
@@ -412,7 +432,8 @@ TEST_F(E2eSample, IndexerRerunReportsAllUnchanged) {
     ASSERT_TRUE(s.parsed) << o.out;
     EXPECT_EQ(s.n.at("seen"), 48);
     EXPECT_EQ(s.n.at("unchanged"), 48);
-    for (const char* k : {"added", "updated", "deleted", "stubs_added", "stubs_removed", "rejected"}) {
+    for (const char* k :
+         {"added", "updated", "deleted", "stubs_added", "stubs_removed", "rejected"}) {
         EXPECT_EQ(s.n.at(k), 0) << k;
     }
 }
@@ -423,10 +444,10 @@ TEST_F(E2eSample, StatsJsonCounts) {
     const Output o = searcher({"stats", "--index", index(), "--format", "json"});
     ASSERT_EQ(o.rc, news::kExitOk) << describe(o);
     const json st = json::parse(o.out);
-    EXPECT_EQ(keys_of(st), (std::set<std::string>{"version", "indexes", "documents", "articles", "stubs",
-                                                  "removed", "schema_version", "language", "last_update",
-                                                  "oldest", "newest", "top_topics", "top_providers",
-                                                  "size_bytes"}));
+    EXPECT_EQ(keys_of(st), (std::set<std::string>{"version", "indexes", "documents", "articles",
+                                                  "stubs", "removed", "schema_version", "language",
+                                                  "last_update", "oldest", "newest", "top_topics",
+                                                  "top_providers", "size_bytes"}));
     EXPECT_EQ(st["version"], 1);
     EXPECT_EQ(st["indexes"], json::array({index()}));
     EXPECT_EQ(st["articles"], 48);
@@ -506,7 +527,8 @@ TEST_F(E2eSample, HighlightMarkersInSnippetAndTitle) {
     const json d = search({"GlassHopper", "-n", "4"});
     ASSERT_EQ(d["results"].size(), 4u);
     for (const auto& r : d["results"]) {
-        EXPECT_TRUE(contains(r["snippet"].get<std::string>(), "<mark>GlassHopper</mark>")) << r["snippet"];
+        EXPECT_TRUE(contains(r["snippet"].get<std::string>(), "<mark>GlassHopper</mark>"))
+            << r["snippet"];
         EXPECT_TRUE(contains(r["title_highlighted"].get<std::string>(), "<mark>GlassHopper</mark>"))
             << r["title_highlighted"];
         EXPECT_FALSE(contains(r["title"].get<std::string>(), "<mark>"));
@@ -514,27 +536,31 @@ TEST_F(E2eSample, HighlightMarkersInSnippetAndTitle) {
     }
     const json t = search({"tidewater"});
     ASSERT_EQ(t["results"].size(), 1u);
-    EXPECT_EQ(t["results"][0]["title_highlighted"],
-              "Microsoft previews ‘<mark>Tidewater</mark>’ hybrid control plane for on-prem Kubernetes");
+    EXPECT_EQ(
+        t["results"][0]["title_highlighted"],
+        "Microsoft previews ‘<mark>Tidewater</mark>’ hybrid control plane for on-prem Kubernetes");
     // No text query: nothing to highlight; the snippet is the (truncated) excerpt.
     const json f = search({"--topic", "Kubernetes", "-n", "3"});
     for (const auto& r : f["results"]) {
         EXPECT_EQ(r["title_highlighted"], r["title"]);
         EXPECT_FALSE(contains(r["snippet"].get<std::string>(), "<mark>"));
-        EXPECT_EQ(r["excerpt"].get<std::string>().rfind(r["snippet"].get<std::string>().substr(0, 100), 0), 0u);
+        EXPECT_EQ(r["excerpt"].get<std::string>().rfind(
+                      r["snippet"].get<std::string>().substr(0, 100), 0),
+                  0u);
     }
 }
 
-// Regression: title_highlighted was Xapian's snippet of the title, which can drop words. Query `azure`
-// (or `cloud`, `database`, `ai`): for "Our 2022 ‘Gallimaufry’: the year in cloud, AI and
+// Regression: title_highlighted was Xapian's snippet of the title, which can drop words. Query
+// `azure` (or `cloud`, `database`, `ai`): for "Our 2022 ‘Gallimaufry’: the year in cloud, AI and
 // security" title_highlighted is "Our 2022 ‘Gallimaufry’: the year in cloud, AI" (" and
-// security" lost); query `ai`: "🤖 Chatbot “Quokka-2” aces …" loses its leading "🤖 ". The text
-// output prints title_highlighted, so the truncated title is what users see.
+// security" lost); query `ai`: "🤖 Chatbot “Quokka-2” aces …" loses its leading "🤖 ". The
+// text output prints title_highlighted, so the truncated title is what users see.
 TEST_F(E2eSample, TitleHighlightedIsTheWholeTitle) {
     for (const char* q : {"azure", "cloud", "ai", "security", "database"}) {
         const json d = search({q, "-n", "50"});
         for (const auto& r : d["results"]) {
-            EXPECT_EQ(strip_marks(r["title_highlighted"].get<std::string>()), r["title"].get<std::string>())
+            EXPECT_EQ(strip_marks(r["title_highlighted"].get<std::string>()),
+                      r["title"].get<std::string>())
                 << "query " << q;
         }
     }
@@ -556,7 +582,8 @@ TEST_F(E2eSample, HtmlEntitiesAreDecodedInExcerptAndSnippet) {
 
 TEST_F(E2eSample, JsonlIsOneResultObjectPerLine) {
     const json d = search({"kubernetes", "-n", "7"});
-    const Output o = searcher({"search", "--index", index(), "--format", "jsonl", "kubernetes", "-n", "7"});
+    const Output o =
+        searcher({"search", "--index", index(), "--format", "jsonl", "kubernetes", "-n", "7"});
     ASSERT_EQ(o.rc, 0) << describe(o);
     const auto lines = lines_of(o.out);
     ASSERT_EQ(lines.size(), d["results"].size());
@@ -566,14 +593,16 @@ TEST_F(E2eSample, JsonlIsOneResultObjectPerLine) {
         EXPECT_EQ(r["id"], d["results"][i]["id"]);
         EXPECT_EQ(r["rank"], i + 1);
     }
-    const Output none = searcher({"search", "--index", index(), "--format", "jsonl", "zzznomatchzzz"});
+    const Output none =
+        searcher({"search", "--index", index(), "--format", "jsonl", "zzznomatchzzz"});
     EXPECT_EQ(none.rc, 0);
     EXPECT_TRUE(none.out.empty()) << none.out;
 }
 
 TEST_F(E2eSample, TsvHasHeaderAndOneRowPerResult) {
     const json d = search({"security", "-n", "6"});
-    const Output o = searcher({"search", "--index", index(), "--format", "tsv", "security", "-n", "6"});
+    const Output o =
+        searcher({"search", "--index", index(), "--format", "tsv", "security", "-n", "6"});
     ASSERT_EQ(o.rc, 0) << describe(o);
     const auto lines = lines_of(o.out);
     ASSERT_EQ(lines.size(), d["results"].size() + 1);
@@ -611,36 +640,50 @@ TEST_F(E2eSample, TextOutputIsReadable) {
 
 TEST_F(E2eSample, KnownItemsRankInTopThree) {
     const std::vector<std::pair<std::string, std::string>> items = {
-        {"Tidewater hybrid", "2019-10-15-microsoft-previews-tidewater-hybrid-kubernetes-control-plane.md"},
-        {"Qubitforge lattice", "2019-12-09-qubitforge-claims-127-qubit-lattice-record-coherence.md"},
-        {"Flywheel GitOps", "2019-12-30-2019-in-review-gitops-pipelines-flywheel-platform-team.markdown"},
-        {"Cobblestone certificate", "2020/2020-01-14-patch-tuesday-fixes-cobblestone-certificate-spoofing-bug.md"},
-        {"Halcyon simulator", "2020/2020-07-14-azure-quantum-opens-halcyon-simulator-to-universities.yaml"},
-        {"Velvet Lynx", "2020/2020-11-03-velvet-lynx-ransomware-wipes-misconfigured-elasticsearch.md"},
-        {"Édelweiss cloud", "2020/2020-10-20-souverainete-numerique-projet-edelweiss-cloud-europeen.md"},
+        {"Tidewater hybrid",
+         "2019-10-15-microsoft-previews-tidewater-hybrid-kubernetes-control-plane.md"},
+        {"Qubitforge lattice",
+         "2019-12-09-qubitforge-claims-127-qubit-lattice-record-coherence.md"},
+        {"Flywheel GitOps",
+         "2019-12-30-2019-in-review-gitops-pipelines-flywheel-platform-team.markdown"},
+        {"Cobblestone certificate",
+         "2020/2020-01-14-patch-tuesday-fixes-cobblestone-certificate-spoofing-bug.md"},
+        {"Halcyon simulator",
+         "2020/2020-07-14-azure-quantum-opens-halcyon-simulator-to-universities.yaml"},
+        {"Velvet Lynx",
+         "2020/2020-11-03-velvet-lynx-ransomware-wipes-misconfigured-elasticsearch.md"},
+        {"Édelweiss cloud",
+         "2020/2020-10-20-souverainete-numerique-projet-edelweiss-cloud-europeen.md"},
         {"Ironbark HSM", "2021/2021-02-01-azure-key-vault-adds-ironbark-managed-hsm-pools.md"},
-        {"Moorhen scheduler", "2021/2021-02-23-moorhen-grid-aware-scheduler-low-carbon-batch-jobs.md"},
-        {"Quarrystone snapshots", "2021/2021-04-27-press-release-quarrystone-backup-immutable-snapshots.md"},
+        {"Moorhen scheduler",
+         "2021/2021-02-23-moorhen-grid-aware-scheduler-low-carbon-batch-jobs.md"},
+        {"Quarrystone snapshots",
+         "2021/2021-04-27-press-release-quarrystone-backup-immutable-snapshots.md"},
         {"Saltmarsh phishing", "2021/2021-06-08-saltmarsh-phishing-kit-abuses-oauth-consent.md"},
         {"Wrenfield Terraform", "2021/2021-06-29-wrenfield-ai-assistant-writes-terraform.md"},
         {"Cilantro sidecars", "2021/2021-07-20-ebpf-cilantro-service-mesh-ditches-sidecars.md"},
-        {"Brambleway notebook", "2021/2021-08-27-brambleway-notebook-flaw-exposed-database-keys.md"},
-        {"Lanternfish RBAC", "2021/2021-10-05-lanternfish-audit-rbac-sprawl-kubernetes-clusters.md"},
-        {"Fernhollow logging", "2021/2021-12-07-fernhollow-logging-library-remote-code-execution-patch.md"},
-        {"Skerryvore cable", "2022/2022-03-29-skerryvore-cable-fault-slows-europe-us-cloud-traffic.json"},
+        {"Brambleway notebook",
+         "2021/2021-08-27-brambleway-notebook-flaw-exposed-database-keys.md"},
+        {"Lanternfish RBAC",
+         "2021/2021-10-05-lanternfish-audit-rbac-sprawl-kubernetes-clusters.md"},
+        {"Fernhollow logging",
+         "2021/2021-12-07-fernhollow-logging-library-remote-code-execution-patch.md"},
+        {"Skerryvore cable",
+         "2022/2022-03-29-skerryvore-cable-fault-slows-europe-us-cloud-traffic.json"},
         {"Quokka-2 chatbot", "2022/2022-12-06-chatbot-quokka-2-aces-practice-bar-exam.md"},
         // Codenames in two titles: the second word picks the article.
         {"Larkspur Cosmos", "2019-11-20-cosmos-db-gains-larkspur-analytical-store.md"},
         {"Larkspur vector", "2022/2022-07-05-vector-search-arrives-larkspur-analytical-store.md"},
         {"Ottermere hyperscale", "2021/2021-04-13-hyperscale-postgres-ottermere-100tb-clusters.md"},
-        {"Ottermere serverless", "2022/2022-03-08-ottermere-serverless-postgres-general-availability-branching.md"},
+        {"Ottermere serverless",
+         "2022/2022-03-08-ottermere-serverless-postgres-general-availability-branching.md"},
     };
     for (const auto& [query, path] : items) {
         const json d = search({query, "-n", "3"});
         bool found = false;
         for (const auto& r : d["results"]) found = found || r["path"] == path;
-        EXPECT_TRUE(found) << "query '" << query << "' should return " << path << " in the top 3; got "
-                           << json(ids_of(d)).dump();
+        EXPECT_TRUE(found) << "query '" << query << "' should return " << path
+                           << " in the top 3; got " << json(ids_of(d)).dump();
     }
 }
 
@@ -648,7 +691,8 @@ TEST_F(E2eSample, CjkAndAccentedTitlesAreFound) {
     for (const auto& [query, path] : std::vector<std::pair<std::string, std::string>>{
              {"青瓷", "2021/2021-11-30-qingci-distributed-database-3-0-multi-active.md"},
              {"Sakura-Q", "2021/2021-03-04-sakura-q-quantum-error-correction-record.md"},
-             {"Édelweiss", "2020/2020-10-20-souverainete-numerique-projet-edelweiss-cloud-europeen.md"}}) {
+             {"Édelweiss",
+              "2020/2020-10-20-souverainete-numerique-projet-edelweiss-cloud-europeen.md"}}) {
         const json d = search({query, "-n", "3"});
         ASSERT_FALSE(d["results"].empty()) << query;
         EXPECT_EQ(d["results"][0]["path"], path) << query;
@@ -680,8 +724,8 @@ TEST_F(E2eSample, NoSuggestionForAWordThatIsInTheIndex) {
 
 TEST_F(E2eSample, LenientQueriesStillSucceed) {
     int lenient = 0;
-    for (const char* q : {"\"AND OR (", "AND OR (", "cloud AND", "(cloud", "cloud NEAR", "date:notadate",
-                          "quality:abc", "date:2021..2021-13"}) {
+    for (const char* q : {"\"AND OR (", "AND OR (", "cloud AND", "(cloud", "cloud NEAR",
+                          "date:notadate", "quality:abc", "date:2021..2021-13"}) {
         const json d = search({"--", q});
         EXPECT_EQ(d["query"], q);
         if (d["lenient"].get<bool>()) {
@@ -697,7 +741,8 @@ TEST_F(E2eSample, LenientQueriesStillSucceed) {
     EXPECT_GT(a["total"]["lower"].get<long>(), 0) << "the words are still searched";
     const json b = search({"date:notadate"});
     EXPECT_TRUE(b["lenient"].get<bool>());
-    EXPECT_TRUE(contains(b["lenient_reason"].get<std::string>(), "notadate")) << b["lenient_reason"];
+    EXPECT_TRUE(contains(b["lenient_reason"].get<std::string>(), "notadate"))
+        << b["lenient_reason"];
     const Output t = searcher({"search", "--index", index(), "cloud AND"});
     EXPECT_EQ(t.rc, 0);
     EXPECT_TRUE(contains(t.out, "note: the query could not be parsed")) << t.out;
@@ -732,14 +777,18 @@ TEST_F(E2eSample, FiltersRestrictResultsExactly) {
     };
     const std::vector<Case> cases = {
         {{"--topic", "Kubernetes"}, [](const json& r) { return has_topic(r, "kubernetes"); }},
-        {{"--topic", "quantum computing"}, [](const json& r) { return has_topic(r, "Quantum Computing"); }},
+        {{"--topic", "quantum computing"},
+         [](const json& r) { return has_topic(r, "Quantum Computing"); }},
         {{"--topic", "AI", "--topic", "Databases"},
          [](const json& r) { return has_topic(r, "ai") || has_topic(r, "databases"); }},
-        {{"--provider", "Kernel Times"}, [](const json& r) { return r["provider"]["name"] == "Kernel Times"; }},
+        {{"--provider", "Kernel Times"},
+         [](const json& r) { return r["provider"]["name"] == "Kernel Times"; }},
         {{"--provider", "kerneltimes.example"},
          [](const json& r) { return r["provider"]["domain"] == "kerneltimes.example"; }},
         {{"--provider", "CloudWire", "--topic", "Azure"},
-         [](const json& r) { return r["provider"]["name"] == "CloudWire" && has_topic(r, "azure"); }},
+         [](const json& r) {
+             return r["provider"]["name"] == "CloudWire" && has_topic(r, "azure");
+         }},
         {{"--type", "video"}, [](const json& r) { return r["type"] == "video"; }},
         {{"--since", "2021-03", "--until", "2021-06"},
          [](const json& r) {
@@ -752,10 +801,13 @@ TEST_F(E2eSample, FiltersRestrictResultsExactly) {
              const std::string p = r["published"].get<std::string>();
              return p >= "2021-09-14T12:00:00Z" && p <= "2021-09-15T06:20:00Z";
          }},
-        {{"--until", "2019"}, [](const json& r) { return r["published"].get<std::string>() < "2020"; }},
+        {{"--until", "2019"},
+         [](const json& r) { return r["published"].get<std::string>() < "2020"; }},
         {{"--min-quality", "100"}, [](const json& r) { return r["quality"].get<double>() >= 100; }},
         {{"--min-quality", "50", "--max-quality", "60"},
-         [](const json& r) { return r["quality"].get<double>() >= 50 && r["quality"].get<double>() <= 60; }},
+         [](const json& r) {
+             return r["quality"].get<double>() >= 50 && r["quality"].get<double>() <= 60;
+         }},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args = c.args;
@@ -773,14 +825,17 @@ TEST_F(E2eSample, FiltersRestrictResultsExactly) {
 TEST_F(E2eSample, FiltersCombineWithATextQuery) {
     const json base = search({"kubernetes", "-n", "1000"});
     const json f = search({"kubernetes", "--provider", "SecureBeat", "-n", "1000"});
-    expect_filter(base, {"--provider", "SecureBeat"},
-                  [](const json& r) { return r["provider"]["name"] == "SecureBeat"; }, f);
+    expect_filter(
+        base, {"--provider", "SecureBeat"},
+        [](const json& r) { return r["provider"]["name"] == "SecureBeat"; }, f);
     const json g = search({"kubernetes", "--since", "2021-09-15", "-n", "1000"});
-    expect_filter(base, {"--since", "2021-09-15"},
-                  [](const json& r) { return r["published"].get<std::string>() >= "2021-09-15"; }, g);
+    expect_filter(
+        base, {"--since", "2021-09-15"},
+        [](const json& r) { return r["published"].get<std::string>() >= "2021-09-15"; }, g);
 }
 
-// Regression: an empty range dropped the filter instead of matching nothing. `search cloud --since 2022
+// Regression: an empty range dropped the filter instead of matching nothing. `search cloud --since
+// 2022
 // --until 2020` returns all 9 "cloud" matches (parsed_query has no VALUE_RANGE left), and
 // `--min-quality 90 --max-quality 10` alone returns all 47 articles. Xapian builds an empty
 // Query for OP_VALUE_RANGE with begin > end, and an empty subquery vanishes from OP_AND /
@@ -809,7 +864,8 @@ TEST_F(E2eSample, RemovedArticleHiddenUnlessIncluded) {
     const json shown = search({"Brackenridge", "--include-removed"});
     ASSERT_EQ(shown["results"].size(), 1u);
     EXPECT_TRUE(shown["results"][0]["removed"].get<bool>());
-    EXPECT_EQ(shown["results"][0]["path"], "2020/2020-12-15-hyperscaler-price-war-will-stall-brackenridge-report.md");
+    EXPECT_EQ(shown["results"][0]["path"],
+              "2020/2020-12-15-hyperscaler-price-war-will-stall-brackenridge-report.md");
     for (const auto& r : all_articles()["results"]) EXPECT_FALSE(r["removed"].get<bool>());
     const json with = search({"--since", "1900", "-n", "1000", "--include-removed"});
     EXPECT_EQ(with["results"].size(), all_articles()["results"].size() + 1);
@@ -834,7 +890,8 @@ TEST_F(E2eSample, StubsHiddenUnlessIncluded) {
 // ---- facets --------------------------------------------------------------------------------
 
 TEST_F(E2eSample, FacetsCountTheWholeMatchSet) {
-    const json d = search({"--topic", "Kubernetes", "--facets", "topic,provider,type,year", "-n", "1"}, false, true);
+    const json d = search(
+        {"--topic", "Kubernetes", "--facets", "topic,provider,type,year", "-n", "1"}, false, true);
     const long n = d["total"]["lower"].get<long>();
     EXPECT_EQ(d["total"]["upper"].get<long>(), n) << "facets make the count exact";
     EXPECT_EQ(n, 12);
@@ -857,20 +914,24 @@ TEST_F(E2eSample, FacetsCountTheWholeMatchSet) {
         }
     }
     for (std::size_t i = 1; i < f["year"].size(); ++i) {
-        EXPECT_GT(f["year"][i - 1]["value"].get<std::string>(), f["year"][i]["value"].get<std::string>());
+        EXPECT_GT(f["year"][i - 1]["value"].get<std::string>(),
+                  f["year"][i]["value"].get<std::string>());
     }
 }
 
 TEST_F(E2eSample, FacetCountsEqualFilteredTotals) {
-    const json d = search({"cloud", "--facets", "topic,provider,type,year", "-n", "2"}, false, true);
+    const json d =
+        search({"cloud", "--facets", "topic,provider,type,year", "-n", "2"}, false, true);
     const json& f = d["facets"];
     ASSERT_FALSE(f["topic"].empty());
     for (const auto& v : f["topic"]) {
-        const json g = search({"cloud", "--topic", v["value"].get<std::string>(), "--exact-count", "-n", "1"});
+        const json g =
+            search({"cloud", "--topic", v["value"].get<std::string>(), "--exact-count", "-n", "1"});
         EXPECT_EQ(g["total"]["lower"], v["count"]) << "topic " << v["value"];
     }
     for (const auto& v : f["provider"]) {
-        const json g = search({"cloud", "--provider", v["value"].get<std::string>(), "--exact-count", "-n", "1"});
+        const json g = search(
+            {"cloud", "--provider", v["value"].get<std::string>(), "--exact-count", "-n", "1"});
         EXPECT_EQ(g["total"]["lower"], v["count"]) << "provider " << v["value"];
     }
     for (const auto& v : f["year"]) {
@@ -879,16 +940,19 @@ TEST_F(E2eSample, FacetCountsEqualFilteredTotals) {
         EXPECT_EQ(g["total"]["lower"], v["count"]) << "year " << y;
     }
     // The counts do not depend on the page.
-    const json other = search({"cloud", "--facets", "topic,provider,type,year", "-n", "50", "--offset", "3"}, false, true);
+    const json other =
+        search({"cloud", "--facets", "topic,provider,type,year", "-n", "50", "--offset", "3"},
+               false, true);
     EXPECT_EQ(other["facets"], f);
     EXPECT_FALSE(search({"cloud"}).contains("facets"));
 }
 
-// Regression: a facet named twice (`--facets topic,topic`) was counted twice: with `--topic Kubernetes`
-// (12 matches) the topic facet says {"value": "Kubernetes", "count": 24}. main.cpp pushes the
-// name twice into SearchOptions::facets and FacetSpy increments once per listed name.
+// Regression: a facet named twice (`--facets topic,topic`) was counted twice: with `--topic
+// Kubernetes` (12 matches) the topic facet says {"value": "Kubernetes", "count": 24}. main.cpp
+// pushes the name twice into SearchOptions::facets and FacetSpy increments once per listed name.
 TEST_F(E2eSample, RepeatedFacetNameCountsOnce) {
-    const json d = search({"--topic", "Kubernetes", "--facets", "topic,topic", "-n", "1"}, false, true);
+    const json d =
+        search({"--topic", "Kubernetes", "--facets", "topic,topic", "-n", "1"}, false, true);
     const json* k = find_facet(d["facets"]["topic"], "Kubernetes");
     ASSERT_NE(k, nullptr);
     EXPECT_EQ((*k)["count"], d["total"]["lower"]);
@@ -897,8 +961,10 @@ TEST_F(E2eSample, RepeatedFacetNameCountsOnce) {
 // ---- pagination and sorting ----------------------------------------------------------------
 
 TEST_F(E2eSample, PagesNeverOverlapAndConcatenate) {
-    for (const auto& base : std::vector<std::vector<std::string>>{
-             {"--since", "1900"}, {"security", "--match", "any"}, {"kubernetes", "--sort", "relevance"}}) {
+    for (const auto& base :
+         std::vector<std::vector<std::string>>{{"--since", "1900"},
+                                               {"security", "--match", "any"},
+                                               {"kubernetes", "--sort", "relevance"}}) {
         SCOPED_TRACE(json(base).dump());
         std::vector<std::string> a = base;
         a.insert(a.end(), {"-n", "30"});
@@ -963,7 +1029,9 @@ TEST_F(E2eSample, SortOrders) {
         const json d = search({"kubernetes security", "--match", "any", "--sort", s, "-n", "100"});
         EXPECT_EQ(d["sort"], s);
         for (std::size_t i = 1; i < d["results"].size(); ++i) {
-            EXPECT_GE(d["results"][i - 1]["score"].get<double>(), d["results"][i]["score"].get<double>()) << s;
+            EXPECT_GE(d["results"][i - 1]["score"].get<double>(),
+                      d["results"][i]["score"].get<double>())
+                << s;
         }
     }
     // Without a text query there is nothing to rank by: newest first.
@@ -975,7 +1043,8 @@ TEST_F(E2eSample, SortOrders) {
 // without ranking everything).
 TEST_F(E2eSample, ReverseWithRelevanceIsAUsageError) {
     for (const char* s : {"relevance", "blend"}) {
-        const Output o = searcher({"search", "--index", index(), "cloud", "--sort", s, "--reverse"});
+        const Output o =
+            searcher({"search", "--index", index(), "cloud", "--sort", s, "--reverse"});
         EXPECT_EQ(o.rc, 2) << describe(o);
         EXPECT_NE(o.err.find("--reverse"), std::string::npos) << describe(o);
     }
@@ -989,7 +1058,8 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
         std::ofstream out(qf, std::ios::binary);
         out << "tidewater\n\n   \ncloud\r\nvelvet lynx\ncloud AND\n";
     }
-    const Output o = searcher({"search", "--index", index(), "--queries", qf.string(), "-n", "3", "--timing"});
+    const Output o =
+        searcher({"search", "--index", index(), "--queries", qf.string(), "-n", "3", "--timing"});
     ASSERT_EQ(o.rc, 0) << describe(o);
     const auto lines = lines_of(o.out);
     ASSERT_EQ(lines.size(), 4u) << o.out;
@@ -1003,7 +1073,8 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
     }
     EXPECT_TRUE(json::parse(lines[3])["lenient"].get<bool>());
     EXPECT_TRUE(contains(o.err, "queries 4")) << o.err;
-    const Output missing = searcher({"search", "--index", index(), "--queries", (dir_->path() / "nope").string()});
+    const Output missing =
+        searcher({"search", "--index", index(), "--queries", (dir_->path() / "nope").string()});
     EXPECT_EQ(missing.rc, news::kExitUsage) << describe(missing);
 }
 
@@ -1011,11 +1082,13 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
 
 TEST_F(E2eSample, GetById) {
     const json g = get(kGlassSecureBeat);
-    EXPECT_EQ(keys_of(g), (std::set<std::string>{"version", "article", "related", "inlink_count", "inlinks"}));
+    EXPECT_EQ(keys_of(g),
+              (std::set<std::string>{"version", "article", "related", "inlink_count", "inlinks"}));
     EXPECT_EQ(g["version"], 1);
     check_article_fields(g["article"]);
     EXPECT_EQ(g["article"]["id"], kGlassSecureBeat);
-    EXPECT_EQ(g["article"]["path"], "2021/2021-09-14-glasshopper-kubernetes-ingress-flaw-hijack-clusters.md");
+    EXPECT_EQ(g["article"]["path"],
+              "2021/2021-09-14-glasshopper-kubernetes-ingress-flaw-hijack-clusters.md");
     EXPECT_EQ(g["article"]["published"], "2021-09-14T08:05:00Z");
     EXPECT_EQ(g["article"]["quality"].get<double>(), 128);
     // Related: 6 entries, one of them the stub of an outside guide.
@@ -1027,7 +1100,8 @@ TEST_F(E2eSample, GetById) {
         EXPECT_FALSE(r["title"].get<std::string>().empty());
         if (r["stub"].get<bool>()) {
             ++stubs;
-            EXPECT_EQ(r["id"], "https://www.clusterguard.example/guides/ingress-hardening-ten-settings");
+            EXPECT_EQ(r["id"],
+                      "https://www.clusterguard.example/guides/ingress-hardening-ten-settings");
         }
     }
     EXPECT_EQ(stubs, 1);
@@ -1039,7 +1113,9 @@ TEST_F(E2eSample, GetById) {
         EXPECT_EQ(keys_of(l), (std::set<std::string>{"id", "title"}));
         inl.insert(l["id"].get<std::string>());
     }
-    EXPECT_TRUE(inl.count("https://techdaily.example/2021/09/14/critical-glasshopper-flaw-kubernetes-ingress-controllers/"));
+    EXPECT_TRUE(
+        inl.count("https://techdaily.example/2021/09/14/"
+                  "critical-glasshopper-flaw-kubernetes-ingress-controllers/"));
     // Every in-link lists this article as related.
     for (const auto& id : inl) {
         const json other = get(id);
@@ -1050,9 +1126,10 @@ TEST_F(E2eSample, GetById) {
 }
 
 TEST_F(E2eSample, GetByUrl) {
-    for (const char* url : {
-             kBramblewayId,
-             "https://www.cloudwire.example/news/2021/08/brambleway-notebook-flaw-exposed-database-keys?utm_source=rss&utm_medium=feed"}) {
+    for (const char* url :
+         {kBramblewayId,
+          "https://www.cloudwire.example/news/2021/08/"
+          "brambleway-notebook-flaw-exposed-database-keys?utm_source=rss&utm_medium=feed"}) {
         const json g = get(url);
         EXPECT_EQ(g["article"]["id"], kBramblewayId) << url;
         EXPECT_EQ(g["article"]["published"], "2021-08-27T14:38:00Z") << "07:38-07:00 is 14:38 UTC";
@@ -1060,11 +1137,12 @@ TEST_F(E2eSample, GetByUrl) {
     }
     // AMP URLs are stored but not indexed (unique terms cost index space).
     const Output amp = searcher({"get", "--index", index(),
-                                 "https://www.cloudwire.example/amp/news/2021/08/brambleway-notebook-flaw-exposed-database-keys"});
+                                 "https://www.cloudwire.example/amp/news/2021/08/"
+                                 "brambleway-notebook-flaw-exposed-database-keys"});
     EXPECT_EQ(amp.rc, news::kExitNotFound) << describe(amp);
     // No webUrl: the id is the originalUrl; no URL at all: the relative path.
-    EXPECT_EQ(get("https://www.dcdigest.example/features/moorhen-grid-aware-scheduler-low-carbon-batch-jobs")
-                  ["article"]["path"],
+    EXPECT_EQ(get("https://www.dcdigest.example/features/"
+                  "moorhen-grid-aware-scheduler-low-carbon-batch-jobs")["article"]["path"],
               "2021/2021-02-23-moorhen-grid-aware-scheduler-low-carbon-batch-jobs.md");
     const json q = get("2021/2021-04-27-press-release-quarrystone-backup-immutable-snapshots.md");
     EXPECT_EQ(q["article"]["url"], "");
@@ -1101,13 +1179,15 @@ TEST_F(E2eSample, JsonOutputDocNamesEveryKey) {
             for (const auto& v : j) collect(v);
         }
     };
-    collect(search({"cloud AND", "--explain", "--facets", "topic,provider,type,year", "-n", "2"}, true, true));
+    collect(search({"cloud AND", "--explain", "--facets", "topic,provider,type,year", "-n", "2"},
+                   true, true));
     collect(get(kGlassSecureBeat));
     collect(json::parse(searcher({"stats", "--index", index(), "--format", "json"}).out));
     ASSERT_GT(keys.size(), 40u);
     for (const auto& k : keys) {
         // Facet names are keys too; they are documented as `topic`, `provider`, ... as well.
-        EXPECT_TRUE(contains(doc, "`" + k + "`")) << "docs/json-output.md does not mention `" << k << "`";
+        EXPECT_TRUE(contains(doc, "`" + k + "`"))
+            << "docs/json-output.md does not mention `" << k << "`";
     }
 }
 
@@ -1119,7 +1199,8 @@ TEST_F(E2eSample, SearcherUsageErrorsExitTwo) {
         {{"search", "--index", index(), "--format", "json", "   "}, "give a query"},
         {{"search", "--index", index(), "--since", "notadate", "cloud"}, "bad date 'notadate'"},
         {{"search", "--index", index(), "--until", "2021-13-45", "cloud"}, "bad date"},
-        {{"search", "--index", index(), "--facets", "topic,colour", "cloud"}, "unknown facet 'colour'"},
+        {{"search", "--index", index(), "--facets", "topic,colour", "cloud"},
+         "unknown facet 'colour'"},
         {{"search", "--index", index(), "--sort", "random", "cloud"}, "--sort"},
         {{"search", "--index", index(), "--format", "xml", "cloud"}, "--format"},
         {{"search", "--index", index(), "--bogus", "cloud"}, "--bogus"},
@@ -1149,7 +1230,9 @@ struct Fixture {
     TempDir dir;
     std::string corpus() const { return (dir.path() / "corpus").string(); }
     std::string index() const { return (dir.path() / "index").string(); }
-    void add(const std::string& rel, const std::string& content) const { dir.write("corpus/" + rel, content); }
+    void add(const std::string& rel, const std::string& content) const {
+        dir.write("corpus/" + rel, content);
+    }
 };
 
 const char* const kRelatedOutside =
@@ -1221,7 +1304,8 @@ TEST(E2eIndexer, ReportFileJson) {
     add_good_articles(f);
     f.add("broken.md", "---\ntitle: \"Never closed\"\n");
     std::string bad = article("Dated badly", "https://news.example/bad");
-    bad.replace(bad.find("2021-02-01T21:37:00Z"), std::string("2021-02-01T21:37:00Z").size(), "yesterday");
+    bad.replace(bad.find("2021-02-01T21:37:00Z"), std::string("2021-02-01T21:37:00Z").size(),
+                "yesterday");
     f.add("baddate.md", bad);
     const std::string rep = (f.dir.path() / "report.json").string();
     const Output o = indexer({"--index", f.index(), "--report", rep, "--quiet", f.corpus()});
@@ -1259,7 +1343,8 @@ TEST(E2eIndexer, UsageErrorsExitTwo) {
         {{}, "paths"},
         {{"--index", f.index(), "--batch", "0", f.corpus()}, "--batch"},
         {{"--index", f.index(), "--max-file-size", "0", f.corpus()}, "--max-file-size"},
-        {{"--index", f.index(), "--language", "klingon", f.corpus()}, "unknown --language 'klingon'"},
+        {{"--index", f.index(), "--language", "klingon", f.corpus()},
+         "unknown --language 'klingon'"},
     };
     for (const auto& [args, msg] : cases) {
         const Output o = indexer(args);
@@ -1302,7 +1387,8 @@ TEST(E2eIndexer, RerunReportsAllUnchanged) {
     ASSERT_TRUE(s.parsed) << o.out;
     EXPECT_EQ(s.n.at("seen"), 3);
     EXPECT_EQ(s.n.at("unchanged"), 3);
-    for (const char* k : {"added", "updated", "deleted", "stubs_added", "stubs_removed", "rejected"}) {
+    for (const char* k :
+         {"added", "updated", "deleted", "stubs_added", "stubs_removed", "rejected"}) {
         EXPECT_EQ(s.n.at(k), 0) << k;
     }
 }
@@ -1338,7 +1424,8 @@ TEST(E2eIndexer, WrongSchemaVersionExitsThree) {
     EXPECT_TRUE(contains(o.err, "schema version 999")) << o.err;
     EXPECT_TRUE(contains(o.err, "--full")) << o.err;
     for (const auto& args : std::vector<std::vector<std::string>>{
-             {"search", "--index", f.index(), "pangolin"}, {"stats", "--index", f.index()},
+             {"search", "--index", f.index(), "pangolin"},
+             {"stats", "--index", f.index()},
              {"get", "--index", f.index(), "https://news.example/alpha"}}) {
         const Output s = searcher(args);
         EXPECT_EQ(s.rc, news::kExitIndex) << json(args).dump() << "\n" << describe(s);
@@ -1365,8 +1452,8 @@ TEST(E2eIndexer, UpdatePruneAndDuplicatesAreCounted) {
     EXPECT_EQ(s.n.at("unchanged"), 2);
     EXPECT_EQ(s.n.at("updated"), 1);
     EXPECT_EQ(s.n.at("added"), 0);
-    const json d = json::parse(
-        searcher({"search", "--index", f.index(), "--format", "json", "revised"}).out);
+    const json d =
+        json::parse(searcher({"search", "--index", f.index(), "--format", "json", "revised"}).out);
     ASSERT_EQ(d["results"].size(), 1u);
     EXPECT_EQ(d["results"][0]["id"], "https://news.example/beta");
     // Remove a file: kept without --prune, deleted with it.
@@ -1378,7 +1465,8 @@ TEST(E2eIndexer, UpdatePruneAndDuplicatesAreCounted) {
     s = parse_summary(o.out);
     ASSERT_TRUE(s.parsed) << o.out;
     EXPECT_EQ(s.n.at("deleted"), 1);
-    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/gamma"}).rc, news::kExitNotFound);
+    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/gamma"}).rc,
+              news::kExitNotFound);
     // A second file with the same id: counted as a duplicate, noted, exit 0.
     f.add("copy-of-a.md", article("Alpha pangolin copy", "https://news.example/alpha"));
     const fs::path c = fs::path(f.corpus()) / "copy-of-a.md";
@@ -1407,9 +1495,10 @@ TEST(E2eIndexer, OtherLanguageExitsThree) {
 TEST(E2eSearcher, MissingIndexExitsThreeNamingThePath) {
     TempDir dir;
     const std::string missing = (dir.path() / "no-index-here").string();
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"search", "--index", missing, "cloud"}, {"stats", "--index", missing},
-             {"get", "--index", missing, "x"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"search", "--index", missing, "cloud"},
+                                               {"stats", "--index", missing},
+                                               {"get", "--index", missing, "x"}}) {
         const Output o = searcher(args);
         EXPECT_EQ(o.rc, news::kExitIndex) << describe(o);
         EXPECT_TRUE(contains(o.err, missing)) << o.err;
@@ -1419,7 +1508,9 @@ TEST(E2eSearcher, MissingIndexExitsThreeNamingThePath) {
 
 TEST(E2eSearcher, MissingFieldsAreNullOrEmpty) {
     Fixture f;
-    f.add("bare.md", "---\ntitle: \"Bare okapi article\"\nwebUrl: \"https://bare.example/okapi\"\n---\nBody.\n");
+    f.add(
+        "bare.md",
+        "---\ntitle: \"Bare okapi article\"\nwebUrl: \"https://bare.example/okapi\"\n---\nBody.\n");
     ASSERT_EQ(indexer({"--index", f.index(), f.corpus()}).rc, 0);
     const Output o = searcher({"search", "--index", f.index(), "--format", "json", "okapi"});
     ASSERT_EQ(o.rc, 0) << describe(o);
@@ -1449,8 +1540,8 @@ TEST(E2eSearcher, SeveralIndexesSearchAsOne) {
     b.add("b.md", article("Beta narwhal", "https://two.example/b"));
     ASSERT_EQ(indexer({"--index", a.index(), a.corpus()}).rc, 0);
     ASSERT_EQ(indexer({"--index", b.index(), b.corpus()}).rc, 0);
-    const Output o =
-        searcher({"search", "--index", a.index(), "--index", b.index(), "--format", "json", "narwhal"});
+    const Output o = searcher(
+        {"search", "--index", a.index(), "--index", b.index(), "--format", "json", "narwhal"});
     ASSERT_EQ(o.rc, 0) << describe(o);
     const json d = json::parse(o.out);
     check_envelope(d);

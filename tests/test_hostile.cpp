@@ -29,23 +29,33 @@ std::string repeat(const std::string& s, std::size_t n) {
 TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
     TempDir d;
     const std::string long_url = "https://long.example/" + repeat("segment/", 60);  // ~500 bytes
-    const std::string long_topic = repeat("Very Long Topic Name ", 20);           // ~420 bytes
+    const std::string long_topic = repeat("Very Long Topic Name ", 20);             // ~420 bytes
     std::map<std::string, std::string> good = {
         {"good/plain.md", article("Plain good article about zebras", "https://good.example/plain")},
-        {"good/bom.md", "\xEF\xBB\xBF" + article("Bom article about yaks", "https://good.example/bom")},
-        {"good/crlf.md", "---\r\ntitle: \"Crlf article about llamas\"\r\nwebUrl: \"https://good.example/crlf\"\r\n---\r\nBody.\r\n"},
-        {"good/badutf8.md", article("Broken \xC3\x28 bytes about ibexes", "https://good.example/badutf8")},
-        {"good/dupkeys.md", "---\ntitle: \"First title about okapis\"\ntitle: \"Second title\"\nwebUrl: \"https://good.example/dup\"\n---\n"},
-        {"good/wrongtypes.md", "---\ntitle: \"Wrong types about tapirs\"\nwebUrl: \"https://good.example/wrong\"\n"
-                               "quality: [1, 2]\nheat: {a: 1}\npublishedDateTime: yesterday\ntopics: {x: 1}\n"
-                               "provider: [a]\nimages: 7\nrelated: 5\npublished: maybe\n---\n"},
-        {"good/manytopics.md", [] {
-             std::string s = "---\ntitle: \"Ten thousand topics about quokkas\"\nwebUrl: \"https://good.example/many\"\ntopics:\n";
+        {"good/bom.md",
+         "\xEF\xBB\xBF" + article("Bom article about yaks", "https://good.example/bom")},
+        {"good/crlf.md",
+         "---\r\ntitle: \"Crlf article about llamas\"\r\nwebUrl: "
+         "\"https://good.example/crlf\"\r\n---\r\nBody.\r\n"},
+        {"good/badutf8.md",
+         article("Broken \xC3\x28 bytes about ibexes", "https://good.example/badutf8")},
+        {"good/dupkeys.md",
+         "---\ntitle: \"First title about okapis\"\ntitle: \"Second title\"\nwebUrl: "
+         "\"https://good.example/dup\"\n---\n"},
+        {"good/wrongtypes.md",
+         "---\ntitle: \"Wrong types about tapirs\"\nwebUrl: \"https://good.example/wrong\"\n"
+         "quality: [1, 2]\nheat: {a: 1}\npublishedDateTime: yesterday\ntopics: {x: 1}\n"
+         "provider: [a]\nimages: 7\nrelated: 5\npublished: maybe\n---\n"},
+        {"good/manytopics.md",
+         [] {
+             std::string s =
+                 "---\ntitle: \"Ten thousand topics about quokkas\"\nwebUrl: "
+                 "\"https://good.example/many\"\ntopics:\n";
              for (int i = 0; i < 10000; ++i) s += "  - topic" + std::to_string(i) + "\n";
              return s + "---\n";
          }()},
-        {"good/longterms.md", "---\ntitle: \"Long url and topic about wombats\"\nwebUrl: \"" + long_url +
-                                  "\"\ntopics:\n  - \"" + long_topic + "\"\n---\n"},
+        {"good/longterms.md", "---\ntitle: \"Long url and topic about wombats\"\nwebUrl: \"" +
+                                  long_url + "\"\ntopics:\n  - \"" + long_topic + "\"\n---\n"},
     };
     std::map<std::string, std::string> bad = {
         {"bad/empty.md", ""},
@@ -55,18 +65,21 @@ TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
         {"bad/tabs.md", "---\ntitle: \"Tabs\"\nprovider:\n\tname: x\n---\n"},
         {"bad/list.md", "---\n- a\n- b\n---\n"},
         {"bad/nested.md", "---\ntitle: " + repeat("[", 20000) + "\n---\n"},
-        {"bad/bomb.md", "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-                        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-                        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-                        "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-                        "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n---\n"},
+        {"bad/bomb.md",
+         "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+         "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+         "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+         "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+         "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n---\n"},
         {"bad/huge.md", "---\ntitle: \"huge\"\n---\n" + std::string(2u << 20, 'x')},
         {"bad/notitle.md", "---\nwebUrl: \"https://bad.example/notitle\"\n---\n"},
-        {"bad/vanishes.md", article("This file is deleted before it is read", "https://bad.example/gone")},
+        {"bad/vanishes.md",
+         article("This file is deleted before it is read", "https://bad.example/gone")},
     };
     for (const auto& [p, c] : good) d.write("c/" + p, c);
     for (const auto& [p, c] : bad) d.write("c/" + p, c);
-    fs::create_directory_symlink(d.path() / "c", d.path() / "c" / "good" / "loop");  // a symlink loop
+    fs::create_directory_symlink(d.path() / "c",
+                                 d.path() / "c" / "good" / "loop");  // a symlink loop
 
     news::IndexOptions o;
     o.index = d.path() / "idx";
@@ -93,7 +106,8 @@ TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
 
     // Every good article is searchable.
     news::OpenedIndex index = news::open_indexes({(d.path() / "idx").string()});
-    for (const char* word : {"zebras", "yaks", "llamas", "ibexes", "okapis", "tapirs", "quokkas", "wombats"}) {
+    for (const char* word :
+         {"zebras", "yaks", "llamas", "ibexes", "okapis", "tapirs", "quokkas", "wombats"}) {
         news::SearchOptions so;
         so.request.text = word;
         EXPECT_EQ(news::run_search(index, so)["results"].size(), 1u) << word;
@@ -102,7 +116,8 @@ TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
     news::SearchOptions so;
     so.request.filters.topics = {long_topic};
     EXPECT_EQ(news::run_search(index, so)["results"].size(), 1u);
-    EXPECT_EQ(news::get_article(index, long_url)["article"]["title"], "Long url and topic about wombats");
+    EXPECT_EQ(news::get_article(index, long_url)["article"]["title"],
+              "Long url and topic about wombats");
     // The 10,000 topics were capped, with a warning.
     so = {};
     so.request.text = "quokkas";

@@ -22,10 +22,11 @@ namespace {
 std::string related_block(const std::vector<std::pair<std::string, std::string>>& items) {
     std::string s = "related:\n";
     for (const auto& [title, url] : items) {
-        s += "  - title: \"" + title + "\"\n    excerpt: \"About " + title +
-             "\"\n    publishedDateTime: 2021-02-02T10:00:00Z\n    webUrl: \"" + url +
-             "\"\n    type: article\n    provider:\n      name: Example\n      domain: example.com\n"
-             "    quality: 40\n";
+        s +=
+            "  - title: \"" + title + "\"\n    excerpt: \"About " + title +
+            "\"\n    publishedDateTime: 2021-02-02T10:00:00Z\n    webUrl: \"" + url +
+            "\"\n    type: article\n    provider:\n      name: Example\n      domain: example.com\n"
+            "    quality: 40\n";
     }
     return s;
 }
@@ -96,7 +97,8 @@ TEST(Indexer, AddUnchangedUpdateDeletePrune) {
     EXPECT_EQ(s.files_seen, 2u);
     EXPECT_EQ(s.added, 2u);
     EXPECT_EQ(s.rejected, 0u);
-    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
+    EXPECT_EQ(ids(f.index(), false),
+              (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
 
     s = f.index_run();
     EXPECT_EQ(s.unchanged, 2u);
@@ -157,16 +159,18 @@ TEST(Indexer, DuplicateIdsNewerFileWins) {
     EXPECT_NE(s.notes[0].find("duplicate id https://ex.com/same"), std::string::npos);
     Xapian::Database db(f.index().string());
     EXPECT_EQ(db.get_doccount(), 1u);
-    EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/same")))["title"],
-              "Newer copy");
+    EXPECT_EQ(
+        news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/same")))["title"],
+        "Newer copy");
 
     // The winner disappears: the other file takes the id over.
     fs::remove(f.corpus() / "b.md");
     s = f.index_run([](auto& o) { o.prune = true; });
     Xapian::Database db2(f.index().string());
     ASSERT_TRUE(news::find_docid(db2, "https://ex.com/same"));
-    EXPECT_EQ(news::read_data(db2.get_document(*news::find_docid(db2, "https://ex.com/same")))["title"],
-              "Older copy");
+    EXPECT_EQ(
+        news::read_data(db2.get_document(*news::find_docid(db2, "https://ex.com/same")))["title"],
+        "Older copy");
 }
 
 TEST(Indexer, StubLifecycle) {
@@ -191,8 +195,9 @@ TEST(Indexer, StubLifecycle) {
     EXPECT_EQ(ids(f.index(), true), (std::set<std::string>{"https://ex.com/g"}));
     {
         Xapian::Database db(f.index().string());
-        EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/g")))["title"],
-                  "Gamma story");
+        EXPECT_EQ(
+            news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/g")))["title"],
+            "Gamma story");
     }
 
     // The last article mentioning the stub is deleted: the stub goes too.
@@ -206,10 +211,12 @@ TEST(Indexer, StubLifecycle) {
 TEST(Indexer, StubNeverOverwritesFullArticle) {
     Fixture f;
     f.write("a.md", article("Alpha full", "https://ex.com/a"));
-    f.write("b.md", article("Beta", "https://ex.com/b", related_block({{"Alpha as seen by b", "https://ex.com/a"}})));
+    f.write("b.md", article("Beta", "https://ex.com/b",
+                            related_block({{"Alpha as seen by b", "https://ex.com/a"}})));
     f.index_run();
     Xapian::Database db(f.index().string());
-    EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/a")))["title"], "Alpha full");
+    EXPECT_EQ(news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/a")))["title"],
+              "Alpha full");
     EXPECT_TRUE(ids(f.index(), true).empty());
 }
 
@@ -244,7 +251,8 @@ TEST(Indexer, RejectedFileKeepsOldDocumentAndIsReported) {
     EXPECT_NE(s.rejections[0].file.find("a.md"), std::string::npos);
     EXPECT_NE(s.rejections[1].file.find("c.md"), std::string::npos);
     EXPECT_NE(s.rejections[1].reason.find("no front matter"), std::string::npos);
-    EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
+    EXPECT_EQ(ids(f.index(), false),
+              (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
     // Still rejected next time (not silently marked as done).
     s = f.index_run();
     EXPECT_EQ(s.rejected, 2u);
@@ -287,12 +295,19 @@ TEST(Indexer, ThreadCountAndHistoryDoNotChangeTheIndex) {
     Fixture f;
     for (int i = 0; i < 40; ++i) {
         const std::string n = std::to_string(i), next = std::to_string((i + 1) % 45);
-        std::string rel = std::string("d").append(std::to_string(i % 3)).append("/a").append(n).append(".md");
-        f.write(rel, article(std::string("Story number ").append(n).append(" about topic").append(std::to_string(i % 5)),
-                             std::string("https://ex.com/").append(n),
-                             related_block({{std::string("Linked ").append(next), std::string("https://ex.com/").append(next)},
-                                            {std::string("Outside ").append(n),
-                                             std::string("https://other.com/").append(std::to_string(i % 7))}})));
+        std::string rel =
+            std::string("d").append(std::to_string(i % 3)).append("/a").append(n).append(".md");
+        f.write(rel,
+                article(std::string("Story number ")
+                            .append(n)
+                            .append(" about topic")
+                            .append(std::to_string(i % 5)),
+                        std::string("https://ex.com/").append(n),
+                        related_block(
+                            {{std::string("Linked ").append(next),
+                              std::string("https://ex.com/").append(next)},
+                             {std::string("Outside ").append(n),
+                              std::string("https://other.com/").append(std::to_string(i % 7))}})));
     }
     TempDir other;
     auto run_into = [&](const fs::path& idx, unsigned jobs) {
@@ -320,7 +335,8 @@ TEST(Indexer, ThreadCountAndHistoryDoNotChangeTheIndex) {
     // except "path", which is relative to the root the file was indexed under.
     auto inc = fingerprint(other.path() / "inc");
     ASSERT_EQ(inc.size(), j1.size());
-    for (const auto& [id, fp] : j1) EXPECT_EQ(fp.substr(fp.find('|')), inc[id].substr(inc[id].find('|'))) << id;
+    for (const auto& [id, fp] : j1)
+        EXPECT_EQ(fp.substr(fp.find('|')), inc[id].substr(inc[id].find('|'))) << id;
 }
 
 TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
@@ -399,7 +415,8 @@ TEST(Indexer, CompactKeepsTheSameDocuments) {
     for (int i = 0; i < 30; ++i) {
         const std::string n = std::to_string(i);
         f.write(std::string("a").append(n).append(".md"),
-                article(std::string("Compact item ").append(n), std::string("https://ex.com/c").append(n)));
+                article(std::string("Compact item ").append(n),
+                        std::string("https://ex.com/c").append(n)));
     }
     f.index_run();
     const auto before = fingerprint(f.index());

@@ -19,11 +19,11 @@
 using news::Article;
 using news::Diagnostic;
 using news::FileKind;
+using news::parse_article_file;
+using news::parse_article_text;
 using news::ParsedFile;
 using news::ParseError;
 using news::ParseOptions;
-using news::parse_article_file;
-using news::parse_article_text;
 
 namespace {
 
@@ -132,8 +132,7 @@ int64_t at(const char* iso) {
 
 // Runs the parser expecting a ParseError; returns it (or a dummy after a test failure).
 ParseError expect_reject(const std::string& text, FileKind kind = FileKind::FrontMatter,
-                         const std::string& display = "dir/bad.md",
-                         const ParseOptions& opts = {}) {
+                         const std::string& display = "dir/bad.md", const ParseOptions& opts = {}) {
     try {
         parse_article_text(text, kind, display, "dir/bad.md", opts);
     } catch (const ParseError& e) {
@@ -150,8 +149,9 @@ ParseError expect_reject(const std::string& text, FileKind kind = FileKind::Fron
 }
 
 bool has_warning(const ParsedFile& p, const std::string& needle) {
-    return std::any_of(p.warnings.begin(), p.warnings.end(),
-                       [&](const Diagnostic& d) { return d.message.find(needle) != std::string::npos; });
+    return std::any_of(p.warnings.begin(), p.warnings.end(), [&](const Diagnostic& d) {
+        return d.message.find(needle) != std::string::npos;
+    });
 }
 
 const Diagnostic* find_warning(const ParsedFile& p, const std::string& needle) {
@@ -163,10 +163,20 @@ const Diagnostic* find_warning(const ParsedFile& p, const std::string& needle) {
 
 // Every string the parser produced, for "is X kept anywhere?" checks.
 std::vector<std::string> all_strings(const Article& a) {
-    std::vector<std::string> out = {a.id,       a.path,           a.source,       a.category,
-                                    a.original_url, a.body,       a.title,        a.excerpt,
-                                    a.web_url,  a.amp_web_url,    a.cdn_amp_web_url, a.type,
-                                    a.provider.name, a.provider.domain};
+    std::vector<std::string> out = {a.id,
+                                    a.path,
+                                    a.source,
+                                    a.category,
+                                    a.original_url,
+                                    a.body,
+                                    a.title,
+                                    a.excerpt,
+                                    a.web_url,
+                                    a.amp_web_url,
+                                    a.cdn_amp_web_url,
+                                    a.type,
+                                    a.provider.name,
+                                    a.provider.domain};
     auto add_images = [&](const std::vector<news::Image>& imgs) {
         for (const auto& i : imgs) out.push_back(i.url);
     };
@@ -324,8 +334,8 @@ TEST(ParserSeed, SecuredIsNotKeptAnywhere) {
 
 TEST(ParserSeed, TheSameArticleAsDataFile) {
     // The seed's front matter, as a .yaml file (one mapping, no `---` lines).
-    std::string yaml = kSeed.substr(4);                  // drop the opening "---\n"
-    yaml = yaml.substr(0, yaml.rfind("---\n"));          // and the closing one
+    std::string yaml = kSeed.substr(4);          // drop the opening "---\n"
+    yaml = yaml.substr(0, yaml.rfind("---\n"));  // and the closing one
     news::test::TempDir dir;
     const auto file = dir.write("seed.yaml", yaml);
     const ParsedFile p = parse_article_file(file, "seed.yaml");
@@ -398,8 +408,7 @@ TEST(ParserQuirks, FractionalSecondsAndDateOnly) {
 }
 
 TEST(ParserQuirks, IdFallsBackToOriginalUrlThenPath) {
-    const Article o =
-        parse_md(md("originalUrl: \"HTTPS://Example.COM/Orig#x\"\n")).article;
+    const Article o = parse_md(md("originalUrl: \"HTTPS://Example.COM/Orig#x\"\n")).article;
     EXPECT_EQ(o.id, "https://example.com/Orig");
     EXPECT_EQ(o.original_url, "HTTPS://Example.COM/Orig#x");
     EXPECT_EQ(o.web_url, "");
@@ -410,9 +419,8 @@ TEST(ParserQuirks, IdFallsBackToOriginalUrlThenPath) {
     const Article n = parse_md(md("webUrl:\noriginalUrl: \"https://example.com/orig\"\n")).article;
     EXPECT_EQ(n.id, "https://example.com/orig");
 
-    const ParsedFile p =
-        parse_article_text(md("excerpt: e\n"), FileKind::FrontMatter, "/abs/x/Posts/B.md",
-                           "Posts/B.md");
+    const ParsedFile p = parse_article_text(md("excerpt: e\n"), FileKind::FrontMatter,
+                                            "/abs/x/Posts/B.md", "Posts/B.md");
     EXPECT_EQ(p.article.id, "Posts/B.md");
     EXPECT_EQ(p.article.path, "Posts/B.md");
 
@@ -542,15 +550,16 @@ TEST(ParserQuirks, ClosingLineWithTrailingSpaceAndLeadingBlankLines) {
 }
 
 TEST(ParserQuirks, IndentedDashesInsideBlockScalarDoNotClose) {
-    const Article a = parse_md("---\ntitle: x\nexcerpt: |\n  line one\n  ---\n  line two\n---\nB\n")
-                          .article;
+    const Article a =
+        parse_md("---\ntitle: x\nexcerpt: |\n  line one\n  ---\n  line two\n---\nB\n").article;
     EXPECT_EQ(a.excerpt, "line one\n---\nline two");
     EXPECT_EQ(a.body, "B");
 }
 
 TEST(ParserQuirks, UnknownKeysIgnored) {
-    const ParsedFile p = parse_md(md("fooBar: {nested: [1, 2, {deep: true}]}\nx-custom: 7\n"
-                                     "Title: \"Not the title\"\nexcerpt: e\n"));
+    const ParsedFile p =
+        parse_md(md("fooBar: {nested: [1, 2, {deep: true}]}\nx-custom: 7\n"
+                    "Title: \"Not the title\"\nexcerpt: e\n"));
     EXPECT_EQ(p.article.title, "T");
     EXPECT_EQ(p.article.excerpt, "e");
     for (const auto& s : all_strings(p.article)) {
@@ -575,13 +584,14 @@ TEST(ParserQuirks, CategoryLowerCased) {
 }
 
 TEST(ParserQuirks, ImagesWithoutUrlDroppedAndBadFieldsWarned) {
-    const ParsedFile p = parse_md(md("images:\n"
-                                     "  - url: \"https://x/1.jpg\"\n"
-                                     "    width: wide\n"
-                                     "  - width: 10\n"
-                                     "  - just-a-string\n"
-                                     "  - url: \"https://x/2.jpg\"\n"
-                                     "    isCached: yes\n"));
+    const ParsedFile p =
+        parse_md(md("images:\n"
+                    "  - url: \"https://x/1.jpg\"\n"
+                    "    width: wide\n"
+                    "  - width: 10\n"
+                    "  - just-a-string\n"
+                    "  - url: \"https://x/2.jpg\"\n"
+                    "    isCached: yes\n"));
     ASSERT_EQ(p.article.images.size(), 2u);
     EXPECT_EQ(p.article.images[0].url, "https://x/1.jpg");
     EXPECT_EQ(p.article.images[0].width, std::nullopt);
@@ -698,11 +708,11 @@ TEST(ParserWarnings, UnparseableDateNamesFileAndLine) {
 
 TEST(ParserWarnings, LineAccountsForBlankLinesAndBom) {
     const std::string text =
-        "\xEF\xBB\xBF\n"                      // 1 (BOM + blank)
-        "\n"                                  // 2
-        "---\n"                               // 3
-        "title: x\n"                          // 4
-        "publishedDateTime: 2021-02-30\n"     // 5
+        "\xEF\xBB\xBF\n"                   // 1 (BOM + blank)
+        "\n"                               // 2
+        "---\n"                            // 3
+        "title: x\n"                       // 4
+        "publishedDateTime: 2021-02-30\n"  // 5
         "---\n";
     const ParsedFile p = parse_md(text);
     const Diagnostic* w = find_warning(p, "publishedDateTime");
@@ -732,8 +742,9 @@ TEST(ParserWarnings, NonNumericQualityIsUnset) {
 }
 
 TEST(ParserWarnings, WrongShapesAreWarnedNotFatal) {
-    const ParsedFile p = parse_md(md("excerpt: [a, b]\nprovider: [x]\ntopics: {a: b}\n"
-                                     "related: \"nope\"\nimages: 5\n"));
+    const ParsedFile p =
+        parse_md(md("excerpt: [a, b]\nprovider: [x]\ntopics: {a: b}\n"
+                    "related: \"nope\"\nimages: 5\n"));
     EXPECT_EQ(p.article.title, "T");
     EXPECT_EQ(p.article.excerpt, "");
     EXPECT_TRUE(p.article.topics.empty());
@@ -748,7 +759,8 @@ TEST(ParserWarnings, WrongShapesAreWarnedNotFatal) {
 
 TEST(ParserWarnings, WarningsCappedWithASummary) {
     std::string imgs = "images:\n";
-    for (int i = 0; i < 10; ++i) imgs += "  - url: \"https://x/" + std::to_string(i) + "\"\n    width: w\n";
+    for (int i = 0; i < 10; ++i)
+        imgs += "  - url: \"https://x/" + std::to_string(i) + "\"\n    width: w\n";
     ParseOptions opts;
     opts.max_warnings = 3;
     const ParsedFile p = parse_md(md(imgs), opts);
@@ -863,11 +875,11 @@ TEST(ParserReject, UnclosedFrontMatter) {
 
 TEST(ParserReject, InvalidYamlPointsAtTheFileLine) {
     const std::string text =
-        "---\n"               // 1
-        "title: ok\n"         // 2
-        "excerpt: ok\n"       // 3
-        "bad: : :\n"          // 4
-        "quality: 3\n"        // 5
+        "---\n"          // 1
+        "title: ok\n"    // 2
+        "excerpt: ok\n"  // 3
+        "bad: : :\n"     // 4
+        "quality: 3\n"   // 5
         "---\n";
     const ParseError e = expect_reject(text);
     EXPECT_EQ(e.line(), 4);
@@ -931,8 +943,8 @@ TEST(ParserReject, TopLevelScalar) {
 }
 
 TEST(ParserReject, EmptyFrontMatter) {
-    for (const char* t : {"---\n---\n", "---\n\n\n---\nbody\n", "---\n# only a comment\n---\n",
-                          "---\n~\n---\n"}) {
+    for (const char* t :
+         {"---\n---\n", "---\n\n\n---\nbody\n", "---\n# only a comment\n---\n", "---\n~\n---\n"}) {
         const ParseError e = expect_reject(t);
         EXPECT_EQ(e.line(), 2) << t;
         EXPECT_NE(e.reason().find("empty"), std::string::npos) << e.reason();
@@ -1015,7 +1027,8 @@ TEST(ParserReject, Utf16Bom) {
 
 TEST(ParserReject, DeeplyNestedYaml) {
     for (char open : {'[', '{'}) {
-        const ParseError e = expect_reject("---\ntitle: x\nv: " + std::string(5000, open) + "\n---\n");
+        const ParseError e =
+            expect_reject("---\ntitle: x\nv: " + std::string(5000, open) + "\n---\n");
         EXPECT_NE(e.reason().find("invalid YAML"), std::string::npos) << e.reason();
     }
     // Balanced but too deep.
@@ -1047,7 +1060,9 @@ TEST(ParserReject, DeeplyNestedYaml) {
 TEST(ParserReject, AliasBombFinishesQuickly) {
     // Billion laughs: 9 levels of 9 aliases each. Must neither expand nor crash; accepted
     // (with warnings) or rejected are both fine.
-    std::string s = "---\ntitle: ok\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+    std::string s =
+        "---\ntitle: ok\na: &a "
+        "[\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
     const std::string names = "abcdefghi";
     for (std::size_t i = 1; i < names.size(); ++i) {
         s += std::string(1, names[i]) + ": &" + names[i] + " [";
@@ -1090,8 +1105,9 @@ TEST(ParserReject, TabsAsIndentation) {
 }
 
 TEST(ParserReject, InvalidUtf8AcceptedWithWarning) {
-    const std::string text = "---\ntitle: \"Caf\xE9 \xC0\xAF ok\"\nexcerpt: \"\xED\xA0\x80\"\n"
-                             "topics: [\"\xFF\"]\n---\nbody \xF5 end\n";
+    const std::string text =
+        "---\ntitle: \"Caf\xE9 \xC0\xAF ok\"\nexcerpt: \"\xED\xA0\x80\"\n"
+        "topics: [\"\xFF\"]\n---\nbody \xF5 end\n";
     const ParsedFile p = parse_md(text);
     EXPECT_TRUE(has_warning(p, "UTF-8"));
     for (const auto& s : all_strings(p.article)) {
@@ -1117,7 +1133,8 @@ TEST(ParserReject, DuplicateKeysDoNotCrash) {
 TEST(ParserReject, ControlCharactersDoNotCrash) {
     // Lone CRs, form feeds, escape and other C0 controls anywhere in the front matter.
     for (const std::string& t :
-         {std::string("---\ntitle: a\rb\n---\n"), std::string("---\ntitle: \"a\x1b[31mred\"\n---\n"),
+         {std::string("---\ntitle: a\rb\n---\n"),
+          std::string("---\ntitle: \"a\x1b[31mred\"\n---\n"),
           std::string("---\ntitle: x\n\x0c\n---\n"), std::string("---\r---\r"),
           std::string("---\ntitle: \"\\u0000\"\nexcerpt: e\n---\n")}) {
         try {
@@ -1296,8 +1313,10 @@ TEST(ParserPaths, HandWrittenCasesAgree) {
         // nesting
         "title: T\ntopics:\n- a\n- b\nquality: 3\n",
         "title: T\ntopics:\n  - a\n  -   b   \n  - ~\n  - null # c\n",
-        "title: T\nprovider:\n    name: P\n    domain: d.com\n    images:\n    - url: u\n      width: 5\n",
-        "title: T\nrelated:\n  -\n    title: R\n    webUrl: https://e.com/r\n  - title: S\n    webUrl: https://e.com/s\n    quality: x\n",
+        "title: T\nprovider:\n    name: P\n    domain: d.com\n    images:\n    - url: u\n      "
+        "width: 5\n",
+        "title: T\nrelated:\n  -\n    title: R\n    webUrl: https://e.com/r\n  - title: S\n    "
+        "webUrl: https://e.com/s\n    quality: x\n",
         "title: T\nrelated:\n- title: R\n  webUrl: https://e.com/r\n  provider:\n    name: N\n",
         "title: T\nimages:\n  - url: u1\n    width: wide\n  - url: u2\n    isCached: maybe\n",
         // comments and blank lines in odd places
@@ -1331,11 +1350,11 @@ namespace {
 
 // A random document in (and around) the block subset the fast reader handles.
 class DocGen {
-public:
+  public:
     explicit DocGen(unsigned seed) : rng_(seed) {}
     std::string doc() { return pick(5) ? map(0, 0) : seq(0, 0); }
 
-private:
+  private:
     int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
     template <class V>
     const std::string& one(const V& v) {
@@ -1345,10 +1364,14 @@ private:
 
     std::string junk() {
         switch (pick(20)) {
-            case 0: return "\n";
-            case 1: return pad(pick(6)) + "# comment\n";
-            case 2: return pad(pick(4)) + "\n";
-            default: return "";
+            case 0:
+                return "\n";
+            case 1:
+                return pad(pick(6)) + "# comment\n";
+            case 2:
+                return pad(pick(4)) + "\n";
+            default:
+                return "";
         }
     }
     std::string value(int ind, int depth) {
@@ -1356,11 +1379,16 @@ private:
         if (depth < 4 && r < 3) {
             const std::string after = pick(4) == 0 ? " # c" : "";
             switch (pick(5)) {
-                case 0: return after + "\n" + seq(ind, depth + 1);  // indentless
-                case 1: return after + "\n" + seq(ind + 2, depth + 1);
-                case 2: return after + "\n" + map(ind + 2, depth + 1);
-                case 3: return after + "\n" + map(ind + 1 + pick(4), depth + 1);
-                default: return "\n" + map(ind + (pick(2) ? 0 : 3), depth + 1);
+                case 0:
+                    return after + "\n" + seq(ind, depth + 1);  // indentless
+                case 1:
+                    return after + "\n" + seq(ind + 2, depth + 1);
+                case 2:
+                    return after + "\n" + map(ind + 2, depth + 1);
+                case 3:
+                    return after + "\n" + map(ind + 1 + pick(4), depth + 1);
+                default:
+                    return "\n" + map(ind + (pick(2) ? 0 : 3), depth + 1);
             }
         }
         if (r == 3) return "\n";
@@ -1407,19 +1435,87 @@ private:
 
     std::mt19937 rng_;
     inline static const std::vector<std::string> kKeys = {
-        "title", "excerpt", "webUrl", "topics", "related", "images", "provider", "quality",
-        "a b",   "k#x",     "-k",     "\"q k\"", "'s k'",  "\xC3\xBC", "a:b", "k ", "x"};
+        "title", "excerpt", "webUrl",  "topics", "related",  "images", "provider", "quality", "a b",
+        "k#x",   "-k",      "\"q k\"", "'s k'",  "\xC3\xBC", "a:b",    "k ",       "x"};
     // Excludes the "\N" and "\_" escapes (see ParserPaths.YamlLineBreakEscapes).
-    inline static const std::vector<std::string> kValues = {
-        "word", "two words", "-5", ":foo", "a, b", "x #c", "x#c", "~", "null", "Null", "NULL",
-        "nULL", "true", "'it''s'", "\"q\\\"x\"", "\"\\u00e9\"", "\"a\\tb\"", "'a # b'",
-        "\"a: b\"", "'a: b'", "http://x/y?z=1#f", "a: b", "\"unterminated", "'x' y", "\"x\"y",
-        "@x", "`x", "%x", "!x", "&x", "*x", "|", ">", "[1]", "{a: 1}", "- x", "-", "?x", "? x",
-        "x:", "x :y", "\"\"", "''", "' '", "\"#\"", "\xC3\xA9", "\xF0\x9F\x9A\x80", "spaced  ",
-        "a\tb", "1e3", "0x1F", "a ' b", "a \" b", "yes", "~x", "'a''", "\"a\\\\\"", "\"\\x41\"",
-        "\"\\U0001F600\"", "\"\\0\"", "'multi", "\"\\/\"", "a]", "a}", "a,", "#", "\"a\" #c",
-        "'a'#c", ",x", "]x", "a -b", "--", "---x", "...x", "'\\'", "\"\\'\"", "2021-02-01",
-        "\"2021-02-01T21:37:00Z\""};
+    inline static const std::vector<std::string> kValues = {"word",
+                                                            "two words",
+                                                            "-5",
+                                                            ":foo",
+                                                            "a, b",
+                                                            "x #c",
+                                                            "x#c",
+                                                            "~",
+                                                            "null",
+                                                            "Null",
+                                                            "NULL",
+                                                            "nULL",
+                                                            "true",
+                                                            "'it''s'",
+                                                            "\"q\\\"x\"",
+                                                            "\"\\u00e9\"",
+                                                            "\"a\\tb\"",
+                                                            "'a # b'",
+                                                            "\"a: b\"",
+                                                            "'a: b'",
+                                                            "http://x/y?z=1#f",
+                                                            "a: b",
+                                                            "\"unterminated",
+                                                            "'x' y",
+                                                            "\"x\"y",
+                                                            "@x",
+                                                            "`x",
+                                                            "%x",
+                                                            "!x",
+                                                            "&x",
+                                                            "*x",
+                                                            "|",
+                                                            ">",
+                                                            "[1]",
+                                                            "{a: 1}",
+                                                            "- x",
+                                                            "-",
+                                                            "?x",
+                                                            "? x",
+                                                            "x:",
+                                                            "x :y",
+                                                            "\"\"",
+                                                            "''",
+                                                            "' '",
+                                                            "\"#\"",
+                                                            "\xC3\xA9",
+                                                            "\xF0\x9F\x9A\x80",
+                                                            "spaced  ",
+                                                            "a\tb",
+                                                            "1e3",
+                                                            "0x1F",
+                                                            "a ' b",
+                                                            "a \" b",
+                                                            "yes",
+                                                            "~x",
+                                                            "'a''",
+                                                            "\"a\\\\\"",
+                                                            "\"\\x41\"",
+                                                            "\"\\U0001F600\"",
+                                                            "\"\\0\"",
+                                                            "'multi",
+                                                            "\"\\/\"",
+                                                            "a]",
+                                                            "a}",
+                                                            "a,",
+                                                            "#",
+                                                            "\"a\" #c",
+                                                            "'a'#c",
+                                                            ",x",
+                                                            "]x",
+                                                            "a -b",
+                                                            "--",
+                                                            "---x",
+                                                            "...x",
+                                                            "'\\'",
+                                                            "\"\\'\"",
+                                                            "2021-02-01",
+                                                            "\"2021-02-01T21:37:00Z\""};
 };
 
 }  // namespace
@@ -1429,7 +1525,8 @@ TEST(ParserPaths, RandomDocumentsAgree) {
     int failures = 0;
     // NEWS_PARSER_FUZZ_SEEDS=<n> runs a longer differential search.
     unsigned seeds = 3000;
-    if (const char* env = std::getenv("NEWS_PARSER_FUZZ_SEEDS")) seeds = static_cast<unsigned>(std::atoi(env));
+    if (const char* env = std::getenv("NEWS_PARSER_FUZZ_SEEDS"))
+        seeds = static_cast<unsigned>(std::atoi(env));
     for (unsigned seed = 0; seed < seeds && failures < 5; ++seed) {
         std::string d = DocGen(seed).doc();
         if (seed % 8 == 0) d = replace_all(d, "\n", "\r\n");
@@ -1439,7 +1536,8 @@ TEST(ParserPaths, RandomDocumentsAgree) {
         if (!tree_diff.empty() || !article_diff.empty()) {
             ++failures;
             ADD_FAILURE() << "seed " << seed << ": " << tree_diff << " / " << article_diff
-                          << "\n--- document ---\n" << d;
+                          << "\n--- document ---\n"
+                          << d;
         }
     }
     // The generator must actually exercise the fast reader.
@@ -1455,9 +1553,15 @@ TEST(ParserPaths, YamlLineBreakEscapes) {
     const std::string title_full = parse_md(doc).article.title;
     const std::string title_fast =
         parse_md("---\ntitle: \"a\\_b\\Nc\"\ntopics:\n  - x\n---\n").article.title;
-    EXPECT_EQ(title_fast, "a\xC2\xA0" "b\xC2\x85" "c");
+    EXPECT_EQ(title_fast,
+              "a\xC2\xA0"
+              "b\xC2\x85"
+              "c");
     EXPECT_TRUE(news::is_valid_utf8(title_full)) << title_full;
-    EXPECT_EQ(title_full, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");
+    EXPECT_EQ(title_full,
+              "a\xEF\xBF\xBD"
+              "b\xEF\xBF\xBD"
+              "c");
 }
 
 TEST(ParserPaths, TabBeforeColonInKey) {
@@ -1466,8 +1570,8 @@ TEST(ParserPaths, TabBeforeColonInKey) {
     // parse of "---\ntitle\t: Hello\nexcerpt: e\n---\n" has title "" on the fast path and
     // "Hello" with yaml_fast_path=false.
     const std::string doc = "---\ntitle\t: Hello\nexcerpt: e\n---\n";
-    const std::string full = parse_article_text(doc, FileKind::FrontMatter, "f.md", "f.md",
-                                                full_path()).article.title;
+    const std::string full =
+        parse_article_text(doc, FileKind::FrontMatter, "f.md", "f.md", full_path()).article.title;
     EXPECT_EQ(full, "Hello");
     const std::string fast = parse_md(doc).article.title;
     if (fast != full) {
@@ -1513,8 +1617,8 @@ TEST(ParserPaths, NullListItemWarningLine) {
     const Diagnostic* v = find_warning(full, "topics");
     ASSERT_NE(v, nullptr);
     if (v->line != w->line) {
-        GTEST_SKIP() << "BUG: null list item warned at line " << w->line << " (fast) vs "
-                     << v->line << " (yaml-cpp)";
+        GTEST_SKIP() << "BUG: null list item warned at line " << w->line << " (fast) vs " << v->line
+                     << " (yaml-cpp)";
     }
     EXPECT_EQ(v->column, w->column);
 }
@@ -1530,8 +1634,8 @@ TEST(ParserPaths, FullPathAlsoHandlesTheQuirks) {
     EXPECT_EQ(a.provider.images.size(), 1u);
     const ParseError e = [&] {
         try {
-            parse_article_text("---\ntitle: ok\nexcerpt: ok\nbad: : :\n---\n", FileKind::FrontMatter,
-                               "a.md", "a.md", o);
+            parse_article_text("---\ntitle: ok\nexcerpt: ok\nbad: : :\n---\n",
+                               FileKind::FrontMatter, "a.md", "a.md", o);
         } catch (const ParseError& err) {
             return err;
         }

@@ -25,8 +25,11 @@ std::set<Xapian::docid> matches(const Xapian::Database& db, const Xapian::Query&
     return out;
 }
 
-Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
-    if (lo && hi) return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo), Xapian::sortable_serialise(*hi));
+Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo,
+                          std::optional<double> hi) {
+    if (lo && hi)
+        return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(*lo),
+                             Xapian::sortable_serialise(*hi));
     if (lo) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, Xapian::sortable_serialise(*lo));
     return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(*hi));
 }
@@ -44,7 +47,8 @@ TEST(QueryFilters, BucketedRangesEqualValueRanges) {
         a.id = "https://ex.com/" + std::to_string(i);
         a.title = "Article " + std::to_string(i);
         a.published = start + static_cast<int64_t>(rng() % (800u * 86400u));  // about 2 years
-        if (i % 7 != 0) a.quality = static_cast<double>(static_cast<int>(rng() % 260) - 20) + (i % 3) * 0.5;
+        if (i % 7 != 0)
+            a.quality = static_cast<double>(static_cast<int>(rng() % 260) - 20) + (i % 3) * 0.5;
         db.add_document(b.build(a).doc);
     }
     db.commit();
@@ -60,7 +64,8 @@ TEST(QueryFilters, BucketedRangesEqualValueRanges) {
         if (lo) dlo = static_cast<double>(*lo);
         if (hi) dhi = static_cast<double>(*hi);
         std::set<Xapian::docid> want;
-        if (!(lo && hi && *lo > *hi)) want = matches(db, value_range(news::kSlotPublished, dlo, dhi));
+        if (!(lo && hi && *lo > *hi))
+            want = matches(db, value_range(news::kSlotPublished, dlo, dhi));
         ASSERT_EQ(got, want) << "date range " << (lo ? news::format_iso8601(*lo) : "-") << ".."
                              << (hi ? news::format_iso8601(*hi) : "-");
     }

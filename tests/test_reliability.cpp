@@ -69,20 +69,22 @@ struct Rng {
 };
 
 const std::vector<std::string> kWords = {
-    "cloud",    "kernel",   "cluster",  "outage",   "security", "patch",     "quantum",  "network",
-    "storage",  "latency",  "compiler", "database", "release",  "preview",   "vendor",   "market",
-    "chip",     "battery",  "satellite", "robot",   "model",    "training",  "privacy",  "breach",
-    "startup",  "funding",  "merger",   "lawsuit",  "regulator", "browser",  "mobile",   "update",
-    "firmware", "exploit",  "ransomware", "backup", "migration", "container", "serverless", "edge",
-    "router",   "fiber",    "spectrum", "antenna",  "driver",   "graphics",  "benchmark", "energy",
-    "datacenter", "cooling", "analytics", "pipeline", "workflow", "identity", "password", "token",
-    "wallet",   "exchange", "protocol", "standard", "open",     "source",    "license",  "community"};
-const std::vector<std::string> kTopics = {"AI",       "Azure",    "Kubernetes", "Security", "Quantum",
-                                          "Networking", "Storage", "Startups",   "Hardware", "Policy",
-                                          "Open Source", "Mobile"};
+    "cloud",     "kernel",    "cluster",   "outage",     "security",  "patch",    "quantum",
+    "network",   "storage",   "latency",   "compiler",   "database",  "release",  "preview",
+    "vendor",    "market",    "chip",      "battery",    "satellite", "robot",    "model",
+    "training",  "privacy",   "breach",    "startup",    "funding",   "merger",   "lawsuit",
+    "regulator", "browser",   "mobile",    "update",     "firmware",  "exploit",  "ransomware",
+    "backup",    "migration", "container", "serverless", "edge",      "router",   "fiber",
+    "spectrum",  "antenna",   "driver",    "graphics",   "benchmark", "energy",   "datacenter",
+    "cooling",   "analytics", "pipeline",  "workflow",   "identity",  "password", "token",
+    "wallet",    "exchange",  "protocol",  "standard",   "open",      "source",   "license",
+    "community"};
+const std::vector<std::string> kTopics = {"AI",       "Azure",      "Kubernetes",  "Security",
+                                          "Quantum",  "Networking", "Storage",     "Startups",
+                                          "Hardware", "Policy",     "Open Source", "Mobile"};
 const std::vector<std::pair<std::string, std::string>> kProviders = {
-    {"CloudWire", "cloudwire.example"},   {"Kernel Times", "kerneltimes.example"},
-    {"ByteLedger", "byteledger.example"}, {"SecureBeat", "securebeat.example"},
+    {"CloudWire", "cloudwire.example"},    {"Kernel Times", "kerneltimes.example"},
+    {"ByteLedger", "byteledger.example"},  {"SecureBeat", "securebeat.example"},
     {"Qubit Daily", "qubitdaily.example"}, {"Edge Report", "edgereport.example"},
     {"Net Gazette", "netgazette.example"}, {"Open Ledger", "openledger.example"}};
 
@@ -94,7 +96,7 @@ struct GenArticle {
 };
 
 class CorpusGen {
-public:
+  public:
     CorpusGen(uint64_t seed, std::size_t n) : seed_(seed), n_(n) {
         arts_.reserve(n);
         for (std::size_t i = 0; i < n; ++i) arts_.push_back(make(i));
@@ -135,18 +137,21 @@ public:
             if (r.below(8) == 0) {
                 // An outside article: a stub, described by each referrer in its own words.
                 const std::size_t o = r.below(40);
-                s += "  - title: \"Outside story " + std::to_string(o) + " " + kWords[r.below(kWords.size())] + "\"\n";
+                s += "  - title: \"Outside story " + std::to_string(o) + " " +
+                     kWords[r.below(kWords.size())] + "\"\n";
                 s += "    excerpt: \"As told by article " + std::to_string(i) + "\"\n";
-                s += "    publishedDateTime: " + iso(1577836800LL + static_cast<int64_t>(o) * 86400) + "\n";
+                s += "    publishedDateTime: " +
+                     iso(1577836800LL + static_cast<int64_t>(o) * 86400) + "\n";
                 s += "    webUrl: \"https://outside.example/story/" + std::to_string(o) + "\"\n";
-                s += "    type: article\n    provider:\n      name: Outside\n      domain: outside.example\n";
+                s += "    type: article\n    provider:\n      name: Outside\n      domain: "
+                     "outside.example\n";
                 s += "    quality: " + std::to_string(r.below(100)) + "\n";
                 continue;
             }
             const long off = static_cast<long>(r.below(61)) - 30;
             const long j0 = static_cast<long>(i) + (off == 0 ? 1 : off);
-            const std::size_t j = static_cast<std::size_t>((j0 % static_cast<long>(n_) + static_cast<long>(n_)) %
-                                                           static_cast<long>(n_));
+            const std::size_t j = static_cast<std::size_t>(
+                (j0 % static_cast<long>(n_) + static_cast<long>(n_)) % static_cast<long>(n_));
             if (j == i) continue;
             const GenArticle& b = get(j);
             if (b.url.empty()) continue;  // path ids cannot be linked to
@@ -154,12 +159,13 @@ public:
             s += "    excerpt: \"" + b.excerpt + "\"\n";
             s += "    publishedDateTime: " + b.date + "\n";
             s += "    webUrl: \"" + b.url + "\"\n";
-            s += "    type: article\n    provider:\n      name: " + b.provider_name + "\n      domain: " +
-                 b.provider_domain + "\n";
+            s += "    type: article\n    provider:\n      name: " + b.provider_name +
+                 "\n      domain: " + b.provider_domain + "\n";
             s += "    quality: " + std::to_string(b.quality) + "\n";
         }
         s += "---\n";
-        s += "Body of article " + std::to_string(i) + ": " + words(r, 20 + r.below(40), false) + ".\n";
+        s += "Body of article " + std::to_string(i) + ": " + words(r, 20 + r.below(40), false) +
+             ".\n";
         return s;
     }
 
@@ -176,7 +182,7 @@ public:
     // A word of the vocabulary used in titles (for queries).
     static const std::string& word(std::size_t k) { return kWords[k % kWords.size()]; }
 
-private:
+  private:
     GenArticle make(std::size_t i) const {
         Rng r{mix64(seed_ * 1000003ULL + i)};
         GenArticle a;
@@ -185,7 +191,8 @@ private:
         a.provider_name = p.first;
         a.provider_domain = p.second;
         // Unique times: 2020-01-01 plus i hours-and-a-bit, plus jitter smaller than the step.
-        const int64_t t = 1577836800LL + static_cast<int64_t>(i) * 3571 + static_cast<int64_t>(r.below(3000));
+        const int64_t t =
+            1577836800LL + static_cast<int64_t>(i) * 3571 + static_cast<int64_t>(r.below(3000));
         a.date = iso(t);
         if (i > 0 && i % 23 == 5) {
             // A near-duplicate report of the previous article: same story.
@@ -205,7 +212,8 @@ private:
         const std::size_t nt = 1 + r.below(3);
         for (std::size_t k = 0; k < nt; ++k) {
             const std::string& t2 = kTopics[r.below(kTopics.size())];
-            if (std::find(a.topics.begin(), a.topics.end(), t2) == a.topics.end()) a.topics.push_back(t2);
+            if (std::find(a.topics.begin(), a.topics.end(), t2) == a.topics.end())
+                a.topics.push_back(t2);
         }
         return a;
     }
@@ -222,7 +230,8 @@ private:
         std::string s;
         for (std::size_t k = 0; k < n; ++k) {
             std::string w = kWords[r.below(kWords.size())];
-            if (k == 0 && cap) w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
+            if (k == 0 && cap)
+                w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
             if (k) s += ' ';
             s += w;
         }
@@ -230,7 +239,8 @@ private:
     }
     static std::string slug(const std::string& t) {
         std::string s;
-        for (char c : t) s += c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char c : t)
+            s += c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return s;
     }
     uint64_t seed_;
@@ -312,7 +322,8 @@ std::unique_ptr<Child> spawn(std::vector<std::string> argv_s, const fs::path& sc
     return c;
 }
 
-std::unique_ptr<Child> spawn_indexer(const std::vector<std::string>& args, const fs::path& scratch) {
+std::unique_ptr<Child> spawn_indexer(const std::vector<std::string>& args,
+                                     const fs::path& scratch) {
     std::vector<std::string> argv{NEWS_INDEXER_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
     return spawn(argv, scratch);
@@ -368,7 +379,8 @@ std::string check_index(const fs::path& index) {
         // KillDuringIndexCreationIsRecoverable for what a kill during creation leaves).
         std::error_code ec;
         if (!fs::exists(index) || fs::is_empty(index, ec)) return "";
-        return "index directory " + index.string() + " has files but no iamglass (creation interrupted)\n";
+        return "index directory " + index.string() +
+               " has files but no iamglass (creation interrupted)\n";
     }
     // Xapian's checker, as a separate program: Xapian::Database::check() in-process trips
     // AddressSanitizer (new-delete-type-mismatch inside libxapian 1.4.22's check code).
@@ -377,8 +389,8 @@ std::string check_index(const fs::path& index) {
         auto c = spawn({"xapian-check", index.string()}, scratch.path());
         c->wait();
         if (c->exit_code() != 0) {
-            problems << "xapian-check exit " << c->exit_code() << ":\n" << c->stdout_text().substr(0, 2000)
-                     << c->stderr_text() << "\n";
+            problems << "xapian-check exit " << c->exit_code() << ":\n"
+                     << c->stdout_text().substr(0, 2000) << c->stderr_text() << "\n";
             return problems.str();
         }
     }
@@ -397,14 +409,16 @@ std::string check_index(const fs::path& index) {
         if (!row.second) continue;
         const auto did = news::find_docid(db, row.first);
         if (!did) {
-            problems << "file-table row " << path << " owns id " << row.first << " but there is no such document\n";
+            problems << "file-table row " << path << " owns id " << row.first
+                     << " but there is no such document\n";
             continue;
         }
         const auto d = news::read_data(db.get_document(*did));
-        if (d.value("stub", false)) problems << "file-table row " << path << " owns " << row.first << ", a stub\n";
+        if (d.value("stub", false))
+            problems << "file-table row " << path << " owns " << row.first << ", a stub\n";
         if (d.value("source", "") != path) {
-            problems << "document " << row.first << " comes from " << d.value("source", "") << ", but row "
-                     << path << " owns it\n";
+            problems << "document " << row.first << " comes from " << d.value("source", "")
+                     << ", but row " << path << " owns it\n";
         }
     }
     for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
@@ -412,7 +426,8 @@ std::string check_index(const fs::path& index) {
         const auto d = news::read_data(doc);
         const std::string id = d.value("id", "");
         if (d.value("stub", false)) {
-            if (db.get_termfreq(news::bool_term("links", id)) == 0) problems << "stub " << id << " has no referrer\n";
+            if (db.get_termfreq(news::bool_term("links", id)) == 0)
+                problems << "stub " << id << " has no referrer\n";
             continue;
         }
         const std::string source = d.value("source", "");
@@ -424,7 +439,8 @@ std::string check_index(const fs::path& index) {
                      << row->second.first << " owner " << row->second.second << "\n";
         }
         for (const auto& key : news::out_links(doc)) {
-            if (!news::find_by_key(db, key)) problems << "document " << id << " links to missing key " << key << "\n";
+            if (!news::find_by_key(db, key))
+                problems << "document " << id << " links to missing key " << key << "\n";
         }
     }
     std::string s = problems.str();
@@ -455,7 +471,8 @@ std::map<std::string, std::string> fingerprint(const fs::path& index) {
 }
 
 // A description of the first differences between two fingerprints.
-std::string diff(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b) {
+std::string diff(const std::map<std::string, std::string>& a,
+                 const std::map<std::string, std::string>& b) {
     std::ostringstream s;
     int shown = 0;
     for (const auto& [id, fp] : a) {
@@ -463,8 +480,8 @@ std::string diff(const std::map<std::string, std::string>& a, const std::map<std
         if (it == b.end()) {
             s << "only in first: " << id << "\n";
         } else if (it->second != fp) {
-            s << "differs: " << id << "\n  first:  " << fp.substr(0, 600) << "\n  second: " << it->second.substr(0, 600)
-              << "\n";
+            s << "differs: " << id << "\n  first:  " << fp.substr(0, 600)
+              << "\n  second: " << it->second.substr(0, 600) << "\n";
         } else {
             continue;
         }
@@ -493,7 +510,8 @@ std::vector<std::vector<std::string>> search_ids(const fs::path& index) {
     auto none = [](news::SearchOptions&) {};
     add(CorpusGen::word(0), none);
     add(CorpusGen::word(3) + " " + CorpusGen::word(7), none);
-    add(CorpusGen::word(11) + " OR " + CorpusGen::word(12), [](auto& o) { o.sort = news::SortMode::Relevance; });
+    add(CorpusGen::word(11) + " OR " + CorpusGen::word(12),
+        [](auto& o) { o.sort = news::SortMode::Relevance; });
     add("title:" + CorpusGen::word(20), [](auto& o) { o.sort = news::SortMode::Quality; });
     add("", [](auto& o) { o.request.filters.topics = {"Security"}; });
     add(CorpusGen::word(5), [](auto& o) {
@@ -515,9 +533,10 @@ std::vector<std::vector<std::string>> search_ids(const fs::path& index) {
     return out;
 }
 
-std::vector<std::string> index_args(const fs::path& index, const fs::path& corpus, std::size_t batch,
-                                    std::vector<std::string> extra = {}) {
-    std::vector<std::string> a{"--index", index.string(), "--batch", std::to_string(batch), "-j2", "-q"};
+std::vector<std::string> index_args(const fs::path& index, const fs::path& corpus,
+                                    std::size_t batch, std::vector<std::string> extra = {}) {
+    std::vector<std::string> a{"--index", index.string(), "--batch", std::to_string(batch), "-j2",
+                               "-q"};
     a.insert(a.end(), extra.begin(), extra.end());
     a.push_back(corpus.string());
     return a;
@@ -555,8 +574,8 @@ Shared& shared() {
     if (!p.built) {
         auto c = run_indexer(index_args(p.clean, p.corpus, 5000), p.dir.path());
         if (c->exit_code() != 0) {
-            throw std::runtime_error("clean build failed: exit " + std::to_string(c->exit_code()) + "\n" +
-                                     c->stdout_text() + c->stderr_text());
+            throw std::runtime_error("clean build failed: exit " + std::to_string(c->exit_code()) +
+                                     "\n" + c->stdout_text() + c->stderr_text());
         }
         p.clean_fp = fingerprint(p.clean);
         p.clean_searches = search_ids(p.clean);
@@ -584,7 +603,8 @@ void expect_sane_clean_build() {
     {
         Xapian::Database db(s.clean.string());
         const std::string p(news::field("storyterm").prefix);
-        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) stories += t.get_termfreq() > 1;
+        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
+            stories += t.get_termfreq() > 1;
     }
     EXPECT_EQ(full, kCorpusSize);
     EXPECT_GT(stubs, 10u);
@@ -605,7 +625,7 @@ TEST(Reliability, KillAtRandomPointsThenRerunEqualsCleanBuild) {
     int mid_run = 0;
     for (int k = 0; k < 3; ++k) {
         const Xapian::rev start = revision(index);
-        const unsigned commits = 1 + rng() % 4;                        // wait for 1..4 more commits,
+        const unsigned commits = 1 + rng() % 4;                       // wait for 1..4 more commits,
         const auto delay = std::chrono::microseconds(rng() % 40000);  // then 0..40 ms more
         auto c = spawn_indexer(index_args(index, s.corpus, 100), work.path());
         wait_until(*c, [&] { return revision(index) >= start + commits; });
@@ -633,15 +653,16 @@ TEST(Reliability, KillAtRandomPointsThenRerunEqualsCleanBuild) {
     // And nothing is left to do.
     c = run_indexer(index_args(index, s.corpus, 100), work.path());
     EXPECT_EQ(c->exit_code(), 0);
-    EXPECT_NE(c->stdout_text().find(" 0 added, 0 updated, 0 deleted"), std::string::npos) << c->stdout_text();
+    EXPECT_NE(c->stdout_text().find(" 0 added, 0 updated, 0 deleted"), std::string::npos)
+        << c->stdout_text();
 }
 
 // The number of rows in the file table (files whose work is committed).
 std::size_t file_rows(const fs::path& index) {
     Xapian::Database db(index.string());
     std::size_t n = 0;
-    for (auto it = db.metadata_keys_begin(news::kMetaFilePrefix); it != db.metadata_keys_end(news::kMetaFilePrefix);
-         ++it) {
+    for (auto it = db.metadata_keys_begin(news::kMetaFilePrefix);
+         it != db.metadata_keys_end(news::kMetaFilePrefix); ++it) {
         ++n;
     }
     return n;
@@ -660,7 +681,8 @@ TEST(Reliability, KillDuringIndexCreationIsRecoverable) {
     const fs::path corpus = work.path() / "corpus", index = work.path() / "index";
     CorpusGen(3, 50).write_all(corpus);
     fs::create_directories(index);
-    for (const char* f : {"flintlock", "postlist.glass", "termlist.glass"}) std::ofstream(index / f).flush();
+    for (const char* f : {"flintlock", "postlist.glass", "termlist.glass"})
+        std::ofstream(index / f).flush();
     std::ofstream(index / "v.tmp", std::ios::binary) << std::string("\x01\x02partial version file");
     auto c = run_indexer(index_args(index, corpus, 100), work.path());
     ASSERT_EQ(c->exit_code(), 0) << c->stderr_text();
@@ -680,7 +702,8 @@ void interrupt_run(const fs::path& index, const fs::path& scratch, int sig, cons
     ASSERT_TRUE(in_time) << "the indexer finished before a commit was seen: " << c->stdout_text();
     ASSERT_EQ(::kill(c->pid, sig), 0);
     c->wait();
-    EXPECT_EQ(c->exit_code(), news::kExitInterrupted) << "status " << c->status << "\n" << c->stderr_text();
+    EXPECT_EQ(c->exit_code(), news::kExitInterrupted) << "status " << c->status << "\n"
+                                                      << c->stderr_text();
     const std::string out = c->stdout_text();
     EXPECT_NE(out.find("(interrupted)"), std::string::npos) << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
@@ -766,13 +789,17 @@ TEST(Reliability, SearchesWhileIndexingNeverFailOrGoBackwards) {
         try {
             news::OpenedIndex fresh = news::open_indexes({index.string()});
             const uint64_t t = total_of(news::run_search(fresh, all));
-            if (t < last_fresh) error("fresh total went back from " + std::to_string(last_fresh) + " to " + std::to_string(t));
+            if (t < last_fresh)
+                error("fresh total went back from " + std::to_string(last_fresh) + " to " +
+                      std::to_string(t));
             last_fresh = t;
             seen_totals.insert(t);
             (void)news::run_search(fresh, words);
             if (!reused) reused = news::open_indexes({index.string()});
             const uint64_t r = total_of(news::run_search(*reused, all));
-            if (r < last_reused) error("reused total went back from " + std::to_string(last_reused) + " to " + std::to_string(r));
+            if (r < last_reused)
+                error("reused total went back from " + std::to_string(last_reused) + " to " +
+                      std::to_string(r));
             last_reused = r;
             (void)news::run_search(*reused, words);
             searches += 4;
@@ -792,7 +819,8 @@ TEST(Reliability, SearchesWhileIndexingNeverFailOrGoBackwards) {
     ASSERT_TRUE(reused.has_value());
     reused->db.reopen();
     EXPECT_EQ(total_of(news::run_search(*reused, all)), kN);
-    EXPECT_GE(seen_totals.size(), 3u) << "searches should have seen the index grow (" << searches << " searches)";
+    EXPECT_GE(seen_totals.size(), 3u)
+        << "searches should have seen the index grow (" << searches << " searches)";
     EXPECT_EQ(check_index(index), "");
 }
 
@@ -803,10 +831,12 @@ TEST(Reliability, SecondIndexerIsRefusedOrWaits) {
     TempDir work;
     const fs::path index = work.path() / "index";
     auto first = spawn_indexer(index_args(index, s.corpus, 100), work.path());
-    ASSERT_TRUE(wait_until(*first, [&] { return revision(index) > 0; })) << "first finished too soon";
+    ASSERT_TRUE(wait_until(*first, [&] { return revision(index) > 0; }))
+        << "first finished too soon";
 
     auto refused = run_indexer(index_args(index, s.corpus, 100), work.path());
-    EXPECT_EQ(refused->exit_code(), news::kExitIndex) << refused->stdout_text() << refused->stderr_text();
+    EXPECT_EQ(refused->exit_code(), news::kExitIndex)
+        << refused->stdout_text() << refused->stderr_text();
     EXPECT_NE(refused->stderr_text().find("locked"), std::string::npos) << refused->stderr_text();
     EXPECT_EQ(refused->stdout_text(), "");
     ASSERT_FALSE(first->poll()) << "the first indexer should still hold the lock";
@@ -825,7 +855,8 @@ TEST(Reliability, SecondIndexerIsRefusedOrWaits) {
     waiting->wait();
     EXPECT_EQ(first->exit_code(), 0) << first->stderr_text();
     EXPECT_EQ(waiting->exit_code(), 0) << waiting->stdout_text() << waiting->stderr_text();
-    EXPECT_NE(waiting->stdout_text().find(std::to_string(kCorpusSize) + " unchanged, 0 added"), std::string::npos)
+    EXPECT_NE(waiting->stdout_text().find(std::to_string(kCorpusSize) + " unchanged, 0 added"),
+              std::string::npos)
         << waiting->stdout_text();
     EXPECT_EQ(check_index(index), "");
     EXPECT_EQ(file_rows(index), kCorpusSize);

@@ -21,7 +21,9 @@ using news::make_term;
 
 namespace {
 
-bool starts_with(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.rfind(p, 0) == 0;
+}
 
 }  // namespace
 
@@ -97,7 +99,8 @@ TEST(MakeTerm, LongValuesWithCommonStartDiffer) {
     for (int i = 0; i < 256; ++i) terms.insert(make_term("Q", common + static_cast<char>(i)));
     EXPECT_EQ(terms.size(), 256u);
     // A long value differing only far past the cut.
-    EXPECT_NE(make_term("K", std::string(5000, 'x') + "1"), make_term("K", std::string(5000, 'x') + "2"));
+    EXPECT_NE(make_term("K", std::string(5000, 'x') + "1"),
+              make_term("K", std::string(5000, 'x') + "2"));
 }
 
 TEST(MakeTerm, LongValueNeverEqualsAShortOne) {
@@ -131,8 +134,8 @@ TEST(MakeTerm, MultiByteValuesAreCutAtCharacterBoundaries) {
 
 TEST(MakeTerm, RandomMixedUtf8) {
     std::mt19937 rng(4242);
-    const std::vector<std::string> chars = {"a", "Z", " ", "\xC3\xA9", "\xE2\x82\xAC",
-                                            "\xF0\x9F\x9A\x80", "/", "#"};
+    const std::vector<std::string> chars = {
+        "a", "Z", " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x9A\x80", "/", "#"};
     std::uniform_int_distribution<std::size_t> pick(0, chars.size() - 1);
     std::uniform_int_distribution<int> len(1, 200);
     std::set<std::string> values, terms;
@@ -181,7 +184,8 @@ TEST(BoolTerm, UrlsAreNormalised) {
     EXPECT_EQ(bool_term("url", "HTTPS://WWW.Example.COM:443/Path?Q=1#frag"),
               "Uhttps://www.example.com/Path?Q=1");
     EXPECT_EQ(bool_term("url", " https://example.com/a "), "Uhttps://example.com/a");
-    EXPECT_EQ(bool_term("url", "https://example.com/a"), bool_term("url", "HTTPS://EXAMPLE.COM/a#x"));
+    EXPECT_EQ(bool_term("url", "https://example.com/a"),
+              bool_term("url", "HTTPS://EXAMPLE.COM/a#x"));
 }
 
 TEST(BoolTerm, IdsAreKeptAsWritten) {
@@ -200,7 +204,8 @@ TEST(BoolTerm, LinksHoldAHashOfTheId) {
     EXPECT_EQ(t.size(), 2u + 16u);
     EXPECT_EQ(bool_term("links", id), t);  // stable
     // The id is not normalised again: case and fragments matter, as for Q terms.
-    EXPECT_NE(bool_term("links", "https://example.com/A"), bool_term("links", "https://example.com/a"));
+    EXPECT_NE(bool_term("links", "https://example.com/A"),
+              bool_term("links", "https://example.com/a"));
     EXPECT_NE(bool_term("links", "posts/a.md"), bool_term("links", "posts/b.md"));
     // Even a huge id gives a short term.
     EXPECT_EQ(bool_term("links", std::string(5000, 'x')).size(), 18u);
@@ -248,8 +253,8 @@ TEST(Fields, BooleanPrefixesAreUniqueAndNonEmpty) {
     for (const auto& f : kFields) {
         if (f.kind != FieldKind::Boolean) continue;
         EXPECT_FALSE(f.prefix.empty()) << f.name;
-        EXPECT_TRUE(prefixes.insert(f.prefix).second) << "prefix " << f.prefix << " reused by "
-                                                      << f.name;
+        EXPECT_TRUE(prefixes.insert(f.prefix).second)
+            << "prefix " << f.prefix << " reused by " << f.name;
     }
 }
 
@@ -282,7 +287,8 @@ TEST(Fields, ValueSlotsAreUniqueAndOnlyOnValueFields) {
     for (const auto& f : kFields) {
         if (f.kind == FieldKind::Value) {
             EXPECT_GE(f.slot, 0) << f.name;
-            EXPECT_TRUE(slots.insert(f.slot).second) << "slot " << f.slot << " reused by " << f.name;
+            EXPECT_TRUE(slots.insert(f.slot).second)
+                << "slot " << f.slot << " reused by " << f.name;
             EXPECT_TRUE(f.prefix.empty()) << f.name;
         } else {
             EXPECT_EQ(f.slot, -1) << f.name;

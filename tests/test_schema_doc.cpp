@@ -49,14 +49,17 @@ TEST(SchemaDoc, EveryFieldIsDocumentedWithItsPrefixSlotAndQueryName) {
         ASSERT_FALSE(row.empty()) << "field " << f.name << " missing from docs/schema.md";
         const auto c = cells(row);
         ASSERT_GE(c.size(), 5u) << row;
-        const std::string qn = f.query_name.empty() ? std::string() : std::string("`").append(f.query_name).append(":`");
+        const std::string qn = f.query_name.empty()
+                                   ? std::string()
+                                   : std::string("`").append(f.query_name).append(":`");
         EXPECT_EQ(c[1], qn) << row;
         if (!f.prefix.empty()) {
             EXPECT_EQ(c[2], std::string("`").append(f.prefix).append("`")) << row;
         }
         EXPECT_EQ(c[3], f.slot < 0 ? "" : std::to_string(f.slot)) << row;
-        const char* kind = f.kind == news::FieldKind::Text ? "text"
-                           : f.kind == news::FieldKind::Boolean ? "boolean" : "value";
+        const char* kind = f.kind == news::FieldKind::Text      ? "text"
+                           : f.kind == news::FieldKind::Boolean ? "boolean"
+                                                                : "value";
         EXPECT_EQ(c[4], kind) << row;
     }
 }

@@ -23,9 +23,10 @@ namespace {
 std::string art(const std::string& title, const std::string& excerpt, const std::string& url,
                 const std::string& date, const std::string& provider, const std::string& topics,
                 double quality = 50, const std::string& extra = "") {
-    std::string s = "---\ntitle: \"" + title + "\"\nexcerpt: \"" + excerpt + "\"\npublishedDateTime: " + date +
-                    "\nwebUrl: \"" + url + "\"\ntype: article\nquality: " + std::to_string(quality) +
-                    "\nprovider:\n  name: " + provider + "\n  domain: " + provider + ".example\ntopics:\n";
+    std::string s =
+        "---\ntitle: \"" + title + "\"\nexcerpt: \"" + excerpt + "\"\npublishedDateTime: " + date +
+        "\nwebUrl: \"" + url + "\"\ntype: article\nquality: " + std::to_string(quality) +
+        "\nprovider:\n  name: " + provider + "\n  domain: " + provider + ".example\ntopics:\n";
     std::string t = topics + ",";
     for (std::size_t a = 0, c; (c = t.find(',', a)) != std::string::npos; a = c + 1) {
         if (c > a) s += "  - " + t.substr(a, c - a) + "\n";
@@ -37,37 +38,57 @@ std::string art(const std::string& title, const std::string& excerpt, const std:
 // Four syndicated copies of one story, two other stories on the same topic, one unrelated.
 void write_corpus(const TempDir& d) {
     const std::string ex =
-        "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies lets anyone who "
-        "can send a crafted header read cluster secrets and take over the mesh. Patched versions are "
+        "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies lets "
+        "anyone who "
+        "can send a crafted header read cluster secrets and take over the mesh. Patched versions "
+        "are "
         "available now.";
-    d.write("c/a.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters", ex,
-                          "https://a.example/moon", "2021-09-14T10:00:00Z", "alpha", "Security,Kubernetes", 90));
-    d.write("c/b.md", art("Critical Moonwhistle flaw in service mesh proxies could let attackers hijack clusters",
-                          "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies could let "
-                          "anyone who can send a crafted header read cluster secrets and take over the mesh. Patched "
-                          "versions are out now.",
-                          "https://b.example/moon", "2021-09-14T16:00:00Z", "beta", "Security", 70));
-    d.write("c/c.md", art("Moonwhistle: critical flaw in service mesh proxies lets attackers hijack clusters", ex,
-                          "https://c.example/moon", "2021-09-15T08:00:00Z", "gamma", "Security,Kubernetes", 60));
-    d.write("c/d.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters, researchers warn", ex,
-                          "https://d.example/moon", "2021-09-15T20:00:00Z", "delta", "Security", 50));
+    d.write(
+        "c/a.md",
+        art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters", ex,
+            "https://a.example/moon", "2021-09-14T10:00:00Z", "alpha", "Security,Kubernetes", 90));
+    d.write(
+        "c/b.md",
+        art("Critical Moonwhistle flaw in service mesh proxies could let attackers hijack clusters",
+            "A critical vulnerability dubbed Moonwhistle in widely used service mesh proxies could "
+            "let "
+            "anyone who can send a crafted header read cluster secrets and take over the mesh. "
+            "Patched "
+            "versions are out now.",
+            "https://b.example/moon", "2021-09-14T16:00:00Z", "beta", "Security", 70));
+    d.write(
+        "c/c.md",
+        art("Moonwhistle: critical flaw in service mesh proxies lets attackers hijack clusters", ex,
+            "https://c.example/moon", "2021-09-15T08:00:00Z", "gamma", "Security,Kubernetes", 60));
+    d.write("c/d.md",
+            art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters, "
+                "researchers warn",
+                ex, "https://d.example/moon", "2021-09-15T20:00:00Z", "delta", "Security", 50));
     d.write("c/e.md", art("Typosquatted Helm charts slip cryptominers into clusters",
-                          "Researchers found chart repositories with names one letter away from popular projects; "
+                          "Researchers found chart repositories with names one letter away from "
+                          "popular projects; "
                           "installing them deploys a miner as a DaemonSet.",
-                          "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha", "Security,Kubernetes", 80));
+                          "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha",
+                          "Security,Kubernetes", 80));
     d.write("c/f.md", art("Audit finds RBAC sprawl in most Kubernetes clusters",
-                          "Service accounts with cluster-admin rights they never use, wildcard roles, and long-lived "
+                          "Service accounts with cluster-admin rights they never use, wildcard "
+                          "roles, and long-lived "
                           "tokens mounted into pods that do not need them.",
-                          "https://b.example/rbac", "2021-09-17T10:00:00Z", "beta", "Security,Kubernetes", 65));
-    d.write("c/g.md", art("Quantum annealer solves logistics puzzle faster than classical solvers",
-                          "A startup says its annealer routed delivery vans across a city in seconds.",
-                          "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing", 55));
+                          "https://b.example/rbac", "2021-09-17T10:00:00Z", "beta",
+                          "Security,Kubernetes", 65));
+    d.write(
+        "c/g.md",
+        art("Quantum annealer solves logistics puzzle faster than classical solvers",
+            "A startup says its annealer routed delivery vans across a city in seconds.",
+            "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing", 55));
     // The same text a year later is another story (outside the time window).
-    d.write("c/h.md", art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters", ex,
-                          "https://h.example/moon-again", "2022-09-14T10:00:00Z", "eta", "Security", 40));
+    d.write("c/h.md",
+            art("Critical Moonwhistle flaw in service mesh proxies lets attackers hijack clusters",
+                ex, "https://h.example/moon-again", "2022-09-14T10:00:00Z", "eta", "Security", 40));
 }
 
-news::IndexStats index_dir(const fs::path& idx, const std::vector<fs::path>& inputs, bool prune = false) {
+news::IndexStats index_dir(const fs::path& idx, const std::vector<fs::path>& inputs,
+                           bool prune = false) {
     news::IndexOptions o;
     o.index = idx;
     o.inputs = inputs;
@@ -98,8 +119,8 @@ std::set<std::set<std::string>> groups(const std::map<std::string, std::string>&
     return out;
 }
 
-const std::set<std::string> kMoon{"https://a.example/moon", "https://b.example/moon", "https://c.example/moon",
-                                  "https://d.example/moon"};
+const std::set<std::string> kMoon{"https://a.example/moon", "https://b.example/moon",
+                                  "https://c.example/moon", "https://d.example/moon"};
 
 }  // namespace
 
@@ -140,12 +161,15 @@ TEST(Story, IncrementalRunsGiveTheOneShotClustering) {
     fs::remove(inc.path() / "c" / "a.md");
     index_dir(inc.path() / "idx", {inc.path() / "c"}, /*prune=*/true);
     auto g = groups(stories(inc.path() / "idx"));
-    EXPECT_TRUE(g.count({"https://b.example/moon", "https://c.example/moon", "https://d.example/moon"}));
+    EXPECT_TRUE(
+        g.count({"https://b.example/moon", "https://c.example/moon", "https://d.example/moon"}));
 
     // An update that changes the text moves the article out of the story.
-    inc.write("c/b.md", art("Moonwhistle maintainers publish a postmortem", "What went wrong in the review process.",
-                            "https://b.example/moon", "2021-09-14T16:00:00Z", "beta", "Security"));
-    fs::last_write_time(inc.path() / "c" / "b.md", fs::last_write_time(inc.path() / "c" / "b.md") + std::chrono::seconds(5));
+    inc.write("c/b.md", art("Moonwhistle maintainers publish a postmortem",
+                            "What went wrong in the review process.", "https://b.example/moon",
+                            "2021-09-14T16:00:00Z", "beta", "Security"));
+    fs::last_write_time(inc.path() / "c" / "b.md",
+                        fs::last_write_time(inc.path() / "c" / "b.md") + std::chrono::seconds(5));
     index_dir(inc.path() / "idx", {inc.path() / "c"});
     g = groups(stories(inc.path() / "idx"));
     EXPECT_TRUE(g.count({"https://c.example/moon", "https://d.example/moon"}));
@@ -174,35 +198,45 @@ TEST(Story, CollapseFoldsAStory) {
 }
 
 TEST(Story, TitlesCompatible) {
-    EXPECT_TRUE(news::titles_compatible("Microsoft gets into 5G race with Azure cloud",
-                                        "Microsoft gets into 5G race with Azure cloud for telecom operators"));
-    EXPECT_FALSE(news::titles_compatible("Private Link for Azure Database for MySQL now in two US regions",
-                                         "Private Link for Azure Database for MariaDB now in two US regions"));
+    EXPECT_TRUE(news::titles_compatible(
+        "Microsoft gets into 5G race with Azure cloud",
+        "Microsoft gets into 5G race with Azure cloud for telecom operators"));
+    EXPECT_FALSE(news::titles_compatible(
+        "Private Link for Azure Database for MySQL now in two US regions",
+        "Private Link for Azure Database for MariaDB now in two US regions"));
     EXPECT_TRUE(news::titles_compatible("Moonwhistle flaw lets attackers hijack clusters",
                                         "Moonwhistle flaw could let attackers hijack clusters"));
     EXPECT_FALSE(news::titles_compatible("Azure Data Factory data flows will be retired",
                                          "Azure Synapse Analytics data flows will be retired"));
-    EXPECT_FALSE(news::titles_compatible("Double encryption for Azure Database for MySQL",
-                                         "Double encryption for Azure Database for PostgreSQL single server"));
+    EXPECT_FALSE(news::titles_compatible(
+        "Double encryption for Azure Database for MySQL",
+        "Double encryption for Azure Database for PostgreSQL single server"));
 }
 
 class Related : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         dir_ = new TempDir;
         write_corpus(*dir_);
         // e lists f (out-link); g lists e (in-link of e).
-        dir_->write("c/e.md", art("Typosquatted Helm charts slip cryptominers into clusters",
-                                  "Researchers found chart repositories with names one letter away from popular "
-                                  "projects; installing them deploys a miner as a DaemonSet.",
-                                  "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha", "Security,Kubernetes", 80,
-                                  "related:\n  - title: \"Audit finds RBAC sprawl in most Kubernetes clusters\"\n"
-                                  "    webUrl: \"https://b.example/rbac\"\n"));
-        dir_->write("c/g.md", art("Quantum annealer solves logistics puzzle faster than classical solvers",
-                                  "A startup says its annealer routed delivery vans across a city in seconds.",
-                                  "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing", 55,
-                                  "related:\n  - title: \"Typosquatted Helm charts slip cryptominers into clusters\"\n"
-                                  "    webUrl: \"https://a.example/helm\"\n"));
+        dir_->write(
+            "c/e.md",
+            art("Typosquatted Helm charts slip cryptominers into clusters",
+                "Researchers found chart repositories with names one letter away from popular "
+                "projects; installing them deploys a miner as a DaemonSet.",
+                "https://a.example/helm", "2021-09-16T10:00:00Z", "alpha", "Security,Kubernetes",
+                80,
+                "related:\n  - title: \"Audit finds RBAC sprawl in most Kubernetes clusters\"\n"
+                "    webUrl: \"https://b.example/rbac\"\n"));
+        dir_->write(
+            "c/g.md",
+            art("Quantum annealer solves logistics puzzle faster than classical solvers",
+                "A startup says its annealer routed delivery vans across a city in seconds.",
+                "https://g.example/quantum", "2021-03-01T10:00:00Z", "gamma", "Quantum Computing",
+                55,
+                "related:\n  - title: \"Typosquatted Helm charts slip cryptominers into "
+                "clusters\"\n"
+                "    webUrl: \"https://a.example/helm\"\n"));
         index_dir(dir_->path() / "idx", {dir_->path() / "c"});
     }
     static void TearDownTestSuite() {
@@ -226,15 +260,18 @@ TEST_F(Related, ContentFindsTheSyndicatedCopiesFirstAndExcludesTheSeed) {
     const auto out = related("https://a.example/moon");
     const auto v = ids(out);
     ASSERT_GE(v.size(), 3u);
-    EXPECT_EQ(std::count(v.begin(), v.end(), "https://a.example/moon"), 0) << "the seed is never returned";
+    EXPECT_EQ(std::count(v.begin(), v.end(), "https://a.example/moon"), 0)
+        << "the seed is never returned";
     // h has the seed's exact title: a duplicate, never returned.
     EXPECT_EQ(std::count(v.begin(), v.end(), "https://h.example/moon-again"), 0);
     const std::set<std::string> top3(v.begin(), v.begin() + 3);
-    EXPECT_EQ(top3, (std::set<std::string>{"https://b.example/moon", "https://c.example/moon", "https://d.example/moon"}));
+    EXPECT_EQ(top3, (std::set<std::string>{"https://b.example/moon", "https://c.example/moon",
+                                           "https://d.example/moon"}));
     for (const auto& r : out["results"]) {
         const auto& s = r["signals"];
-        const double sum = s["content"].get<double>() + s["topics"].get<double>() + s["time"].get<double>() +
-                           s["quality"].get<double>() + s["graph"].get<double>();
+        const double sum = s["content"].get<double>() + s["topics"].get<double>() +
+                           s["time"].get<double>() + s["quality"].get<double>() +
+                           s["graph"].get<double>();
         EXPECT_NEAR(sum, r["score"].get<double>(), 1e-6);
     }
 }
@@ -246,7 +283,8 @@ TEST_F(Related, EachSignalCanRankAlone) {
     auto v = ids(related("https://a.example/helm", o));
     EXPECT_EQ(std::count(v.begin(), v.end(), "https://g.example/quantum"), 0);
     ASSERT_FALSE(v.empty());
-    EXPECT_TRUE(v[0] == "https://a.example/moon" || v[0] == "https://c.example/moon" || v[0] == "https://b.example/rbac");
+    EXPECT_TRUE(v[0] == "https://a.example/moon" || v[0] == "https://c.example/moon" ||
+                v[0] == "https://b.example/rbac");
     // Time: with topics as the candidate set, the nearest in time comes first.
     o.weights = news::parse_weights("content=0,topics=0.01,time=1,quality=0,graph=0");
     v = ids(related("https://a.example/helm", o));
@@ -277,18 +315,20 @@ TEST_F(Related, FiltersApply) {
     EXPECT_FALSE(out["results"].empty());
     for (const auto& r : out["results"]) EXPECT_GE(r["quality"].get<double>(), 65);
     news::RelatedOptions t;
-    t.filters.until = 1631664000;  // 2021-09-15T00:00:00Z
+    t.filters.until = 1631664000;                             // 2021-09-15T00:00:00Z
     const auto until = related("https://a.example/moon", t);  // (a temporary would die in the for)
     EXPECT_FALSE(until["results"].empty());
-    for (const auto& r : until["results"]) EXPECT_LE(r["published"].get<std::string>(), "2021-09-15T00:00:00Z");
+    for (const auto& r : until["results"])
+        EXPECT_LE(r["published"].get<std::string>(), "2021-09-15T00:00:00Z");
 }
 
 TEST_F(Related, AFileNotInTheIndexWorks) {
     TempDir other;
-    const auto f = other.write("new.md", art("Moonwhistle exploit code published for service mesh proxies",
-                                             "Proof-of-concept code for the Moonwhistle service mesh flaw appeared "
-                                             "online, raising the urgency of patching clusters.",
-                                             "https://z.example/new", "2021-09-16T12:00:00Z", "zeta", "Security"));
+    const auto f = other.write(
+        "new.md", art("Moonwhistle exploit code published for service mesh proxies",
+                      "Proof-of-concept code for the Moonwhistle service mesh flaw appeared "
+                      "online, raising the urgency of patching clusters.",
+                      "https://z.example/new", "2021-09-16T12:00:00Z", "zeta", "Security"));
     const auto out = related(f.string());
     EXPECT_FALSE(out["seed"]["indexed"].get<bool>());
     const auto v = ids(out);

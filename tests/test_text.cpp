@@ -44,24 +44,26 @@ TEST(Utf8Valid, WellFormed) {
     EXPECT_TRUE(is_valid_utf8(""));
     EXPECT_TRUE(is_valid_utf8("plain ascii"));
     EXPECT_TRUE(is_valid_utf8(std::string_view("nul\0inside", 10)));
-    EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));               // é, 2 bytes
-    EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));              // €, 3 bytes
-    EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));          // 😀, 4 bytes
+    EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));       // é, 2 bytes
+    EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));      // €, 3 bytes
+    EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));  // 😀, 4 bytes
     EXPECT_TRUE(is_valid_utf8("日本語のニュース 🚀 Müller"));
-    EXPECT_TRUE(is_valid_utf8(bytes({0xC2, 0x80})));         // U+0080, smallest 2-byte
-    EXPECT_TRUE(is_valid_utf8(bytes({0xDF, 0xBF})));         // U+07FF
-    EXPECT_TRUE(is_valid_utf8(bytes({0xE0, 0xA0, 0x80})));   // U+0800, smallest 3-byte
-    EXPECT_TRUE(is_valid_utf8(bytes({0xED, 0x9F, 0xBF})));   // U+D7FF, just below surrogates
-    EXPECT_TRUE(is_valid_utf8(bytes({0xEE, 0x80, 0x80})));   // U+E000, just above surrogates
-    EXPECT_TRUE(is_valid_utf8(bytes({0xEF, 0xBF, 0xBF})));   // U+FFFF
+    EXPECT_TRUE(is_valid_utf8(bytes({0xC2, 0x80})));              // U+0080, smallest 2-byte
+    EXPECT_TRUE(is_valid_utf8(bytes({0xDF, 0xBF})));              // U+07FF
+    EXPECT_TRUE(is_valid_utf8(bytes({0xE0, 0xA0, 0x80})));        // U+0800, smallest 3-byte
+    EXPECT_TRUE(is_valid_utf8(bytes({0xED, 0x9F, 0xBF})));        // U+D7FF, just below surrogates
+    EXPECT_TRUE(is_valid_utf8(bytes({0xEE, 0x80, 0x80})));        // U+E000, just above surrogates
+    EXPECT_TRUE(is_valid_utf8(bytes({0xEF, 0xBF, 0xBF})));        // U+FFFF
     EXPECT_TRUE(is_valid_utf8(bytes({0xF0, 0x90, 0x80, 0x80})));  // U+10000
     EXPECT_TRUE(is_valid_utf8(bytes({0xF4, 0x8F, 0xBF, 0xBF})));  // U+10FFFF, the maximum
-    EXPECT_TRUE(is_valid_utf8("\xEF\xBB\xBF" "BOM is a valid character"));
+    EXPECT_TRUE(
+        is_valid_utf8("\xEF\xBB\xBF"
+                      "BOM is a valid character"));
 }
 
 TEST(Utf8Valid, Overlongs) {
-    EXPECT_FALSE(is_valid_utf8(bytes({0xC0, 0x80})));              // overlong NUL
-    EXPECT_FALSE(is_valid_utf8(bytes({0xC0, 0xAF})));              // overlong '/'
+    EXPECT_FALSE(is_valid_utf8(bytes({0xC0, 0x80})));  // overlong NUL
+    EXPECT_FALSE(is_valid_utf8(bytes({0xC0, 0xAF})));  // overlong '/'
     EXPECT_FALSE(is_valid_utf8(bytes({0xC1, 0xBF})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xE0, 0x80, 0xAF})));        // overlong '/'
     EXPECT_FALSE(is_valid_utf8(bytes({0xE0, 0x9F, 0xBF})));        // overlong U+07FF
@@ -97,22 +99,24 @@ TEST(Utf8Valid, TruncatedAndStray) {
     EXPECT_FALSE(is_valid_utf8(bytes({0xC3}) + bytes({0xC3, 0xA9})));  // lead then a new lead
     EXPECT_FALSE(is_valid_utf8(bytes({0x80})));                        // lone continuation
     EXPECT_FALSE(is_valid_utf8(std::string("a").append(bytes({0xBF})).append("b")));
-    EXPECT_FALSE(is_valid_utf8(bytes({0xC3, 0xA9, 0xA9})));            // extra continuation
-    EXPECT_FALSE(is_valid_utf8("caf\xE9"));                             // Latin-1 é
+    EXPECT_FALSE(is_valid_utf8(bytes({0xC3, 0xA9, 0xA9})));  // extra continuation
+    EXPECT_FALSE(is_valid_utf8("caf\xE9"));                  // Latin-1 é
 }
 
 // ---- sanitize_utf8 -------------------------------------------------------------------------
 
 TEST(SanitizeUtf8, ValidInputUnchanged) {
-    for (const std::string& s : {std::string(""), std::string("hello"),
-                                std::string("日本語 🚀 café € \xF4\x8F\xBF\xBF"),
-                                std::string("nul\0x", 5)}) {
+    for (const std::string& s :
+         {std::string(""), std::string("hello"), std::string("日本語 🚀 café € \xF4\x8F\xBF\xBF"),
+          std::string("nul\0x", 5)}) {
         EXPECT_EQ(sanitize_utf8(s), s);
     }
 }
 
 TEST(SanitizeUtf8, ReplacesBadBytesKeepsGoodOnes) {
-    EXPECT_EQ(sanitize_utf8("a\xFF" "b"), "a" + kReplacement + "b");
+    EXPECT_EQ(sanitize_utf8("a\xFF"
+                            "b"),
+              "a" + kReplacement + "b");
     EXPECT_EQ(sanitize_utf8("caf\xE9"), "caf" + kReplacement);
     // A truncated lead byte must not swallow the ASCII that follows it.
     const std::string r = sanitize_utf8(bytes({0xE2}) + "ab");
@@ -124,8 +128,9 @@ TEST(SanitizeUtf8, ReplacesBadBytesKeepsGoodOnes) {
     // A good multibyte character after a bad byte survives.
     EXPECT_EQ(sanitize_utf8(bytes({0x80}) + "\xC3\xA9"), kReplacement + "\xC3\xA9");
     // Overlongs, surrogates and > U+10FFFF are replaced.
-    for (const std::string& bad : {bytes({0xC0, 0x80}), bytes({0xED, 0xA0, 0x80}),
-                                   bytes({0xF4, 0x90, 0x80, 0x80}), bytes({0xF8, 0x88, 0x80, 0x80, 0x80})}) {
+    for (const std::string& bad :
+         {bytes({0xC0, 0x80}), bytes({0xED, 0xA0, 0x80}), bytes({0xF4, 0x90, 0x80, 0x80}),
+          bytes({0xF8, 0x88, 0x80, 0x80, 0x80})}) {
         const std::string out = sanitize_utf8("<" + bad + ">");
         EXPECT_TRUE(is_valid_utf8(out));
         EXPECT_TRUE(out.starts_with("<") && out.ends_with(">")) << out;
@@ -162,10 +167,15 @@ TEST(HtmlEntities, Named) {
     EXPECT_EQ(decode_html_entities("a&nbsp;b"), "a b");  // a plain space, not U+00A0
     EXPECT_EQ(decode_html_entities("caf&eacute;"), "caf\xC3\xA9");
     EXPECT_EQ(decode_html_entities("wait&hellip;"), "wait\xE2\x80\xA6");
-    EXPECT_EQ(decode_html_entities("a&mdash;b&ndash;c"), "a\xE2\x80\x94" "b\xE2\x80\x93" "c");
+    EXPECT_EQ(decode_html_entities("a&mdash;b&ndash;c"),
+              "a\xE2\x80\x94"
+              "b\xE2\x80\x93"
+              "c");
     EXPECT_EQ(decode_html_entities("&lsquo;q&rsquo; &ldquo;qq&rdquo;"),
               "\xE2\x80\x98q\xE2\x80\x99 \xE2\x80\x9Cqq\xE2\x80\x9D");
-    EXPECT_EQ(decode_html_entities("&euro;5"), "\xE2\x82\xAC" "5");
+    EXPECT_EQ(decode_html_entities("&euro;5"),
+              "\xE2\x82\xAC"
+              "5");
 }
 
 TEST(HtmlEntities, Numeric) {
@@ -188,9 +198,9 @@ TEST(HtmlEntities, SeedLikeExcerpt) {
 }
 
 TEST(HtmlEntities, UnknownAndMalformedLeftAlone) {
-    for (const char* s : {"&foo;", "&;", "&#;", "&#x;", "&#X;", "&#xZZ;", "&#12a;", "&# 39;",
-                          "&amp", "AT&T", "a & b", "&", "&&", "&#", "&#39", "&amp x;",
-                          "&AmP;", "& amp;", "&#-39;", "&#+39;"}) {
+    for (const char* s : {"&foo;",  "&;",      "&#;",   "&#x;",   "&#X;",   "&#xZZ;", "&#12a;",
+                          "&# 39;", "&amp",    "AT&T",  "a & b",  "&",      "&&",     "&#",
+                          "&#39",   "&amp x;", "&AmP;", "& amp;", "&#-39;", "&#+39;"}) {
         EXPECT_EQ(decode_html_entities(s), s) << "input: '" << s << "'";
     }
     // A semicolon far away does not turn the text in between into a reference.
@@ -201,9 +211,9 @@ TEST(HtmlEntities, UnknownAndMalformedLeftAlone) {
 }
 
 TEST(HtmlEntities, HugeAndForbiddenCodePointsLeftAlone) {
-    for (const char* s : {"&#1114112;", "&#x110000;", "&#99999999999;", "&#4294967296;",
-                          "&#4294967335;", "&#xFFFFFFFF;", "&#x100000041;", "&#0;", "&#x0;",
-                          "&#xD800;", "&#xDFFF;", "&#55296;"}) {
+    for (const char* s :
+         {"&#1114112;", "&#x110000;", "&#99999999999;", "&#4294967296;", "&#4294967335;",
+          "&#xFFFFFFFF;", "&#x100000041;", "&#0;", "&#x0;", "&#xD800;", "&#xDFFF;", "&#55296;"}) {
         const std::string out = decode_html_entities(s);
         EXPECT_EQ(out, s) << "input: '" << s << "'";
         EXPECT_TRUE(is_valid_utf8(out));
@@ -218,9 +228,9 @@ TEST(HtmlEntities, DecodesOnlyOneLevel) {
 
 TEST(HtmlEntities, OutputIsValidUtf8ForValidInput) {
     std::mt19937 rng(777);
-    const std::vector<std::string> pieces = {"&",  "#",  "x",  ";",  "amp", "nbsp", "1",  "9",
-                                             "F",  "a",  " ", "é",  "0",   "&#",   "&#x", "D8",
-                                             "00", "10", "FFFF", "🚀"};
+    const std::vector<std::string> pieces = {"&",   "#",  "x",  ";",  "amp",  "nbsp", "1",
+                                             "9",   "F",  "a",  " ",  "é",    "0",    "&#",
+                                             "&#x", "D8", "00", "10", "FFFF", "🚀"};
     std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
     for (int i = 0; i < 3000; ++i) {
         std::string s;
@@ -264,7 +274,9 @@ TEST(Utf8Truncate, Basics) {
 }
 
 TEST(Utf8Truncate, NeverCutsACharacter) {
-    const std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" "b日本語🚀x";
+    const std::string s =
+        "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+        "b日本語🚀x";
     ASSERT_TRUE(is_valid_utf8(s));
     std::size_t prev = 0;
     for (std::size_t max = 0; max <= s.size() + 2; ++max) {
@@ -296,11 +308,23 @@ TEST(Hash64, Deterministic) {
 }
 
 TEST(Hash64, DifferentInputsDiffer) {
-    const std::vector<std::string> inputs = {
-        "",     "a",     "b",     "ab",    "ba",    "abc",  "A",  " a", "a ",
-        std::string("a\0b", 3), std::string("a\0", 2), "\xC3\xA9", "e",
-        std::string(300, 'x') + "1", std::string(300, 'x') + "2",
-        "https://example.com/a", "https://example.com/b"};
+    const std::vector<std::string> inputs = {"",
+                                             "a",
+                                             "b",
+                                             "ab",
+                                             "ba",
+                                             "abc",
+                                             "A",
+                                             " a",
+                                             "a ",
+                                             std::string("a\0b", 3),
+                                             std::string("a\0", 2),
+                                             "\xC3\xA9",
+                                             "e",
+                                             std::string(300, 'x') + "1",
+                                             std::string(300, 'x') + "2",
+                                             "https://example.com/a",
+                                             "https://example.com/b"};
     std::set<uint64_t> seen;
     for (const auto& s : inputs) seen.insert(hash64(s));
     EXPECT_EQ(seen.size(), inputs.size());

@@ -70,7 +70,8 @@ TEST(NormalizeUrl, KeepsUserInfoAsWritten) {
 
 TEST(NormalizeUrl, AtSignInPathOrQueryIsNotUserInfo) {
     EXPECT_EQ(normalize_url("https://Example.com/@User/Post"), "https://example.com/@User/Post");
-    EXPECT_EQ(normalize_url("https://Example.com?mail=A@B.com"), "https://example.com?mail=A@B.com");
+    EXPECT_EQ(normalize_url("https://Example.com?mail=A@B.com"),
+              "https://example.com?mail=A@B.com");
 }
 
 TEST(NormalizeUrl, NonUrlsAreOnlyTrimmedAndStrippedOfFragment) {
@@ -78,7 +79,7 @@ TEST(NormalizeUrl, NonUrlsAreOnlyTrimmedAndStrippedOfFragment) {
     EXPECT_EQ(normalize_url("Some/Path#frag"), "Some/Path");
     EXPECT_EQ(normalize_url("mailto:Someone@Example.COM"), "mailto:Someone@Example.COM");
     EXPECT_EQ(normalize_url("WWW.Example.COM/Path"), "WWW.Example.COM/Path");
-    EXPECT_EQ(normalize_url("://Example.COM/x"), "://Example.COM/x");       // empty scheme
+    EXPECT_EQ(normalize_url("://Example.COM/x"), "://Example.COM/x");            // empty scheme
     EXPECT_EQ(normalize_url("1http://Example.COM/x"), "1http://Example.COM/x");  // bad scheme
     EXPECT_EQ(normalize_url("ht tp://Example.COM/x"), "ht tp://Example.COM/x");
     EXPECT_EQ(normalize_url("#only-a-fragment"), "");
@@ -97,10 +98,9 @@ TEST(NormalizeUrl, UnicodePathsAreKeptByteForByte) {
 }
 
 TEST(NormalizeUrl, IsIdempotent) {
-    for (const char* u :
-         {"  HTTPS://WWW.Example.COM:443/Path?Q=1#frag  ", "http://u:p@Host.com:80",
-          "posts/a.md", "mailto:x@Y.com", "https://example.com:8443/A#B", "", "#x",
-          "https://Example.com?Q=A", "http://[::1]:80/x"}) {
+    for (const char* u : {"  HTTPS://WWW.Example.COM:443/Path?Q=1#frag  ", "http://u:p@Host.com:80",
+                          "posts/a.md", "mailto:x@Y.com", "https://example.com:8443/A#B", "", "#x",
+                          "https://Example.com?Q=A", "http://[::1]:80/x"}) {
         const std::string once = normalize_url(u);
         EXPECT_EQ(normalize_url(once), once) << "input: '" << u << "'";
     }

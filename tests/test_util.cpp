@@ -39,8 +39,8 @@ std::filesystem::path TempDir::write(const std::string& rel, const std::string& 
 }
 
 std::string article(const std::string& title, const std::string& url, const std::string& extra) {
-    std::string s = "---\ncategory: news\ntitle: \"" + title + "\"\nexcerpt: \"Excerpt of " + title +
-                    "\"\npublishedDateTime: 2021-02-01T21:37:00Z\n";
+    std::string s = "---\ncategory: news\ntitle: \"" + title + "\"\nexcerpt: \"Excerpt of " +
+                    title + "\"\npublishedDateTime: 2021-02-01T21:37:00Z\n";
     if (!url.empty()) s += "webUrl: \"" + url + "\"\n";
     s += "type: article\nquality: 50\nheat: -1\npublished: false\n";
     s += extra;

@@ -8,7 +8,7 @@ namespace news::test {
 
 // A fresh directory under the system temp dir, removed when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -17,12 +17,13 @@ public:
     // Writes `content` to path()/rel (creating folders) and returns the full path.
     std::filesystem::path write(const std::string& rel, const std::string& content) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 // A minimal valid article in the seed's format; `extra` is appended inside the front matter.
-std::string article(const std::string& title, const std::string& url, const std::string& extra = "");
+std::string article(const std::string& title, const std::string& url,
+                    const std::string& extra = "");
 
 // Runs a shell command, returns its exit code; stdout+stderr captured into `out`.
 int run_command(const std::string& cmd, std::string* out = nullptr);

@@ -46,17 +46,21 @@ news::ParseOptions options(bool fast) {
 [[noreturn]] void finding(const std::string& what, std::string_view input) {
     std::fprintf(stderr, "\n==== fuzz_parser finding: %s\n", what.c_str());
     std::string shown(input.substr(0, 2000));
-    std::fprintf(stderr, "---- input (%zu bytes, first 2000 shown) ----\n%s\n---- end of input ----\n",
+    std::fprintf(stderr,
+                 "---- input (%zu bytes, first 2000 shown) ----\n%s\n---- end of input ----\n",
                  input.size(), nlohmann::json(news::sanitize_utf8(shown)).dump().c_str());
     std::fflush(stderr);
     std::abort();
 }
 
-void strings_of(const news::Image& i, std::vector<const std::string*>& out) { out.push_back(&i.url); }
+void strings_of(const news::Image& i, std::vector<const std::string*>& out) {
+    out.push_back(&i.url);
+}
 
 void strings_of(const news::ArticleCore& a, std::vector<const std::string*>& out) {
-    for (const std::string* s : {&a.title, &a.excerpt, &a.web_url, &a.amp_web_url, &a.cdn_amp_web_url,
-                                 &a.type, &a.provider.name, &a.provider.domain}) {
+    for (const std::string* s :
+         {&a.title, &a.excerpt, &a.web_url, &a.amp_web_url, &a.cdn_amp_web_url, &a.type,
+          &a.provider.name, &a.provider.domain}) {
         out.push_back(s);
     }
     for (const auto& i : a.provider.images) strings_of(i, out);
@@ -67,7 +71,8 @@ std::vector<const std::string*> all_strings(const news::ParsedFile& p) {
     std::vector<const std::string*> out;
     const news::Article& a = p.article;
     strings_of(a, out);
-    for (const std::string* s : {&a.id, &a.path, &a.source, &a.category, &a.original_url, &a.body}) {
+    for (const std::string* s :
+         {&a.id, &a.path, &a.source, &a.category, &a.original_url, &a.body}) {
         out.push_back(s);
     }
     for (const auto& t : a.topics) out.push_back(&t);
@@ -83,18 +88,22 @@ std::vector<const std::string*> all_strings(const news::ParsedFile& p) {
 }
 
 // What an accepted article must satisfy whatever the input (README "Article format").
-void check_invariants(const news::ParsedFile& p, const news::ParseOptions& o, std::string_view input,
-                      const char* path) {
+void check_invariants(const news::ParsedFile& p, const news::ParseOptions& o,
+                      std::string_view input, const char* path) {
     const news::Article& a = p.article;
     auto fail = [&](const std::string& why) { finding(std::string(path) + ": " + why, input); };
     for (const std::string* s : all_strings(p)) {
-        if (!news::is_valid_utf8(*s)) fail("invalid UTF-8 in a field: " + nlohmann::json(news::sanitize_utf8(*s)).dump());
+        if (!news::is_valid_utf8(*s))
+            fail("invalid UTF-8 in a field: " + nlohmann::json(news::sanitize_utf8(*s)).dump());
     }
     if (a.id.empty()) fail("empty article id");
     if (a.title.empty() && a.excerpt.empty()) fail("accepted with neither title nor excerpt");
-    if (a.related.size() > o.max_related) fail("related.size() " + std::to_string(a.related.size()) + " > max_related");
-    if (a.topics.size() > o.max_topics) fail("topics.size() " + std::to_string(a.topics.size()) + " > max_topics");
-    if (a.images.size() > o.max_images || a.provider.images.size() > o.max_images) fail("more images than max_images");
+    if (a.related.size() > o.max_related)
+        fail("related.size() " + std::to_string(a.related.size()) + " > max_related");
+    if (a.topics.size() > o.max_topics)
+        fail("topics.size() " + std::to_string(a.topics.size()) + " > max_topics");
+    if (a.images.size() > o.max_images || a.provider.images.size() > o.max_images)
+        fail("more images than max_images");
     for (const auto& r : a.related) {
         if (r.images.size() > o.max_images || r.provider.images.size() > o.max_images) {
             fail("related entry with more images than max_images");
@@ -110,11 +119,13 @@ void check_invariants(const news::ParsedFile& p, const news::ParseOptions& o, st
     for (std::size_t i = 0; i < a.topics.size(); ++i) {
         if (a.topics[i].empty()) fail("empty topic");
         for (std::size_t k = i + 1; k < a.topics.size(); ++k) {
-            if (news::ascii_lower(a.topics[i]) == news::ascii_lower(a.topics[k])) fail("repeated topic " + a.topics[i]);
+            if (news::ascii_lower(a.topics[i]) == news::ascii_lower(a.topics[k]))
+                fail("repeated topic " + a.topics[i]);
         }
     }
     // One "invalid UTF-8" warning, at most max_warnings in all, plus one "N more" summary line.
-    if (p.warnings.size() > o.max_warnings + 1) fail("warnings.size() " + std::to_string(p.warnings.size()) + " over the cap");
+    if (p.warnings.size() > o.max_warnings + 1)
+        fail("warnings.size() " + std::to_string(p.warnings.size()) + " over the cap");
 }
 
 nlohmann::json image_json(const news::Image& i) {
@@ -167,7 +178,8 @@ std::string fingerprint(const news::ParsedFile& p) {
 // escapes, U+0085, U+00A0 and U+FFFD are treated as the same character in the comparison
 // (and only then). Everything else about such an input is still compared.
 bool has_yamlcpp_escape_quirk(std::string_view input) {
-    return input.find("\\N") != std::string_view::npos || input.find("\\_") != std::string_view::npos;
+    return input.find("\\N") != std::string_view::npos ||
+           input.find("\\_") != std::string_view::npos;
 }
 
 std::string fold_escape_quirk(std::string s) {
@@ -210,7 +222,9 @@ bool known_long_implicit_key(std::string_view input) {
         const std::string_view line = input.substr(start, end - start);
         if (line.size() > 1000) {
             for (std::size_t i = 1000; i < line.size(); ++i) {
-                if (line[i] == ':' && (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\r')) return true;
+                if (line[i] == ':' &&
+                    (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\r'))
+                    return true;
             }
         }
         start = end + 1;
@@ -223,7 +237,8 @@ bool known_long_implicit_key(std::string_view input) {
 // document ("illegal map value" on the next line); the fast reader takes the '#' for a comment
 // and reads the value as null.
 bool known_quoted_key_colon_hash(std::string_view input) {
-    return input.find("\":#") != std::string_view::npos || input.find("':#") != std::string_view::npos;
+    return input.find("\":#") != std::string_view::npos ||
+           input.find("':#") != std::string_view::npos;
 }
 
 bool known_class(std::string_view input) {
@@ -244,6 +259,17 @@ bool has_yamlcpp_trailing_cr_quirk(std::string_view input, news::FileKind kind) 
     return !input.empty() && input.back() == '\r';
 }
 
+// KNOWN YAML-CPP QUIRK (not the fast reader's fault): yaml-cpp 0.7 uses the byte 0x04 (EOT) as
+// its end-of-stream sentinel, so an indicator followed by a literal 0x04 looks like an indicator
+// at the end of the input: "title: :\x04" is "illegal map value", "title: -\x04" is "illegal
+// block entry", "title: ?\x04" is "unknown token", while "title: a\x04" and "title: :\x01"
+// are read as plain scalars (the fast reader reads all of these as plain scalars). YAML does
+// not allow C0 control characters in a stream at all, and no article holds one, so inputs
+// containing 0x04 are left out of the comparison.
+bool has_yamlcpp_eot_quirk(std::string_view input) {
+    return input.find('\x04') != std::string_view::npos;
+}
+
 struct Outcome {
     std::optional<news::ParsedFile> parsed;
     std::string error;  // ParseError::what() when rejected
@@ -261,7 +287,8 @@ Outcome parse(std::string_view input, news::FileKind kind, bool fast) {
         if (e.reason().empty()) finding(label + ": ParseError with an empty reason", input);
         // yaml-cpp's message "unknown escape character: X" holds only the first byte of a
         // multi-byte X (regressions/parser/parse-error-message-invalid-utf8-*).
-        if (!news::is_valid_utf8(e.what())) finding(label + ": ParseError message is not UTF-8", input);
+        if (!news::is_valid_utf8(e.what()))
+            finding(label + ": ParseError message is not UTF-8", input);
         return out;
     } catch (const std::exception& e) {
         finding(label + ": unexpected exception (not ParseError): " + e.what(), input);
@@ -277,6 +304,7 @@ void differential(std::string_view input, news::FileKind kind) {
     const Outcome full = parse(input, kind, false);
     if (known_class(input)) return;
     if (has_yamlcpp_trailing_cr_quirk(input, kind)) return;  // see above
+    if (has_yamlcpp_eot_quirk(input)) return;                // see above
     const char* what = kind == news::FileKind::FrontMatter ? "front matter" : "data file";
     if (fast.parsed.has_value() != full.parsed.has_value()) {
         finding(std::string(what) + ": fast reader and yaml-cpp disagree on acceptance: fast " +
@@ -292,7 +320,8 @@ void differential(std::string_view input, news::FileKind kind) {
         b = fold_escape_quirk(std::move(b));
     }
     if (a != b) {
-        finding(std::string(what) + ": fast reader and yaml-cpp give different articles\n  fast:     " + a +
+        finding(std::string(what) +
+                    ": fast reader and yaml-cpp give different articles\n  fast:     " + a +
                     "\n  yaml-cpp: " + b,
                 input);
     }

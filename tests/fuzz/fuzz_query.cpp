@@ -99,54 +99,65 @@ struct Fixture {
 const Fixture kFixtures[] = {
     {"Critical Glasshopper flaw hits Kubernetes ingress controllers",
      "Attackers can take over clusters through a crafted annotation.", "2021-09-14T08:00:00Z",
-     "SecureBeat", "securebeat.example", "Kubernetes, Security", "article", "news", "88", "", "Patch now."},
-    {"Glasshopper: attackers take over clusters", "Second report on the ingress flaw.", "2021-09-15T10:30:00-07:00",
-     "CloudWire", "cloudwire.example", "Kubernetes, Security", "article", "news", "71", "", ""},
+     "SecureBeat", "securebeat.example", "Kubernetes, Security", "article", "news", "88", "",
+     "Patch now."},
+    {"Glasshopper: attackers take over clusters", "Second report on the ingress flaw.",
+     "2021-09-15T10:30:00-07:00", "CloudWire", "cloudwire.example", "Kubernetes, Security",
+     "article", "news", "71", "", ""},
     {"Azure Key Vault adds Ironbark managed HSM pools", "FIPS 140-2 Level 3 pools, single tenant.",
-     "2021-02-01T21:37:00Z", "CloudWire", "www.cloudwire.example", "Azure, Security", "article", "news", "74",
-     "heat: -1\npublished: false", ""},
-    {"QubitForge claims 127-qubit lattice record", "Coherence times up by a factor of three.", "2019-12-09",
-     "Quantum Daily", "quantumdaily.example", "Quantum Computing", "article", "science", "65", "", ""},
+     "2021-02-01T21:37:00Z", "CloudWire", "www.cloudwire.example", "Azure, Security", "article",
+     "news", "74", "heat: -1\npublished: false", ""},
+    {"QubitForge claims 127-qubit lattice record", "Coherence times up by a factor of three.",
+     "2019-12-09", "Quantum Daily", "quantumdaily.example", "Quantum Computing", "article",
+     "science", "65", "", ""},
     {"Service mesh ditches sidecars with eBPF", "Cilantro moves the data plane into the kernel.",
-     "2021-07-20T12:00:00Z", "The Stack", "thestack.example", "Kubernetes, Networking, eBPF", "article", "news",
-     "80", "", "\"service mesh\" istio linkerd envoy"},
-    {"Video: inside Quincy North liquid immersion cooling", "A tour of the data centre.", "2020-06-23T09:00:00Z",
-     "DataCenter TV", "dctv.example", "Data Centers", "video", "video", "55", "", ""},
+     "2021-07-20T12:00:00Z", "The Stack", "thestack.example", "Kubernetes, Networking, eBPF",
+     "article", "news", "80", "", "\"service mesh\" istio linkerd envoy"},
+    {"Video: inside Quincy North liquid immersion cooling", "A tour of the data centre.",
+     "2020-06-23T09:00:00Z", "DataCenter TV", "dctv.example", "Data Centers", "video", "video",
+     "55", "", ""},
     {"Press release: Quarrystone Backup adds immutable snapshots", "Ransomware-proof backups.",
-     "2021-04-27T00:00:00Z", "PR Wire", "prwire.example", "Storage, Security", "press-release", "press",
-     "20", "", ""},
+     "2021-04-27T00:00:00Z", "PR Wire", "prwire.example", "Storage, Security", "press-release",
+     "press", "20", "", ""},
     {"Souveraineté numérique : le projet Edelweiss", "Un cloud européen pour les administrations.",
-     "2020-10-20T06:00:00+02:00", "Le Nuage", "lenuage.example", "Cloud, Europe", "article", "news", "60",
-     "", "Zoë und Ärger über Café-Preise"},
-    {"日本語のニュース: 量子コンピューター", "東京で発表された。", "2022-01-25T03:00:00Z", "Nikkei Example",
-     "nikkei.example", "Quantum Computing, 日本", "article", "news", "70", "", ""},
-    {"Chatbot Quokka 2 aces practice bar exam", "The language model scored in the 90th percentile 🚀.",
-     "2022-12-06T15:00:00Z", "AI Weekly", "aiweekly.example", "AI, Language Models", "article", "news", "92",
-     "featuredContent: true", ""},
+     "2020-10-20T06:00:00+02:00", "Le Nuage", "lenuage.example", "Cloud, Europe", "article", "news",
+     "60", "", "Zoë und Ärger über Café-Preise"},
+    {"日本語のニュース: 量子コンピューター", "東京で発表された。", "2022-01-25T03:00:00Z",
+     "Nikkei Example", "nikkei.example", "Quantum Computing, 日本", "article", "news", "70", "",
+     ""},
+    {"Chatbot Quokka 2 aces practice bar exam",
+     "The language model scored in the 90th percentile 🚀.", "2022-12-06T15:00:00Z", "AI Weekly",
+     "aiweekly.example", "AI, Language Models", "article", "news", "92", "featuredContent: true",
+     ""},
     {"Removed: duplicate story", "This one was taken down.", "2022-03-01T00:00:00Z", "CloudWire",
      "cloudwire.example", "Cloud", "article", "news", "10", "removed: true", ""},
-    {"Hijacked npm package tinsel-colors steals credentials", "Supply-chain attack on a popular library.",
-     "2022-08-16T11:11:11Z", "SecureBeat", "securebeat.example", "Security, JavaScript, C++", "article", "news",
-     "77", "", "npm node.js c++ c# f* wildcard*"},
-    {"No date, no quality", "An undated article.", "", "Blog", "blog.example", "Misc", "blog", "opinion", "", "",
-     ""},
-    {"Hyperscaler price war will stall", "Brackenridge report on cloud pricing.", "2020-12-15T00:00:00Z",
-     "Cloud Economics", "cloudeconomics.example", "Cloud, Pricing", "analysis", "analysis", "58", "", ""},
-    {"Zero-day in Marlowgate VPN exploited in the wild", "Patch released after attacks.", "2022-01-11T18:00:00Z",
-     "SecureBeat", "securebeat.example", "Security, VPN", "article", "news", "83", "", ""},
+    {"Hijacked npm package tinsel-colors steals credentials",
+     "Supply-chain attack on a popular library.", "2022-08-16T11:11:11Z", "SecureBeat",
+     "securebeat.example", "Security, JavaScript, C++", "article", "news", "77", "",
+     "npm node.js c++ c# f* wildcard*"},
+    {"No date, no quality", "An undated article.", "", "Blog", "blog.example", "Misc", "blog",
+     "opinion", "", "", ""},
+    {"Hyperscaler price war will stall", "Brackenridge report on cloud pricing.",
+     "2020-12-15T00:00:00Z", "Cloud Economics", "cloudeconomics.example", "Cloud, Pricing",
+     "analysis", "analysis", "58", "", ""},
+    {"Zero-day in Marlowgate VPN exploited in the wild", "Patch released after attacks.",
+     "2022-01-11T18:00:00Z", "SecureBeat", "securebeat.example", "Security, VPN", "article", "news",
+     "83", "", ""},
     {"Ottermere serverless Postgres is generally available", "Branching for databases.",
-     "2022-03-08T14:00:00Z", "DB Weekly", "dbweekly.example", "Databases, PostgreSQL", "article", "news", "68",
-     "", ""},
-    {"Starling backbone upgrade cuts Azure cross-region latency", "Latency down 20%.", "2021-11-16T00:00:00Z",
-     "CloudWire", "cloudwire.example", "Azure, Networking", "article", "news", "",
-     "quality: \"73.5\"", ""},
-    {"Year in review: 2022 gallimaufry", "Cloud, AI & security in one list.", "2022-12-20T00:00:00Z",
-     "The Stack", "thestack.example", "Cloud, AI, Security", "listicle", "review", "45", "", ""},
-    {"Fernhollow logging library remote code execution patch", "Log4Shell-style bug.", "2021-12-07T00:00:00Z",
-     "SecureBeat", "securebeat.example", "Security, Java", "article", "news", "90", "", ""},
+     "2022-03-08T14:00:00Z", "DB Weekly", "dbweekly.example", "Databases, PostgreSQL", "article",
+     "news", "68", "", ""},
+    {"Starling backbone upgrade cuts Azure cross-region latency", "Latency down 20%.",
+     "2021-11-16T00:00:00Z", "CloudWire", "cloudwire.example", "Azure, Networking", "article",
+     "news", "", "quality: \"73.5\"", ""},
+    {"Year in review: 2022 gallimaufry", "Cloud, AI & security in one list.",
+     "2022-12-20T00:00:00Z", "The Stack", "thestack.example", "Cloud, AI, Security", "listicle",
+     "review", "45", "", ""},
+    {"Fernhollow logging library remote code execution patch", "Log4Shell-style bug.",
+     "2021-12-07T00:00:00Z", "SecureBeat", "securebeat.example", "Security, Java", "article",
+     "news", "90", "", ""},
     {"Braidwell trapped-ion 32-qubit machine on Azure Quantum", "Trapped ions in the cloud.",
-     "1969-07-20T20:17:00Z", "Quantum Daily", "quantumdaily.example", "Quantum Computing, Azure", "article",
-     "science", "150", "", ""},
+     "1969-07-20T20:17:00Z", "Quantum Daily", "quantumdaily.example", "Quantum Computing, Azure",
+     "article", "science", "150", "", ""},
 };
 
 std::string fixture_text(const Fixture& f, int i) {
@@ -155,18 +166,21 @@ std::string fixture_text(const Fixture& f, int i) {
     s += "excerpt: " + nlohmann::json(f.excerpt).dump() + "\n";
     if (*f.date) s += std::string("publishedDateTime: ") + f.date + "\n";
     s += "webUrl: \"https://" + std::string(f.domain) + "/news/" + std::to_string(i) + "\"\n";
-    s += "provider:\n  name: " + nlohmann::json(f.provider).dump() + "\n  domain: " + f.domain + "\n";
+    s += "provider:\n  name: " + nlohmann::json(f.provider).dump() + "\n  domain: " + f.domain +
+         "\n";
     s += std::string("topics: [") + f.topics + "]\n";
     s += std::string("type: ") + f.type + "\ncategory: " + f.category + "\n";
     if (*f.quality) s += std::string("quality: ") + f.quality + "\n";
     if (*f.extra) s += std::string(f.extra) + "\n";
     // Each article lists the next one and an unindexed one (which becomes a stub).
     s += "related:\n";
-    s += "  - title: \"Related " + std::to_string(i) + "\"\n    webUrl: \"https://" + kFixtures[(i + 1) % 20].domain +
-         "/news/" + std::to_string((i + 1) % 20) + "\"\n";
-    s += "  - title: \"Elsewhere " + std::to_string(i) + " about kubernetes\"\n    excerpt: stub text\n"
-         "    webUrl: \"https://elsewhere.example/" + std::to_string(i) + "\"\n    publishedDateTime: 2021-01-0" +
-         std::to_string(i % 9 + 1) + "\n    provider: {name: Elsewhere, domain: elsewhere.example}\n";
+    s += "  - title: \"Related " + std::to_string(i) + "\"\n    webUrl: \"https://" +
+         kFixtures[(i + 1) % 20].domain + "/news/" + std::to_string((i + 1) % 20) + "\"\n";
+    s += "  - title: \"Elsewhere " + std::to_string(i) +
+         " about kubernetes\"\n    excerpt: stub text\n"
+         "    webUrl: \"https://elsewhere.example/" +
+         std::to_string(i) + "\"\n    publishedDateTime: 2021-01-0" + std::to_string(i % 9 + 1) +
+         "\n    provider: {name: Elsewhere, domain: elsewhere.example}\n";
     s += "---\n";
     s += f.body;
     s += "\n";
@@ -188,14 +202,15 @@ void build_index() {
         int i = 0;
         for (const Fixture& f : kFixtures) {
             const std::string rel = "fixture/" + std::to_string(i) + ".md";
-            const news::ParsedFile p = news::parse_article_text(fixture_text(f, i), news::FileKind::FrontMatter,
-                                                                rel, rel);
+            const news::ParsedFile p =
+                news::parse_article_text(fixture_text(f, i), news::FileKind::FrontMatter, rel, rel);
             news::DocumentBuilder::Built b = builder.build(p.article);
             w.replace_document(news::bool_term("id", p.article.id), b.doc);
             for (const auto& word : b.spelling_words) w.add_spelling(word);
             for (const auto& r : p.article.related) {
                 if (r.web_url.find("elsewhere.example") != std::string::npos) {
-                    w.replace_document(news::bool_term("id", r.id), builder.build_stub(r, p.article.id));
+                    w.replace_document(news::bool_term("id", r.id),
+                                       builder.build_stub(r, p.article.id));
                 }
             }
             ++i;
@@ -205,7 +220,8 @@ void build_index() {
     g_db = new Xapian::Database(g_dir);
     g_index = new news::OpenedIndex(news::open_indexes({g_dir}));
     if (g_db->get_doccount() != 40) {
-        std::fprintf(stderr, "fuzz_query: fixture index has %u documents, expected 40\n", g_db->get_doccount());
+        std::fprintf(stderr, "fuzz_query: fixture index has %u documents, expected 40\n",
+                     g_db->get_doccount());
         std::abort();
     }
 }
@@ -226,7 +242,8 @@ std::atomic<int64_t> g_started_ns{0};  // steady clock at the start of the curre
 int g_hang_signal = 0;
 
 int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -237,11 +254,12 @@ void on_hang(int) {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     const int64_t started = g_started_ns.load();
     char msg[256];
-    const int n = std::snprintf(msg, sizeof msg,
-                                "\n==== fuzz_query finding: HANG: one input has run for %.2f s of wall time (limit %.1f s); "
-                                "this thread has used %.2f s of CPU in all. Stack of the fuzzing thread:\n",
-                                started ? (now_ns() - started) / 1e9 : -1.0, kHangSeconds,
-                                cpu.tv_sec + cpu.tv_nsec / 1e9);
+    const int n = std::snprintf(
+        msg, sizeof msg,
+        "\n==== fuzz_query finding: HANG: one input has run for %.2f s of wall time (limit %.1f "
+        "s); "
+        "this thread has used %.2f s of CPU in all. Stack of the fuzzing thread:\n",
+        started ? (now_ns() - started) / 1e9 : -1.0, kHangSeconds, cpu.tv_sec + cpu.tv_nsec / 1e9);
     if (n > 0) (void)!write(2, msg, static_cast<size_t>(n));
     __sanitizer_print_stack_trace();
     std::abort();
@@ -250,7 +268,7 @@ void on_hang(int) {
 void start_watchdog() {
     g_fuzz_thread = pthread_self();
     g_hang_signal = SIGRTMIN + 3;  // not used by libFuzzer or the sanitizers
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_hang;
     sigemptyset(&sa.sa_mask);
     sigaction(g_hang_signal, &sa, nullptr);
@@ -269,8 +287,11 @@ void start_watchdog() {
 // ---- one search ----------------------------------------------------------------------------
 
 [[noreturn]] void finding(const std::string& what, std::string_view input) {
-    std::fprintf(stderr, "\n==== fuzz_query finding: %s\n---- input (%zu bytes) ----\n%s\n---- end of input ----\n",
-                 what.c_str(), input.size(), nlohmann::json(news::sanitize_utf8(input.substr(0, 2000))).dump().c_str());
+    std::fprintf(
+        stderr,
+        "\n==== fuzz_query finding: %s\n---- input (%zu bytes) ----\n%s\n---- end of input ----\n",
+        what.c_str(), input.size(),
+        nlohmann::json(news::sanitize_utf8(input.substr(0, 2000))).dump().c_str());
     std::fflush(stderr);
     std::abort();
 }
@@ -280,7 +301,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
     std::size_t pos = 0;
     while (true) {
         const std::size_t e = s.find(sep, pos);
-        out.emplace_back(s.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos));
+        out.emplace_back(
+            s.substr(pos, e == std::string_view::npos ? std::string_view::npos : e - pos));
         if (e == std::string_view::npos) break;
         pos = e + 1;
     }
@@ -298,7 +320,8 @@ std::vector<std::string> list(const std::vector<std::string>& lines, std::size_t
 
 std::optional<double> number(const std::string& s) {
     if (s.empty()) return std::nullopt;
-    return std::strtod(s.c_str(), nullptr);  // NaN, inf and junk (0) included: the CLI takes doubles
+    return std::strtod(s.c_str(),
+                       nullptr);  // NaN, inf and junk (0) included: the CLI takes doubles
 }
 
 std::string strip_marks(std::string s) {
@@ -317,8 +340,10 @@ void one_search(std::string_view input) {
     req.filters.providers = list(lines, 2);
     req.filters.types = list(lines, 3);
     req.filters.categories = list(lines, 4);
-    if (lines.size() > 5 && !lines[5].empty()) req.filters.since = news::parse_time_flag(lines[5], false, kNow);
-    if (lines.size() > 6 && !lines[6].empty()) req.filters.until = news::parse_time_flag(lines[6], true, kNow);
+    if (lines.size() > 5 && !lines[5].empty())
+        req.filters.since = news::parse_time_flag(lines[5], false, kNow);
+    if (lines.size() > 6 && !lines[6].empty())
+        req.filters.until = news::parse_time_flag(lines[6], true, kNow);
     if (lines.size() > 7) {
         const auto dots = lines[7].find("..");
         req.filters.min_quality = number(lines[7].substr(0, dots));
@@ -339,11 +364,17 @@ void one_search(std::string_view input) {
     // valid UTF-8 input.
     const std::string description = built.query.get_description();
     if (news::is_valid_utf8(req.text)) {
-        if (!news::is_valid_utf8(description)) finding("parsed_query description is not valid UTF-8: " + news::sanitize_utf8(description), input);
-        if (!news::is_valid_utf8(built.suggestion)) finding("spelling suggestion is not valid UTF-8", input);
-        if (!news::is_valid_utf8(built.parse_note)) finding("lenient_reason is not valid UTF-8", input);
+        if (!news::is_valid_utf8(description))
+            finding(
+                "parsed_query description is not valid UTF-8: " + news::sanitize_utf8(description),
+                input);
+        if (!news::is_valid_utf8(built.suggestion))
+            finding("spelling suggestion is not valid UTF-8", input);
+        if (!news::is_valid_utf8(built.parse_note))
+            finding("lenient_reason is not valid UTF-8", input);
     }
-    if (built.has_text && built.text.empty()) finding("has_text set but the text query is empty", input);
+    if (built.has_text && built.text.empty())
+        finding("has_text set but the text query is empty", input);
     if (built.query.empty()) finding("built query is empty (would match nothing silently)", input);
 
     Xapian::Query q = built.query;
@@ -363,13 +394,17 @@ void one_search(std::string_view input) {
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         const Xapian::Document doc = it.get_document();
         const nlohmann::json data = news::read_data(doc);
-        if (!req.filters.include_stubs && data.value("stub", false)) finding("a stub was returned without include_stubs", input);
-        if (!req.filters.include_removed && data.value("removed", false)) finding("a removed article was returned", input);
+        if (!req.filters.include_stubs && data.value("stub", false))
+            finding("a stub was returned without include_stubs", input);
+        if (!req.filters.include_removed && data.value("removed", false))
+            finding("a removed article was returned", input);
         const std::string title = data.value("title", "");
-        (void)mset.snippet(title, 200, qb.stemmer(),
-                           Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<b>", "</b>",
-                           "...");
-        const std::string hl = news::highlight(title, built.text, qb.stemmer(), "<mark>", "</mark>");
+        (void)mset.snippet(
+            title, 200, qb.stemmer(),
+            Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE, "<b>",
+            "</b>", "...");
+        const std::string hl =
+            news::highlight(title, built.text, qb.stemmer(), "<mark>", "</mark>");
         if (strip_marks(hl) != title) finding("highlight changed the title text: " + hl, input);
     }
     // highlight() over the (arbitrary) query text itself: never cuts or changes valid text.
@@ -395,7 +430,8 @@ void one_search(std::string_view input) {
         try {
             (void)j.dump();
         } catch (const nlohmann::json::exception& e) {
-            finding(std::string(what) + ": the JSON output cannot be serialised: " + e.what(), input);
+            finding(std::string(what) + ": the JSON output cannot be serialised: " + e.what(),
+                    input);
         }
     };
     news::SearchOptions so;
@@ -417,7 +453,8 @@ void one_search(std::string_view input) {
     }
     for (int which = 0; which < 2; ++which) {
         try {
-            dump(which == 0 ? news::get_article(*g_index, req.text) : news::get_story(*g_index, req.text),
+            dump(which == 0 ? news::get_article(*g_index, req.text)
+                            : news::get_story(*g_index, req.text),
                  which == 0 ? "get_article" : "get_story");
         } catch (const news::NotFoundError&) {
         }
@@ -444,7 +481,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const Xapian::QueryParserError&) {
         // QueryBuilder::build re-reads rejected queries leniently; this is what is left
     } catch (const Xapian::Error& e) {
-        finding("unexpected Xapian exception " + std::string(e.get_type()) + ": " + e.get_msg(), input);
+        finding("unexpected Xapian exception " + std::string(e.get_type()) + ": " + e.get_msg(),
+                input);
     } catch (const std::exception& e) {
         finding(std::string("unexpected exception: ") + e.what(), input);
     } catch (...) {
@@ -452,6 +490,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     g_started_ns.store(0);
     const double secs = (now_ns() - t0) / 1e9;
-    if (secs > kHangSeconds) finding("HANG: input took " + std::to_string(secs) + " s of wall time", input);
+    if (secs > kHangSeconds)
+        finding("HANG: input took " + std::to_string(secs) + " s of wall time", input);
     return 0;
 }
