@@ -115,6 +115,10 @@ class Simple {
                 std::size_t end;
                 key = quoted(c, 0, end);
                 if (end >= c.size() || c[end] != ':') throw GiveUp{};
+                // "key":value or "key":#x is yaml-cpp's to judge; so is a key longer than its
+                // 1024-character limit for implicit keys.
+                if (end + 1 < c.size() && c[end + 1] != ' ') throw GiveUp{};
+                if (end > 1024) throw GiveUp{};
                 after = end + 1;
             } else {
                 if (std::string_view("?&*!%@`|>[]{},#").find(c.front()) != std::string_view::npos) {

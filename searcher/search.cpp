@@ -248,10 +248,11 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
 
         nlohmann::json out;
         out["version"] = kJsonVersion;
-        out["query"] = opts.request.text;
-        out["parsed_query"] = built.query.get_description();
+        // Valid UTF-8 whatever the query's bytes were, so the JSON can always be written.
+        out["query"] = sanitize_utf8(opts.request.text);
+        out["parsed_query"] = sanitize_utf8(built.query.get_description());
         out["lenient"] = built.lenient;
-        if (built.lenient) out["lenient_reason"] = built.parse_note;
+        if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
         out["total"] = {{"lower", mset.get_matches_lower_bound()},
                         {"estimated", mset.get_matches_estimated()},
                         {"upper", mset.get_matches_upper_bound()}};
@@ -262,8 +263,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                       : sort == SortMode::Date    ? "date"
                       : sort == SortMode::Quality ? "quality"
                                                   : "relevance";
-        out["suggestion"] =
-            built.suggestion.empty() ? nlohmann::json(nullptr) : nlohmann::json(built.suggestion);
+        out["suggestion"] = built.suggestion.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(sanitize_utf8(built.suggestion));
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
