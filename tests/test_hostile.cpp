@@ -1,8 +1,12 @@
 // A hostile corpus indexed in one run: every good article lands and is searchable, every bad
 // file is reported once with a reason naming it, and nothing crashes or runs away.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <xapian.h>
 
+#include <fstream>
 #include <map>
 
 #include "document.hpp"
@@ -123,4 +127,46 @@ TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
     so.request.text = "quokkas";
     const auto r = news::run_search(index, so)["results"][0];
     EXPECT_EQ(r["topics"].size(), news::ParseOptions{}.max_topics);
+}
+
+// A directory the indexer cannot read is reported by name and the rest is indexed. Root reads
+// everything, so when the tests run as root (as in CI) the indexer runs as `nobody` instead.
+TEST(Hostile, UnreadableDirectoryIsReportedRestIndexed) {
+    TempDir d;
+    d.write("c/ok/a.md", article("Readable article about narwhals", "https://good.example/ok"));
+    d.write("c/locked/b.md", article("Unreadable article", "https://good.example/locked"));
+    const fs::path locked = d.path() / "c" / "locked";
+    fs::permissions(d.path(), fs::perms::all);  // nobody may create the index here
+    fs::permissions(locked, fs::perms::owner_all, fs::perm_options::replace);
+    const std::string index = (d.path() / "idx").string();
+    const std::string report = (d.path() / "report.json").string();
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(99);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        ::dup2(devnull, 2);
+        ::execl(NEWS_INDEXER_BIN, NEWS_INDEXER_BIN, "-q", "--index", index.c_str(), "--report", report.c_str(),
+                (d.path() / "c").c_str(), static_cast<char*>(nullptr));
+        ::_exit(98);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    fs::permissions(locked, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read |
+                                fs::perms::group_exec | fs::perms::others_exec);
+    ASSERT_TRUE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 99) GTEST_SKIP() << "cannot drop privileges here";
+    EXPECT_EQ(WEXITSTATUS(status), 1) << "finished, with a rejected entry";
+    std::ifstream in(report);
+    const auto rep = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_TRUE(rep.is_object());
+    ASSERT_EQ(rep["rejected"].size(), 1u);
+    EXPECT_EQ(rep["rejected"][0]["file"], locked.string());
+    EXPECT_NE(rep["rejected"][0]["reason"].get<std::string>().find("cannot read directory"), std::string::npos);
+    news::OpenedIndex index_db = news::open_indexes({index});
+    news::SearchOptions so;
+    so.request.text = "narwhals";
+    EXPECT_EQ(news::run_search(index_db, so)["results"].size(), 1u);
+    EXPECT_FALSE(news::find_article(index_db.db, "https://good.example/locked").has_value());
 }

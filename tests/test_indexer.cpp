@@ -398,18 +398,6 @@ TEST(Indexer, WalkerSkipsHiddenAndUnknownTypesAndSurvivesSymlinkLoops) {
     EXPECT_NE(s.rejections[0].file.find("broken.md"), std::string::npos);
 }
 
-TEST(Indexer, UnreadableDirectoryIsReportedRestIndexed) {
-    if (::geteuid() == 0) GTEST_SKIP() << "root can read any directory";
-    Fixture f;
-    f.write("ok/a.md", article("Alpha", "https://ex.com/a"));
-    f.write("locked/b.md", article("Beta", "https://ex.com/b"));
-    fs::permissions(f.corpus() / "locked", fs::perms::none);
-    auto s = f.index_run();
-    fs::permissions(f.corpus() / "locked", fs::perms::owner_all);
-    EXPECT_EQ(s.added, 1u);
-    EXPECT_EQ(s.rejected, 1u);
-}
-
 TEST(Indexer, CompactKeepsTheSameDocuments) {
     Fixture f;
     for (int i = 0; i < 30; ++i) {
