@@ -34,21 +34,8 @@ case "$target" in
     *) echo "fuzz.sh: unknown target '$target' (use all, parser, query)" >&2; exit 2 ;;
 esac
 
-# -- packages (only the missing ones, as scripts/setup.sh does) --------------------------------
-packages=(clang libclang-rt-14-dev libxapian-dev libyaml-cpp-dev nlohmann-json3-dev)
-missing=()
-for p in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing+=("$p")
-    fi
-done
-if ((${#missing[@]})); then
-    echo "fuzz.sh: installing ${missing[*]}" >&2
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# -- packages (only the missing ones) ------------------------------------------------------------
+"$root/scripts/install-packages.sh" clang libclang-rt-14-dev libxapian-dev libyaml-cpp-dev nlohmann-json3-dev
 
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 mkdir -p "$build"

@@ -5,21 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make pkg-config libxapian-dev xapian-tools libyaml-cpp-dev libcli11-dev
-          libgtest-dev nlohmann-json3-dev)
-missing=()
-for p in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing+=("$p")
-    fi
-done
-if ((${#missing[@]})); then
-    echo "setup: installing ${missing[*]}" >&2
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/install-packages.sh g++ cmake make pkg-config libxapian-dev xapian-tools libyaml-cpp-dev \
+    libcli11-dev libgtest-dev nlohmann-json3-dev
 
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086
