@@ -29,6 +29,7 @@
 
 #include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 #include <unistd.h>
 #include <xapian.h>
 
@@ -324,6 +325,42 @@ std::optional<double> number(const std::string& s) {
                        nullptr);  // NaN, inf and junk (0) included: the CLI takes doubles
 }
 
+// ---- a Xapian leak, excluded ----------------------------------------------------------------
+//
+// XAPIAN BUG (not ours): Xapian 1.4.22's QueryParser leaks memory on some queries it rejects
+// with a syntax error - e.g. "AND a!b ADJ:e:e" leaks 96 bytes in a bare Xapian::QueryParser
+// with the searcher's flags, allocated directly in Xapian::QueryParser::Internal::parse_query
+// (reproducer: tests/fuzz/regressions/query/xapian-leak-syntax-error). QueryBuilder::build
+// catches the QueryParserError and re-reads the query as plain words, as designed; nothing on
+// our side can free Xapian's parser state. So for inputs on which Xapian itself reports a syntax
+// error - found out by building the query once with LeakSanitizer off and looking at the
+// lenient reason - the search runs with LeakSanitizer off (everything else is still checked).
+// Leaks our code causes on other inputs (like the one FieldProcessors throwing through Xapian
+// caused, regressions/query/leak-fieldprocessor-throw-*) are still found.
+struct LsanOff {
+    explicit LsanOff(bool on) : on_(on) {
+        if (on_) __lsan_disable();
+    }
+    ~LsanOff() {
+        if (on_) __lsan_enable();
+    }
+    LsanOff(const LsanOff&) = delete;
+    LsanOff& operator=(const LsanOff&) = delete;
+    bool on_;
+};
+
+bool xapian_syntax_error(const news::QueryRequest& req) {
+    LsanOff off(true);
+    try {
+        news::QueryBuilder qb(*g_db, news::kDefaultLanguage);
+        const news::BuiltQuery b = qb.build(req);
+        const std::string& why = b.parse_note;
+        return b.lenient && (why.rfind("Syntax:", 0) == 0 || why == "parse error" || why == "Unknown range operation");
+    } catch (...) {
+        return false;  // the real run below reports it
+    }
+}
+
 std::string strip_marks(std::string s) {
     for (const char* m : {"<mark>", "</mark>"}) {
         const std::string_view mv(m);
@@ -355,6 +392,7 @@ void one_search(std::string_view input) {
     req.filters.include_removed = (h & 4) != 0;
     req.filters.include_stubs = (h & 8) != 0;
     const int sort = static_cast<int>((h >> 4) % 4);  // 0 blend, 1 relevance, 2 date, 3 quality
+    const LsanOff xapian_leak(xapian_syntax_error(req));  // see above
 
     news::QueryBuilder qb(*g_db, news::kDefaultLanguage);
     const news::BuiltQuery built = qb.build(req);
