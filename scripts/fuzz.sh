@@ -240,6 +240,12 @@ cat >"$build/query.dict" <<'EOF'
 "Zo\xc3\xab"
 EOF
 
+# fuzz_query builds its fixture index in a temp dir and removes it at exit; a process that
+# aborts on a finding (or a fork-mode job) cannot, so keep them all under build-fuzz/tmp/.
+export TMPDIR="$build/tmp"
+mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"/fuzz_query.*' EXIT
+
 # -- replay: run every saved reproducer once ----------------------------------------------------
 if [ "$replay_mode" = 1 ]; then
     status=0
