@@ -168,4 +168,45 @@ std::string format_iso8601(int64_t t) {
     return buf;
 }
 
+int64_t epoch_day(int64_t t) {
+    int64_t days = t / 86400;
+    if (t % 86400 < 0) --days;
+    return days;
+}
+
+std::string day_key(int64_t t) {
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(epoch_day(t), y, m, d);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
+    return buf;
+}
+
+std::string hour_key(int64_t t) {
+    const int64_t into_day = t - epoch_day(t) * 86400;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d", static_cast<int>(into_day / 3600));
+    return day_key(t) + buf;
+}
+
+std::optional<int64_t> day_from_key(std::string_view key) {
+    if (key.size() != 8) return std::nullopt;
+    int v[8];
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (key[i] < '0' || key[i] > '9') return std::nullopt;
+        v[i] = key[i] - '0';
+    }
+    const int64_t y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    const unsigned m = static_cast<unsigned>(v[4] * 10 + v[5]);
+    const unsigned d = static_cast<unsigned>(v[6] * 10 + v[7]);
+    if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+    const int64_t z = days_from_civil(y, m, d);
+    int64_t yy;
+    unsigned mm, dd;
+    civil_from_days(z, yy, mm, dd);
+    if (yy != y || mm != m || dd != d) return std::nullopt;  // 2021-02-30
+    return z;
+}
+
 }  // namespace news

@@ -24,6 +24,14 @@ std::optional<int64_t> parse_relative_age(std::string_view s);
 // `2021-02-01T21:37:00Z`.
 std::string format_iso8601(int64_t t);
 
+// Days since the epoch of the UTC day holding `t` (floor division), and that day as `YYYYMMDD`
+// (the `pubday` value; sorts like the day itself for years 0..9999).
+int64_t epoch_day(int64_t t);
+std::string day_key(int64_t t);
+std::string hour_key(int64_t t);  // `YYYYMMDDHH`
+// The inverse of day_key: days since the epoch, or nullopt for anything else.
+std::optional<int64_t> day_from_key(std::string_view key);
+
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);
 

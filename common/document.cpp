@@ -20,9 +20,7 @@ void add_value_number(Xapian::Document& doc, Xapian::valueno slot, double v) {
 void add_date_terms(Xapian::Document& doc, int64_t t) {
     int64_t y;
     unsigned m, d;
-    int64_t days = t / 86400;
-    if (t % 86400 < 0) --days;
-    civil_from_days(days, y, m, d);
+    civil_from_days(epoch_day(t), y, m, d);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
     doc.add_boolean_term(make_term(field("year").prefix, buf));
@@ -102,9 +100,12 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, co
     if (a.published) {
         add_date_terms(doc, *a.published);
         add_value_number(doc, kSlotPublished, static_cast<double>(*a.published));
+        doc.add_value(kSlotDay, day_key(*a.published));
+        doc.add_value(kSlotHour, hour_key(*a.published));
     }
     if (a.quality) {
         add_value_number(doc, kSlotQuality, *a.quality);
+        add_value_number(doc, kSlotQualityPrior, std::clamp(*a.quality, 0.0, 100.0));
         const double b = std::clamp(std::floor(*a.quality / kQualityBucket),
                                     double(kQualityBucketMin), double(kQualityBucketMax));
         doc.add_boolean_term(quality_bucket_term(b * kQualityBucket));

@@ -1,6 +1,7 @@
 #include "query.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -377,100 +378,74 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     return out;
 }
 
-BlendSource::BlendSource(double quality_weight, double recency_weight, double half_life_s,
-                         double now, double quality_max, bool symmetric, double plateau_s)
-    : qw_(quality_weight),
-      rw_(recency_weight),
-      half_life_(half_life_s),
-      now_(now),
-      qmax_(quality_max),
-      symmetric_(symmetric),
-      plateau_(plateau_s) {
-    set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
-}
-
-BlendSource* BlendSource::clone() const {
-    return new BlendSource(qw_, rw_, half_life_, now_, qmax_, symmetric_, plateau_);
-}
-
-// The source walks the publication-date value stream (documents without a date get no prior)
-// and looks quality up in its own value stream with skip_to: no Document is ever opened.
-void BlendSource::init(const Xapian::Database& db) {
-    db_ = db;
-    dbsize_ = db.get_doccount();
-    dates_ = db.valuestream_begin(kSlotPublished);
-    quality_ = db.valuestream_begin(kSlotQuality);
-    started_ = false;
-    set_maxweight(std::max(0.0, qw_) + std::max(0.0, rw_));
-}
-
-void BlendSource::next(double) {
-    if (!started_) {
-        started_ = true;
-    } else {
-        ++dates_;
+Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {
+    if (spec_.recency_weight <= 0 || spec_.half_life_days <= 0) return;
+    const auto lo = day_from_key(db.get_value_lower_bound(kSlotDay));
+    const auto hi = day_from_key(db.get_value_upper_bound(kSlotDay));
+    if (!lo || !hi) return;
+    constexpr int64_t kNearDays = 2;
+    const auto reach = static_cast<int64_t>(
+        std::min(1e6, std::ceil(spec_.plateau_days + 24 * spec_.half_life_days)) + 1);
+    const int64_t a_day = epoch_day(spec_.anchor);
+    const int64_t first = std::max(*lo, a_day - reach);
+    // Recency: anything after the anchor counts as new (age 0).
+    const int64_t last = spec_.symmetric ? std::min(*hi, a_day + reach) : *hi;
+    auto weight = [&](int64_t mid) {
+        const double dt = static_cast<double>(spec_.anchor - mid) / 86400.0;
+        const double dist = spec_.symmetric ? std::abs(dt) : std::max(0.0, dt);
+        const double age = std::max(0.0, dist - spec_.plateau_days);
+        return spec_.recency_weight * std::exp2(-age / spec_.half_life_days);
+    };
+    for (int64_t day = first; day <= last; ++day) {
+        const int64_t start = day * 86400;
+        if (std::abs(day - a_day) <= kNearDays) {
+            for (int64_t h = 0; h < 24; ++h)
+                hour_weights_[hour_key(start + h * 3600)] = weight(start + h * 3600 + 1800);
+        } else {
+            day_weights_[day_key(start)] = weight(start + 43200);
+        }
     }
 }
 
-void BlendSource::skip_to(Xapian::docid did, double) {
-    started_ = true;
-    dates_.skip_to(did);
-}
-
-bool BlendSource::check(Xapian::docid did, double) {
-    started_ = true;
-    return dates_.check(did);
-}
-
-bool BlendSource::at_end() const {
-    return started_ && dates_ == Xapian::ValueIterator();
-}
-
-Xapian::docid BlendSource::get_docid() const {
-    return dates_.get_docid();
-}
-
-double BlendSource::get_weight() const {
-    const Xapian::docid did = dates_.get_docid();
-    std::string q;
-    if (qw_ > 0 && quality_ != Xapian::ValueIterator()) {
-        if (quality_.get_docid() < did) quality_.skip_to(did);
-        if (quality_ != Xapian::ValueIterator() && quality_.get_docid() == did) q = *quality_;
+Xapian::Query Prior::query() const {
+    std::vector<Xapian::Query> parts;
+    if (spec_.quality_weight > 0) {
+        parts.emplace_back(
+            Xapian::Query::OP_SCALE_WEIGHT,
+            Xapian::Query((new Xapian::ValueWeightPostingSource(kSlotQualityPrior))->release()),
+            spec_.quality_weight / 100.0);
     }
-    return component(q, *dates_);
-}
-
-double BlendSource::component(const std::string& q, const std::string& d) const {
-    double w = 0;
-    if (!q.empty() && qmax_ > 0) {
-        const double qv = std::clamp(Xapian::sortable_unserialise(q), 0.0, qmax_);
-        w += qw_ * qv / qmax_;
+    for (const auto& [slot, weights] :
+         {std::make_pair(kSlotHour, &hour_weights_), std::make_pair(kSlotDay, &day_weights_)}) {
+        if (weights->empty()) continue;
+        auto* source = new Xapian::ValueMapPostingSource(slot);
+        for (const auto& [key, w] : *weights) source->add_mapping(key, w);
+        parts.emplace_back(source->release());
     }
-    if (!d.empty() && half_life_ > 0) {
-        const double dt = now_ - Xapian::sortable_unserialise(d);
-        const double age =
-            std::max(0.0, (symmetric_ ? std::abs(dt) : std::max(0.0, dt)) - plateau_);
-        w += rw_ * std::exp2(-age / half_life_);
-    }
-    return w;
+    if (parts.empty()) return {};
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
-double BlendSource::weight_for(const Xapian::Document& doc) const {
-    return component(doc.get_value(kSlotQuality), doc.get_value(kSlotPublished));
+double Prior::quality_part(const Xapian::Document& doc) const {
+    if (spec_.quality_weight <= 0) return 0;
+    const std::string v = doc.get_value(kSlotQualityPrior);
+    return v.empty() ? 0.0 : Xapian::sortable_unserialise(v) * (spec_.quality_weight / 100.0);
 }
 
-double BlendSource::quality_part(const Xapian::Document& doc) const {
-    return component(doc.get_value(kSlotQuality), {});
+double Prior::time_part(const Xapian::Document& doc) const {
+    if (auto it = hour_weights_.find(doc.get_value(kSlotHour)); it != hour_weights_.end())
+        return it->second;
+    if (auto it = day_weights_.find(doc.get_value(kSlotDay)); it != day_weights_.end())
+        return it->second;
+    return 0;
 }
 
-double BlendSource::time_part(const Xapian::Document& doc) const {
-    return component({}, doc.get_value(kSlotPublished));
-}
-
-std::string BlendSource::get_description() const {
-    return "BlendSource(quality_weight=" + std::to_string(qw_) +
-           ", recency_weight=" + std::to_string(rw_) +
-           ", half_life_s=" + std::to_string(half_life_) + ")";
+int64_t newest_time(const Xapian::Database& db) {
+    const std::string v = db.get_value_upper_bound(kSlotPublished);
+    if (!v.empty()) return static_cast<int64_t>(Xapian::sortable_unserialise(v));
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace news

@@ -4,6 +4,8 @@
 
 #include <xapian.h>
 
+#include <map>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,43 +74,46 @@ Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t>
                                const Xapian::Database& db);
 Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi);
 
-// Blended ranking: a posting source adding `quality_weight * min(q,qmax)/qmax` and
-// `recency_weight * 0.5^(age / half_life)` to each matching document. See docs/ranking.md.
-class BlendSource : public Xapian::PostingSource {
-  public:
-    // `symmetric`: the time part decays with |t - now| (closeness to a date, for related
-    // news) instead of with the age before `now`.
-    BlendSource(double quality_weight, double recency_weight, double half_life_s, double now,
-                double quality_max = 100.0, bool symmetric = false, double plateau_s = 0);
-    BlendSource* clone() const override;
-    std::string name() const override { return "news::BlendSource"; }
-    void init(const Xapian::Database& db) override;
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return dbsize_; }
-    Xapian::doccount get_termfreq_max() const override { return dbsize_; }
-    void next(double min_wt) override;
-    void skip_to(Xapian::docid did, double min_wt) override;
-    bool check(Xapian::docid did, double min_wt) override;
-    bool at_end() const override;
-    Xapian::docid get_docid() const override;
-    double get_weight() const override;
-    std::string get_description() const override;
+// Blended ranking priors, added to each document the query matches (see docs/ranking.md):
+//   quality part: quality_weight * clamp(quality, 0, 100) / 100
+//   time part:    recency_weight * 0.5 ^ (max(0, days - plateau_days) / half_life_days)
+// `days` is the distance in days from the anchor time to the middle of the document's
+// publication hour (when it was published within 2 days of the anchor's day) or day (further
+// away): before the anchor only (recency, for search) or on either side (`symmetric`,
+// closeness to a seed's date, for related news). Built only from Xapian's own posting sources
+// (ValueWeightPostingSource over `qprior`, ValueMapPostingSource over `pubhour` and `pubday`),
+// so the same query runs on local, sharded and remote (xapian-tcpsrv) databases, and the
+// matcher keeps its top-k optimisations (each source declares its maximum weight).
+struct PriorSpec {
+    double quality_weight = 0;
+    double recency_weight = 0;
+    double half_life_days = 30;
+    int64_t anchor = 0;  // seconds since the epoch
+    bool symmetric = false;
+    double plateau_days = 0;
+};
 
-    // The same formula for a document's values (for --explain), and its two parts.
-    double weight_for(const Xapian::Document& doc) const;
+class Prior {
+  public:
+    // Weights are listed for the days the index spans (its pubday value bounds), as far as
+    // plateau + 24 half-lives from the anchor (0.5^24 < 1e-7): further days get no time prior.
+    Prior(const PriorSpec& spec, const Xapian::Database& db);
+    // The prior as a query to combine with OP_AND_MAYBE; empty when both weights are 0.
+    Xapian::Query query() const;
     double quality_part(const Xapian::Document& doc) const;
     double time_part(const Xapian::Document& doc) const;
+    double weight_for(const Xapian::Document& doc) const {
+        return quality_part(doc) + time_part(doc);
+    }
+    const PriorSpec& spec() const { return spec_; }
 
   private:
-    double component(const std::string& quality_value, const std::string& date_value) const;
-    double qw_, rw_, half_life_, now_, qmax_;
-    bool symmetric_;
-    double plateau_;  // no decay within this distance of `now`
-    Xapian::Database db_;
-    Xapian::doccount dbsize_ = 0;
-    Xapian::ValueIterator dates_;
-    mutable Xapian::ValueIterator quality_;
-    bool started_ = false;
+    PriorSpec spec_;
+    std::map<std::string, double> hour_weights_, day_weights_;
 };
+
+// The anchor for search's recency prior: the newest publication time in the index (so an
+// archive ranks sensibly too), or now when the index has no dates.
+int64_t newest_time(const Xapian::Database& db);
 
 }  // namespace news

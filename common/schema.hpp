@@ -15,7 +15,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -39,22 +39,25 @@ struct Field {
 
 // Value slots.
 enum Slot : Xapian::valueno {
-    kSlotPublished = 0,  // seconds since the epoch (sortable_serialise)
-    kSlotQuality = 1,    // quality (sortable_serialise)
-    kSlotHeat = 2,       // heat (sortable_serialise)
-    kSlotStory = 3,      // story id (16 hex digits), the collapse key
-    kSlotIdHash = 4,     // 8-byte hash of the id: a tie-breaker independent of docids
-    kSlotTopics = 5,     // topics joined by '\x1f' (facets)
-    kSlotProvider = 6,   // provider name (facets)
-    kSlotType = 7,       // type (facets)
-    kSlotLinks = 8,      // out-links: 8-byte big-endian id hashes, in `related` order
-    kSlotMinHash = 9,    // MinHash signature of title+excerpt (story clustering)
+    kSlotPublished = 0,      // seconds since the epoch (sortable_serialise)
+    kSlotQuality = 1,        // quality (sortable_serialise)
+    kSlotHeat = 2,           // heat (sortable_serialise)
+    kSlotStory = 3,          // story id (16 hex digits), the collapse key
+    kSlotIdHash = 4,         // 8-byte hash of the id: a tie-breaker independent of docids
+    kSlotTopics = 5,         // topics joined by '\x1f' (facets)
+    kSlotProvider = 6,       // provider name (facets)
+    kSlotType = 7,           // type (facets)
+    kSlotLinks = 8,          // out-links: 8-byte big-endian id hashes, in `related` order
+    kSlotMinHash = 9,        // MinHash signature of title+excerpt (story clustering)
+    kSlotDay = 10,           // publication day "YYYYMMDD" (recency prior, year facet)
+    kSlotQualityPrior = 11,  // quality clamped to [0, 100] (sortable_serialise; quality prior)
+    kSlotHour = 12,          // publication hour "YYYYMMDDHH" (recency prior near its anchor)
 };
 
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
 
-inline constexpr std::array<Field, 28> kFields{{
+inline constexpr std::array<Field, 31> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -99,6 +102,12 @@ inline constexpr std::array<Field, 28> kFields{{
     {"topics", "", "", kSlotTopics, FieldKind::Value, "topics joined by 0x1f, for facet counts"},
     {"provider_name", "", "", kSlotProvider, FieldKind::Value, "provider name, for facet counts"},
     {"type_name", "", "", kSlotType, FieldKind::Value, "type, for facet counts"},
+    {"pubday", "", "", kSlotDay, FieldKind::Value,
+     "publication day, YYYYMMDD (UTC): the recency prior's key and the year facet"},
+    {"pubhour", "", "", kSlotHour, FieldKind::Value,
+     "publication hour, YYYYMMDDHH (UTC): the recency prior's key near its anchor"},
+    {"qprior", "", "", kSlotQualityPrior, FieldKind::Value,
+     "quality clamped to 0..100: the quality prior"},
     {"idhash", "", "", kSlotIdHash, FieldKind::Value,
      "hash of the id, big-endian: breaks score ties the same way in every build"},
 }};

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
 #include "parser.hpp"
@@ -247,12 +248,19 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 out["total"] = {{"lower", 0}, {"estimated", 0}, {"upper", 0}};
             } else {
                 Xapian::Query candidates(Xapian::Query::OP_OR, signals.begin(), signals.end());
-                const double seed_time = seed.published ? static_cast<double>(*seed.published) : 0;
-                BlendSource prior(w.quality, seed.published ? w.time : 0.0,
-                                  opts.half_life_days * 86400.0, seed_time, 100.0,
-                                  /*symmetric=*/true, opts.plateau_days * 86400.0);
-                Xapian::Query q = restrict(
-                    Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, Xapian::Query(&prior)));
+                PriorSpec spec;
+                spec.quality_weight = w.quality;
+                spec.recency_weight = seed.published ? w.time : 0.0;
+                spec.half_life_days = opts.half_life_days;
+                spec.anchor = seed.published ? *seed.published : 0;
+                spec.symmetric = true;
+                spec.plateau_days = opts.plateau_days;
+                const Prior prior(spec, db);
+                const Xapian::Query prior_q = prior.query();
+                Xapian::Query q =
+                    restrict(prior_q.empty()
+                                 ? candidates
+                                 : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
                 Xapian::Enquire enq(db);
                 enq.set_query(q);
                 enq.set_sort_by_relevance_then_value(kSlotIdHash, false);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -19,68 +20,64 @@ namespace news {
 
 namespace {
 
-// Counts facet values over every document the matcher sees (the whole match set when
-// check_at_least covers the database).
-class FacetSpy : public Xapian::MatchSpy {
+// Facet counts over every document the matcher sees (the whole match set when check_at_least
+// covers the database), with Xapian's own ValueCountMatchSpy so they work on remote shards
+// too (xapian-tcpsrv knows only built-in spies). Topics are one value per document (joined by
+// 0x1f): each distinct combination's count is added to each of its topics, which is exact.
+// Years are counted from the publication-day slot.
+class Facets {
   public:
-    explicit FacetSpy(std::vector<std::string> names) : names_(std::move(names)) {}
-    void operator()(const Xapian::Document& doc, double) override {
-        ++seen_;
-        for (const auto& n : names_) {
-            auto& counts = counts_[n];
-            if (n == "topic") {
-                const std::string v = doc.get_value(kSlotTopics);
-                std::size_t start = 0;
-                while (start < v.size()) {
-                    std::size_t end = v.find('\x1f', start);
-                    if (end == std::string::npos) end = v.size();
-                    ++counts[v.substr(start, end - start)];
-                    start = end + 1;
-                }
-            } else if (n == "provider") {
-                const std::string v = doc.get_value(kSlotProvider);
-                if (!v.empty()) ++counts[v];
-            } else if (n == "type") {
-                const std::string v = doc.get_value(kSlotType);
-                if (!v.empty()) ++counts[v];
-            } else if (n == "year") {
-                const std::string v = doc.get_value(kSlotPublished);
-                if (!v.empty()) {
-                    const auto t = static_cast<int64_t>(Xapian::sortable_unserialise(v));
-                    ++counts[format_iso8601(t).substr(0, 4)];
-                }
-            }
-        }
+    explicit Facets(std::vector<std::string> names) : names_(std::move(names)) {
+        for (const auto& n : names_) spies_.emplace_back(slot_of(n));
+    }
+    void attach(Xapian::Enquire& enq) {
+        for (auto& s : spies_) enq.add_matchspy(&s);
     }
     nlohmann::json to_json(std::size_t top) const {
         nlohmann::json out = nlohmann::json::object();
-        for (const auto& n : names_) {
-            std::vector<std::pair<std::string, std::size_t>> v;
-            if (auto it = counts_.find(n); it != counts_.end())
-                v.assign(it->second.begin(), it->second.end());
-            std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
+        for (std::size_t i = 0; i < names_.size(); ++i) {
+            const std::string& n = names_[i];
+            std::map<std::string, std::size_t> counts;
+            const Xapian::ValueCountMatchSpy& spy = spies_[i];
+            for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+                const std::string v = *it;
+                const auto c = static_cast<std::size_t>(it.get_termfreq());
+                if (n == "topic") {
+                    for (std::size_t start = 0; start < v.size();) {
+                        std::size_t end = v.find('\x1f', start);
+                        if (end == std::string::npos) end = v.size();
+                        counts[v.substr(start, end - start)] += c;
+                        start = end + 1;
+                    }
+                } else if (n == "year") {
+                    if (v.size() >= 4) counts[v.substr(0, 4)] += c;
+                } else if (!v.empty()) {
+                    counts[v] += c;
+                }
+            }
+            std::vector<std::pair<std::string, std::size_t>> sorted(counts.begin(), counts.end());
+            std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
                 if (n == "year") return a.first > b.first;
                 return a.second != b.second ? a.second > b.second : a.first < b.first;
             });
-            if (v.size() > top) v.resize(top);
+            if (sorted.size() > top) sorted.resize(top);
             auto& arr = out[n] = nlohmann::json::array();
-            for (const auto& [k, c] : v) arr.push_back({{"value", k}, {"count", c}});
+            for (const auto& [k, c] : sorted) arr.push_back({{"value", k}, {"count", c}});
         }
         return out;
     }
-    std::size_t seen() const { return seen_; }
 
   private:
+    static Xapian::valueno slot_of(const std::string& name) {
+        if (name == "topic") return kSlotTopics;
+        if (name == "provider") return kSlotProvider;
+        if (name == "type") return kSlotType;
+        if (name == "year") return kSlotDay;
+        throw UsageError("unknown facet '" + name + "' (topic, provider, type, year)");
+    }
     std::vector<std::string> names_;
-    std::map<std::string, std::map<std::string, std::size_t>> counts_;
-    std::size_t seen_ = 0;
+    std::deque<Xapian::ValueCountMatchSpy> spies_;  // the Enquire keeps pointers to them
 };
-
-double now_seconds() {
-    return static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 template <typename F>
 auto with_reopen(OpenedIndex& index, F&& f) {
@@ -212,16 +209,18 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             throw UsageError("--reverse applies to --sort date and --sort quality");
         }
         Xapian::Query q = built.query;
-        std::optional<BlendSource> blend;
+        std::optional<Prior> blend;
         if (sort == SortMode::Blend) {
             // Recency is measured from the newest article in the index, so an archive ranks
             // sensibly too (see docs/ranking.md).
-            const std::string newest = index.db.get_value_upper_bound(kSlotPublished);
-            const double now =
-                newest.empty() ? now_seconds() : Xapian::sortable_unserialise(newest);
-            blend.emplace(opts.quality_weight, opts.recency_weight, opts.half_life_days * 86400.0,
-                          now);
-            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(&*blend));
+            PriorSpec spec;
+            spec.quality_weight = opts.quality_weight;
+            spec.recency_weight = opts.recency_weight;
+            spec.half_life_days = opts.half_life_days;
+            spec.anchor = newest_time(index.db);
+            blend.emplace(spec, index.db);
+            const Xapian::Query prior = blend->query();
+            if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
         }
         enq.set_query(q);
         switch (sort) {
@@ -237,10 +236,10 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 break;
         }
         if (opts.collapse) enq.set_collapse_key(kSlotStory);
-        std::optional<FacetSpy> spy;
+        std::optional<Facets> spy;
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
-            enq.add_matchspy(&*spy);
+            spy->attach(enq);
         }
         const Xapian::doccount check =
             (opts.exact_count || spy) ? index.db.get_doccount() : opts.offset + opts.limit;
@@ -263,8 +262,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                       : sort == SortMode::Date    ? "date"
                       : sort == SortMode::Quality ? "quality"
                                                   : "relevance";
-        out["suggestion"] = built.suggestion.empty() ? nlohmann::json(nullptr)
-                                                     : nlohmann::json(sanitize_utf8(built.suggestion));
+        out["suggestion"] = built.suggestion.empty()
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(sanitize_utf8(built.suggestion));
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
         for (auto it = mset.begin(); it != mset.end(); ++it) {

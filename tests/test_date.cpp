@@ -356,3 +356,17 @@ TEST(ParseRelativeAge, LargeValuesDoNotOverflow) {
     // Something absurdly long is refused rather than wrapped around.
     EXPECT_EQ(parse_relative_age("99999999999999999999999d"), std::nullopt);
 }
+
+TEST(DayKeys, RoundTripAndRejects) {
+    const int64_t t = *news::parse_iso8601("2021-02-01T21:37:00Z");
+    EXPECT_EQ(news::day_key(t), "20210201");
+    EXPECT_EQ(news::hour_key(t), "2021020121");
+    EXPECT_EQ(news::day_key(-1), "19691231");  // floor, not truncation
+    EXPECT_EQ(news::hour_key(-1), "1969123123");
+    EXPECT_EQ(news::day_from_key("20210201"), news::epoch_day(t));
+    EXPECT_EQ(news::day_from_key("19700101"), 0);
+    EXPECT_FALSE(news::day_from_key("20210230"));
+    EXPECT_FALSE(news::day_from_key("2021020"));
+    EXPECT_FALSE(news::day_from_key("2021-2-01"));
+    EXPECT_FALSE(news::day_from_key(""));
+}

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 #include <set>
 
@@ -80,4 +82,67 @@ TEST(QueryFilters, BucketedRangesEqualValueRanges) {
         if (!(lo && hi && *lo > *hi)) want = matches(db, value_range(news::kSlotQuality, lo, hi));
         ASSERT_EQ(got, want) << "quality range " << (lo ? *lo : -1e9) << ".." << (hi ? *hi : 1e9);
     }
+}
+
+// The blended-ranking prior: the weight the matcher gives a document (built-in posting sources
+// only) equals the formula of docs/ranking.md computed from the document's own values.
+TEST(QueryPrior, MatcherWeightEqualsTheFormula) {
+    TempDir d;
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    std::mt19937 rng(7);
+    const int64_t start = *news::parse_iso8601("2020-01-01T00:00:00Z");
+    std::vector<news::Article> arts;
+    for (int i = 0; i < 300; ++i) {
+        news::Article a;
+        a.id = "https://ex.com/" + std::to_string(i);
+        a.title = "Common words " + std::to_string(i);
+        if (i % 11 != 0) a.published = start + static_cast<int64_t>(rng() % (400u * 86400u));
+        if (i % 5 != 0) a.quality = static_cast<double>(static_cast<int>(rng() % 140) - 20);
+        db.add_document(b.build(a).doc);
+        arts.push_back(a);
+    }
+    db.commit();
+    for (const bool symmetric : {false, true}) {
+        news::PriorSpec spec;
+        spec.quality_weight = 0.7;
+        spec.recency_weight = 2.0;
+        spec.half_life_days = 9;
+        spec.anchor = start + 200 * 86400 + 5000;
+        spec.symmetric = symmetric;
+        spec.plateau_days = symmetric ? 1.5 : 0;
+        const news::Prior prior(spec, db);
+        Xapian::Enquire e(db);
+        // The prior alone: the text part is scaled to nothing.
+        e.set_query(Xapian::Query(
+            Xapian::Query::OP_AND_MAYBE,
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query("Zcommon"), 0.0),
+            prior.query()));
+        const auto m = e.get_mset(0, 400);
+        ASSERT_EQ(m.size(), 300u);
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            const news::Article& a = arts[*it - 1];
+            double want = a.quality ? 0.7 * std::clamp(*a.quality, 0.0, 100.0) / 100 : 0.0;
+            if (a.published) {
+                // Distance to the middle of the publication hour (within 2 days of the
+                // anchor's day) or day.
+                const int64_t day = news::epoch_day(*a.published);
+                const bool near = std::abs(day - news::epoch_day(spec.anchor)) <= 2;
+                const int64_t mid = near ? *a.published / 3600 * 3600 + 1800 : day * 86400 + 43200;
+                const double dt = static_cast<double>(spec.anchor - mid) / 86400;
+                const double dist = symmetric ? std::abs(dt) : std::max(0.0, dt);
+                const double age = std::max(0.0, dist - spec.plateau_days);
+                if (age <= 24 * spec.half_life_days) want += 2.0 * std::exp2(-age / 9);
+            }
+            EXPECT_NEAR(it.get_weight(), want, 1e-9) << a.id;
+            EXPECT_NEAR(prior.weight_for(it.get_document()), want, 1e-9) << a.id;
+        }
+    }
+}
+
+TEST(QueryPrior, NoWeightsNoQuery) {
+    TempDir d;
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::PriorSpec spec;
+    EXPECT_TRUE(news::Prior(spec, db).query().empty());
 }

@@ -17,7 +17,7 @@
 //
 // Further options (match all/any, spelling, include removed/stubs, sort, facets, collapse,
 // explain) come from a hash of the input. The query is built with news::QueryBuilder::build and
-// run with Xapian::Enquire::get_mset(0, 10), with the blended-ranking BlendSource like the
+// run with Xapian::Enquire::get_mset(0, 10), with the blended-ranking prior like the
 // searcher. Then the same request goes through the searcher's library entry point
 // news::run_search (what `searcher search --format json` prints), and the query text through
 // news::get_article and news::get_story (`searcher get`); their JSON must serialise.
@@ -50,6 +50,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
 #include "parser.hpp"
@@ -68,7 +69,6 @@ constexpr int64_t kNow = 1672444800;  // 2022-12-31T00:00:00Z: --since 7d etc. a
 std::string g_dir;
 Xapian::Database* g_db = nullptr;
 news::OpenedIndex* g_index = nullptr;  // the same index, opened the searcher's way
-
 
 // ---- the fixture index ---------------------------------------------------------------------
 
@@ -344,7 +344,8 @@ bool xapian_syntax_error(const news::QueryRequest& req) {
         news::QueryBuilder qb(*g_db, news::kDefaultLanguage);
         const news::BuiltQuery b = qb.build(req);
         const std::string& why = b.parse_note;
-        return b.lenient && (why.rfind("Syntax:", 0) == 0 || why == "parse error" || why == "Unknown range operation");
+        return b.lenient && (why.rfind("Syntax:", 0) == 0 || why == "parse error" ||
+                             why == "Unknown range operation");
     } catch (...) {
         return false;  // the real run below reports it
     }
@@ -380,7 +381,7 @@ void one_search(std::string_view input) {
     req.spelling = (h & 2) == 0;
     req.filters.include_removed = (h & 4) != 0;
     req.filters.include_stubs = (h & 8) != 0;
-    const int sort = static_cast<int>((h >> 4) % 4);  // 0 blend, 1 relevance, 2 date, 3 quality
+    const int sort = static_cast<int>((h >> 4) % 4);      // 0 blend, 1 relevance, 2 date, 3 quality
     const LsanOff xapian_leak(xapian_syntax_error(req));  // see above
 
     news::QueryBuilder qb(*g_db, news::kDefaultLanguage);
@@ -405,11 +406,12 @@ void one_search(std::string_view input) {
     if (built.query.empty()) finding("built query is empty (would match nothing silently)", input);
 
     Xapian::Query q = built.query;
-    std::optional<news::BlendSource> blend;
     Xapian::Enquire enq(*g_db);
     if (sort == 0 && built.has_text) {
-        blend.emplace(1.0, 1.5, 30 * 86400.0, static_cast<double>(kNow));
-        q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(&*blend));
+        news::PriorSpec spec{1.0, 1.5, 30, kNow, false, 0};
+        const news::Prior prior(spec, *g_db);
+        if (!prior.query().empty())
+            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior.query());
     }
     enq.set_query(q);
     if (sort <= 1) enq.set_sort_by_relevance_then_value(news::kSlotIdHash, false);
@@ -449,7 +451,8 @@ void one_search(std::string_view input) {
         try {
             (void)j.dump();
         } catch (const nlohmann::json::exception& e) {
-            finding(std::string(what) + ": the JSON output cannot be serialised: " + e.what(), input);
+            finding(std::string(what) + ": the JSON output cannot be serialised: " + e.what(),
+                    input);
         }
     };
     news::SearchOptions so;
