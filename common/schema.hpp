@@ -21,6 +21,7 @@ inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
 inline constexpr const char* kMetaFilePrefix = "file:";  // file table, see docs/schema.md
 inline constexpr const char* kMetaClusterPending = "news:cluster_pending";
+inline constexpr const char* kMetaXrefPrefix = "xref:";  // --shard K/N links from other shards
 
 enum class FieldKind {
     Text,     // free text, positional, stemmed; searchable unprefixed and/or under a prefix

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "document.hpp"
 #include "errors.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 #include "story.hpp"
 #include "text.hpp"
 
@@ -46,6 +48,10 @@ struct TableEntry {
     std::string hash;
     std::string id;
     bool owner = true;  // false: a newer file with the same id owns the document
+    // --shard K/N: the file's article belongs to another shard; `links` are the id keys of
+    // this shard's articles it lists (they keep those articles' stubs alive here).
+    bool foreign = false;
+    std::vector<std::string> links;
 };
 
 std::string table_key(const std::string& path) {
@@ -56,6 +62,10 @@ std::string table_key(const std::string& path) {
 std::string encode_entry(const std::string& path, const TableEntry& e) {
     nlohmann::json j = {{"path", path},   {"size", e.size}, {"mtime_ns", e.mtime_ns},
                         {"hash", e.hash}, {"id", e.id},     {"owner", e.owner}};
+    if (e.foreign) {
+        j["foreign"] = true;
+        j["links"] = e.links;
+    }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -69,6 +79,8 @@ std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string
         e.hash = j.at("hash").get<std::string>();
         e.id = j.at("id").get<std::string>();
         e.owner = j.value("owner", true);
+        e.foreign = j.value("foreign", false);
+        if (e.foreign && j.contains("links")) e.links = j["links"].get<std::vector<std::string>>();
         return std::make_pair(j.at("path").get<std::string>(), e);
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
@@ -232,7 +244,21 @@ class Engine {
 
   private:
     void open_db();
+    Xapian::WritableDatabase open_one(const fs::path& path, int flags);
+    void check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
+                          const std::string& shard);
     void load_state();
+    Xapian::WritableDatabase& meta() { return shards_.front(); }
+    Xapian::docid add_doc(const std::string& key, const Xapian::Document& doc);
+    void commit_all();
+    bool mine(const std::string& key) const {
+        return opts_.shard_count == 0 || shard_for_key(key, opts_.shard_count) == opts_.shard_index;
+    }
+    bool referenced(const std::string& key) const;
+    void want_stub(const std::string& key, const RelatedRef& r, const std::string& from);
+    void apply_foreign(const InputFile& f, Result&& r);
+    void drop_foreign_links(const std::string& path, const TableEntry& e,
+                            const std::unordered_set<std::string>& keep);
     Result process(const InputFile& f) const;
     void apply(const InputFile& f, Result&& r);
     void write_article(const Article& a, Xapian::Document& doc,
@@ -267,11 +293,18 @@ class Engine {
         std::string from;
     };
     std::map<std::string, PendingStub> pending_stubs_;
-    std::unordered_map<std::string, Xapian::termcount> spelling_;  // added at commit
+    std::vector<std::unordered_map<std::string, Xapian::termcount>> spelling_;  // per shard
+    // --shard K/N: articles of other shards that list an article of this one, by id key:
+    // source path -> referrer id (metadata "xref:<key>").
+    std::map<std::string, std::map<std::string, std::string>> xref_;
+    std::set<std::string> xref_dirty_;
 
     const IndexOptions& opts_;
     IndexStats stats_;
-    std::optional<Xapian::WritableDatabase> db_;
+    std::optional<Xapian::WritableDatabase> db_;  // all shards as one
+    std::vector<Xapian::WritableDatabase> shards_;
+    unsigned nshards_ = 1;
+    std::vector<Xapian::docid> next_local_;               // per shard: the next unused docid in it
     DocumentBuilder builder_;                             // the writer's own, for stubs
     std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
     std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
@@ -285,26 +318,24 @@ class Engine {
     std::size_t committed_docs_ = 0;
 };
 
-void Engine::open_db() {
-    const std::string path = opts_.index.string();
-    int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
-    if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+Xapian::WritableDatabase Engine::open_one(const fs::path& dir, int flags) {
+    const std::string path = dir.string();
     try {
         std::error_code ec;
-        fs::create_directories(opts_.index, ec);
+        fs::create_directories(dir, ec);
         try {
-            db_.emplace(path, flags);
+            return Xapian::WritableDatabase(path, flags);
         } catch (const Xapian::DatabaseNotFoundError&) {
             // A run killed while creating the index leaves table files but no revision file
             // (iamglass): nothing was ever committed, so start afresh instead of failing forever.
-            if (fs::exists(opts_.index / "iamglass", ec)) throw;
-            for (const auto& e : fs::directory_iterator(opts_.index, ec)) {
+            if (fs::exists(dir / "iamglass", ec)) throw;
+            for (const auto& e : fs::directory_iterator(dir, ec)) {
                 const std::string name = e.path().filename().string();
                 if (name.ends_with(".glass") || name.ends_with(".tmp") || name == "flintlock") {
                     fs::remove(e.path(), ec);
                 }
             }
-            db_.emplace(path, flags);
+            return Xapian::WritableDatabase(path, flags);
         }
     } catch (const Xapian::DatabaseLockError&) {
         throw IndexError("index '" + path +
@@ -312,39 +343,194 @@ void Engine::open_db() {
     } catch (const Xapian::Error& e) {
         throw IndexError("cannot open index '" + path + "' for writing: " + e.get_description());
     }
-    const std::string version = db_->get_metadata(kMetaSchemaVersion);
+}
+
+// Schema version, language and shard identity of one database: set on a new one, checked on
+// an existing one.
+void Engine::check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
+                              const std::string& shard) {
+    const std::string version = db.get_metadata(kMetaSchemaVersion);
     if (version.empty()) {
-        if (db_->get_doccount() > 0) {
+        if (db.get_doccount() > 0) {
             throw IndexError("index '" + path +
                              "' was not written by this indexer; rebuild it with --full");
         }
-        db_->set_metadata(kMetaSchemaVersion, std::to_string(kSchemaVersion));
+        db.set_metadata(kMetaSchemaVersion, std::to_string(kSchemaVersion));
+        db.set_metadata(kMetaLanguage, opts_.language);
+        db.set_metadata(kMetaShard, shard);
         fresh_ = true;
-        db_->set_metadata(kMetaLanguage, opts_.language);
-    } else if (version != std::to_string(kSchemaVersion)) {
+        return;
+    }
+    if (version != std::to_string(kSchemaVersion)) {
         throw IndexError("index '" + path + "' has schema version " + version +
                          ", this indexer writes version " + std::to_string(kSchemaVersion) +
                          "; rebuild it with --full");
-    } else if (db_->get_metadata(kMetaLanguage) != opts_.language) {
+    }
+    if (db.get_metadata(kMetaLanguage) != opts_.language) {
         throw IndexError("index '" + path + "' was built with language '" +
-                         db_->get_metadata(kMetaLanguage) + "', not '" + opts_.language +
+                         db.get_metadata(kMetaLanguage) + "', not '" + opts_.language +
                          "'; rebuild it with --full to change it");
+    }
+    const std::string have = db.get_metadata(kMetaShard);
+    if (have != shard) {
+        auto describe = [](const std::string& s) {
+            return s.empty() ? std::string("a whole index") : "shard " + s;
+        };
+        throw IndexError("index '" + path + "' is " + describe(have) + ", not " + describe(shard) +
+                         "; rebuild it with --full to change its sharding");
+    }
+}
+
+void Engine::open_db() {
+    const fs::path index = opts_.index;
+    std::error_code ec;
+    const fs::path stub = index / kStubFileName;
+    const bool has_stub = fs::exists(stub, ec);
+    const bool has_glass = fs::exists(index / "iamglass", ec);
+    unsigned existing = 0;  // shards of an existing sharded index
+    if (has_stub) {
+        for (const auto& loc : read_stub_file(stub)) {
+            if (loc.remote) {
+                throw IndexError("index '" + index.string() + "' lists a remote shard (" +
+                                 loc.spec() + "): build each shard where it lives");
+            }
+            ++existing;
+        }
+    }
+    unsigned n;
+    if (opts_.full) {
+        n = opts_.shards ? opts_.shards : (existing ? existing : 1);
+    } else if (existing) {
+        if (opts_.shards && opts_.shards != existing) {
+            throw IndexError("index '" + index.string() + "' has " + std::to_string(existing) +
+                             " shards, not " + std::to_string(opts_.shards) +
+                             "; rebuild it with --full to change the number of shards");
+        }
+        n = existing;
+    } else if (has_glass && opts_.shards > 1) {
+        throw IndexError("index '" + index.string() +
+                         "' is not sharded; rebuild it with --full --shards " +
+                         std::to_string(opts_.shards));
+    } else {
+        n = opts_.shards ? opts_.shards : 1;
+    }
+    if (opts_.shard_count && n > 1)
+        throw UsageError("--shard K/N builds one shard; it does not go with --shards");
+    if (opts_.full) {
+        // The other layout's files would shadow or confuse the new one.
+        if (n > 1 && has_glass) {
+            for (const auto& e : fs::directory_iterator(index, ec)) {
+                const std::string name = e.path().filename().string();
+                if (name.ends_with(".glass") || name == "iamglass" || name == "flintlock")
+                    fs::remove(e.path(), ec);
+            }
+        }
+        if (n == 1 && has_stub) fs::remove(stub, ec);
+        // Shards beyond the new count (all of them when going back to one database).
+        for (unsigned i = n > 1 ? n : 0; i < existing; ++i)
+            fs::remove_all(index / shard_dir_name(i), ec);
+    }
+    int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
+    if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+    nshards_ = n;
+    if (n == 1) {
+        shards_.push_back(open_one(index, flags));
+        const std::string part = opts_.shard_count ? std::to_string(opts_.shard_index) + "/" +
+                                                         std::to_string(opts_.shard_count)
+                                                   : std::string();
+        check_shard_meta(shards_[0], index.string(), part);
+        db_.emplace(shards_[0]);
+    } else {
+        db_.emplace();
+        std::vector<std::string> dirs;
+        for (unsigned i = 0; i < n; ++i) {
+            const fs::path dir = index / shard_dir_name(i);
+            shards_.push_back(open_one(dir, flags));
+            check_shard_meta(shards_.back(), dir.string(),
+                             std::to_string(i) + "/" + std::to_string(n));
+            db_->add_database(shards_.back());
+            next_local_.push_back(shards_.back().get_lastdocid() + 1);
+            dirs.push_back(shard_dir_name(i));
+        }
+        bool same = false;
+        if (has_stub) {
+            try {
+                const auto locs = read_stub_file(stub);
+                same = locs.size() == n;
+                for (unsigned i = 0; same && i < n; ++i)
+                    same = locs[i].path == (index / dirs[i]).lexically_normal().string();
+            } catch (const IndexError&) {
+            }
+        }
+        if (!same) write_stub_file(stub, dirs);
+    }
+    spelling_.resize(n);
+}
+
+// A new document goes to the shard of its id: with several shards, at the next unused docid
+// of that shard (Xapian interleaves the docids of sub-databases: docid d lives in shard
+// (d - 1) % N), since add_document would pick shards round-robin.
+Xapian::docid Engine::add_doc(const std::string& key, const Xapian::Document& doc) {
+    if (nshards_ == 1) return db_->add_document(doc);
+    const unsigned s = shard_for_key(key, nshards_);
+    const Xapian::docid local = next_local_[s]++;
+    const Xapian::docid global = (local - 1) * nshards_ + s + 1;
+    db_->replace_document(global, doc);
+    return global;
+}
+
+// Shard 0 holds the file table, so it commits last: after a crash in between, the other
+// shards may hold documents the table does not list yet, which the next run re-indexes
+// (upserts by id) instead of losing them.
+void Engine::commit_all() {
+    for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) it->commit();
+}
+
+bool Engine::referenced(const std::string& key) const {
+    if (db_->get_termfreq(make_term(field("links").prefix, key)) > 0) return true;
+    auto x = xref_.find(key);
+    return x != xref_.end() && !x->second.empty();
+}
+
+// A `related` entry of article `from` names the article with id key `key`: it needs a stub
+// unless a full article (or a stub described by a referrer with a smaller id) holds the key.
+// The referrer with the smallest id describes a stub, so its details do not depend on the
+// order files were indexed in.
+void Engine::want_stub(const std::string& key, const RelatedRef& r, const std::string& from) {
+    if (!mine(key)) return;  // --shard K/N: another shard's article
+    auto k = kinds_.find(key);
+    if (k != kinds_.end() && !(k->second.kind == Kind::Stub && from <= k->second.from)) return;
+    auto p = pending_stubs_.find(key);
+    if (p == pending_stubs_.end()) {
+        pending_stubs_.emplace(key, PendingStub{r, from});
+    } else if (from <= p->second.from) {
+        p->second = PendingStub{r, from};
     }
 }
 
 void Engine::load_state() {
     Xapian::WritableDatabase& db = *db_;
-    for (auto it = db.metadata_keys_begin(kMetaFilePrefix);
-         it != db.metadata_keys_end(kMetaFilePrefix); ++it) {
-        auto e = decode_entry(db.get_metadata(*it));
+    Xapian::WritableDatabase& m = meta();
+    for (auto it = m.metadata_keys_begin(kMetaFilePrefix);
+         it != m.metadata_keys_end(kMetaFilePrefix); ++it) {
+        auto e = decode_entry(m.get_metadata(*it));
         if (!e) continue;
         if (e->second.owner) owner_[e->second.id] = e->first;
         table_.emplace(std::move(e->first), std::move(e->second));
     }
     {
-        const std::string pending = db.get_metadata(kMetaClusterPending);  // an interrupted commit
+        const std::string pending = m.get_metadata(kMetaClusterPending);  // an interrupted commit
         for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
             touched_.insert(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
+        }
+    }
+    for (auto it = m.metadata_keys_begin(kMetaXrefPrefix);
+         it != m.metadata_keys_end(kMetaXrefPrefix); ++it) {
+        auto j = nlohmann::json::parse(m.get_metadata(*it), nullptr, false);
+        if (!j.is_object()) continue;
+        auto& refs = xref_[(*it).substr(std::strlen(kMetaXrefPrefix))];
+        for (const auto& [path, rid] : j.items()) {
+            if (rid.is_string()) refs[path] = rid.get<std::string>();
         }
     }
     std::unordered_set<Xapian::docid> stubs;
@@ -407,23 +593,34 @@ void Engine::report_rejection(const Rejection& r) {
 // Rewrites the index compactly (xapian-compact): smaller and faster to search. The compacted
 // copy is built beside the index and swapped in; the old one is removed only after the swap.
 void Engine::compact() {
-    const fs::path index = opts_.index;
-    const fs::path tmp = index.string() + ".compact-tmp";
-    const fs::path old = index.string() + ".compact-old";
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    fs::remove_all(old, ec);
+    std::vector<fs::path> dirs;
+    if (nshards_ == 1) {
+        dirs.push_back(opts_.index);
+    } else {
+        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(opts_.index / shard_dir_name(i));
+    }
     db_->close();
     db_.reset();
-    try {
-        Xapian::Database(index.string()).compact(tmp.string(), Xapian::DBCOMPACT_NO_RENUMBER);
-    } catch (const Xapian::Error& e) {
+    for (auto& sh : shards_) sh.close();
+    shards_.clear();
+    for (const fs::path& index : dirs) {
+        const fs::path tmp = index.string() + ".compact-tmp";
+        const fs::path old = index.string() + ".compact-old";
+        std::error_code ec;
         fs::remove_all(tmp, ec);
-        throw IndexError("cannot compact index '" + index.string() + "': " + e.get_description());
+        fs::remove_all(old, ec);
+        try {
+            // Docids are kept: with shards they say which shard a document is in.
+            Xapian::Database(index.string()).compact(tmp.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+        } catch (const Xapian::Error& e) {
+            fs::remove_all(tmp, ec);
+            throw IndexError("cannot compact index '" + index.string() +
+                             "': " + e.get_description());
+        }
+        fs::rename(index, old);
+        fs::rename(tmp, index);
+        fs::remove_all(old, ec);
     }
-    fs::rename(index, old);
-    fs::rename(tmp, index);
-    fs::remove_all(old, ec);
 }
 
 void Engine::count_write() {
@@ -439,24 +636,39 @@ void Engine::commit() {
     // the two leaves them to the next run.
     std::string pending;
     for (Xapian::docid d : touched_) pending += std::to_string(d) + ',';
-    db_->set_metadata(kMetaClusterPending, pending);
-    for (const auto& [word, n] : spelling_) db_->add_spelling(word, n);
-    spelling_.clear();
-    for (const auto& key : erased_) db_->set_metadata(table_key(key), "");
+    meta().set_metadata(kMetaClusterPending, pending);
+    for (std::size_t i = 0; i < spelling_.size(); ++i) {
+        for (const auto& [word, n] : spelling_[i]) shards_[i].add_spelling(word, n);
+        spelling_[i].clear();
+    }
+    for (const auto& key : erased_) meta().set_metadata(table_key(key), "");
     for (const auto& key : dirty_) {
         auto it = table_.find(key);
-        if (it != table_.end()) db_->set_metadata(table_key(key), encode_entry(key, it->second));
+        if (it != table_.end()) meta().set_metadata(table_key(key), encode_entry(key, it->second));
     }
     erased_.clear();
     dirty_.clear();
-    db_->set_metadata(kMetaLastUpdate,
-                      format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count()));
-    db_->commit();
+    for (const auto& key : xref_dirty_) {
+        auto x = xref_.find(key);
+        nlohmann::json j = nlohmann::json::object();
+        if (x != xref_.end()) {
+            for (const auto& [path, rid] : x->second) j[path] = rid;
+            if (x->second.empty()) xref_.erase(x);
+        }
+        meta().set_metadata(make_term(kMetaXrefPrefix, key),
+                            j.empty()
+                                ? std::string()
+                                : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    xref_dirty_.clear();
+    const std::string now = format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+    for (auto& sh : shards_) sh.set_metadata(kMetaLastUpdate, now);
+    commit_all();
     cluster_pass();
-    db_->set_metadata(kMetaClusterPending, "");
-    db_->commit();
+    meta().set_metadata(kMetaClusterPending, "");
+    commit_all();
     in_commit_ = false;
     committed_docs_ += pending_writes_;
     pending_writes_ = 0;
@@ -477,7 +689,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
         }
     }
     if (kind == kinds_.end()) {
-        touched_.insert(db.add_document(doc));  // nothing has this id: no lookup needed
+        touched_.insert(add_doc(self, doc));  // nothing has this id: no lookup needed
     } else {
         touched_.insert(db.replace_document(qterm, doc));
     }
@@ -487,19 +699,10 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     for (const auto& r : a.related) {
         const std::string t = id_key(r.id);
         new_links.insert(t);
-        auto k = kinds_.find(t);
-        // The referrer with the smallest id describes a stub, so its details do not depend
-        // on the order files were indexed in.
-        if (k == kinds_.end() || (k->second.kind == Kind::Stub && a.id <= k->second.from)) {
-            auto p = pending_stubs_.find(t);
-            if (p == pending_stubs_.end()) {
-                pending_stubs_.emplace(t, PendingStub{r, a.id});
-            } else if (a.id <= p->second.from) {
-                p->second = PendingStub{r, a.id};
-            }
-        }
+        want_stub(t, r, a.id);
     }
-    for (const auto& w : spelling) ++spelling_[w];
+    auto& words = spelling_[shard_for_key(self, nshards_)];
+    for (const auto& w : spelling) ++words[w];
     for (const auto& l : old_links) {
         if (!new_links.count(l)) maybe_remove_stub(l);
     }
@@ -638,7 +841,7 @@ void Engine::flush_stubs() {
         auto k = kinds_.find(t);
         if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from))
             continue;
-        if (db_->get_termfreq(make_term(field("links").prefix, t)) == 0) continue;  // referrer left
+        if (!referenced(t)) continue;  // the referrer left
         put_stub(t, p.ref, p.from, k != kinds_.end());
     }
 }
@@ -649,7 +852,7 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
     if (exists) {
         db_->replace_document(make_term(field("idkey").prefix, key), stub);
     } else {
-        db_->add_document(stub);
+        add_doc(key, stub);
         ++stats_.stubs_added;
     }
     kinds_[key] = {Kind::Stub, from};
@@ -662,7 +865,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
     if (k == kinds_.end() || k->second.kind != Kind::Stub) return;
     const std::string lt = make_term(field("links").prefix, key);
     const std::string t = make_term(field("idkey").prefix, key);
-    if (db_->get_termfreq(lt) == 0) {
+    if (!referenced(key)) {
         db_->delete_document(t);
         kinds_.erase(k);
         ++stats_.stubs_removed;
@@ -672,7 +875,11 @@ void Engine::maybe_remove_stub(const std::string& key) {
     // Still listed; if its describing referrer was the one that left, describe it anew.
     const std::string from = k->second.from;
     bool from_still_links = false;
-    if (auto fd = find_docid(*db_, from)) {
+    if (auto x = xref_.find(key); x != xref_.end()) {
+        for (const auto& [path, rid] : x->second)
+            from_still_links = from_still_links || rid == from;
+    }
+    if (auto fd = find_docid(*db_, from); fd && !from_still_links) {
         const Xapian::Document fdoc = db_->get_document(*fd);
         for (auto ti = fdoc.termlist_begin(); ti != fdoc.termlist_end(); ti.skip_to(lt)) {
             from_still_links = *ti == lt;
@@ -694,18 +901,25 @@ void Engine::maybe_remove_stub(const std::string& key) {
 std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referrer(
     const std::string& key) {
     const std::string lt = make_term(field("links").prefix, key);
-    std::vector<std::pair<std::string, nlohmann::json>> referrers;
+    struct Referrer {
+        std::string id, source, rel;
+        bool operator<(const Referrer& o) const { return id < o.id; }
+    };
+    std::vector<Referrer> referrers;
     for (auto p = db_->postlist_begin(lt); p != db_->postlist_end(lt); ++p) {
         auto data = read_data(db_->get_document(*p));
-        referrers.emplace_back(data.value("id", ""), std::move(data));
+        referrers.push_back(
+            {data.value("id", ""), data.value("source", ""), data.value("path", "")});
     }
-    std::sort(referrers.begin(), referrers.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [rid, data] : referrers) {
-        const std::string source = data.value("source", "");
+    if (auto x = xref_.find(key); x != xref_.end()) {  // articles of other shards
+        for (const auto& [path, rid] : x->second)
+            referrers.push_back({rid, path, fs::path(path).filename().string()});
+    }
+    std::sort(referrers.begin(), referrers.end());
+    for (const auto& [rid, source, rel] : referrers) {
         if (source.empty()) continue;
         try {
-            const ParsedFile pf = parse_article_file(source, data.value("path", ""), opts_.parse);
+            const ParsedFile pf = parse_article_file(source, rel, opts_.parse);
             for (const auto& r : pf.article.related) {
                 if (id_key(r.id) == key) return std::make_pair(builder_.build_stub(r, rid), rid);
             }
@@ -729,7 +943,7 @@ bool Engine::remove_article(const std::string& id) {
     }
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
-    if (db_->get_termfreq(bool_term("links", id)) > 0) stub = stub_from_referrer(key);
+    if (referenced(key)) stub = stub_from_referrer(key);
     if (stub) {
         db_->replace_document(t, stub->first);
         k->second = {Kind::Stub, stub->second};
@@ -778,6 +992,52 @@ void Engine::promote_duplicate(const std::string& id, const std::string& except_
     count_write();
 }
 
+// --shard K/N: the article of `f` belongs to another shard. It is not written here; only its
+// links to this shard's articles are kept (they keep stubs alive and may describe them).
+void Engine::apply_foreign(const InputFile& f, Result&& r) {
+    const Article& a = r.article;
+    auto entry = table_.find(f.key);
+    std::optional<TableEntry> old;
+    if (entry != table_.end()) old = entry->second;
+    if (old && !old->foreign && old->owner) {
+        // The file held an article of this shard: it changed id and left.
+        remove_article(old->id);
+        promote_duplicate(old->id, f.key);
+    }
+    TableEntry fresh{f.size, f.mtime_ns, r.hash, a.id, /*owner=*/false, /*foreign=*/true, {}};
+    std::unordered_set<std::string> keep;
+    for (const auto& ref : a.related) {
+        const std::string key = id_key(ref.id);
+        if (!mine(key) || !keep.insert(key).second) continue;
+        fresh.links.push_back(key);
+        xref_[key][f.key] = a.id;
+        xref_dirty_.insert(key);
+        want_stub(key, ref, a.id);
+    }
+    table_[f.key] = fresh;
+    dirty_.insert(f.key);
+    if (old && old->foreign)
+        drop_foreign_links(f.key, *old, old->id == a.id ? keep : decltype(keep){});
+    ++stats_.foreign;
+}
+
+// Forgets the links a foreign file (as it was: `e`) made, except to the keys in `keep`.
+void Engine::drop_foreign_links(const std::string& path, const TableEntry& e,
+                                const std::unordered_set<std::string>& keep) {
+    for (const auto& key : e.links) {
+        if (keep.count(key)) continue;
+        auto x = xref_.find(key);
+        if (x != xref_.end()) {
+            auto p = x->second.find(path);
+            if (p != x->second.end() && p->second == e.id) {
+                x->second.erase(p);
+                xref_dirty_.insert(key);
+            }
+        }
+        maybe_remove_stub(key);
+    }
+}
+
 void Engine::apply(const InputFile& f, Result&& r) {
     if (!r.ok) {
         ++stats_.rejected;
@@ -806,6 +1066,12 @@ void Engine::apply(const InputFile& f, Result&& r) {
         ++stats_.unchanged;
         return;
     }
+    if (opts_.shard_count && !mine(id_key(a.id))) {
+        apply_foreign(f, std::move(r));
+        return;
+    }
+    std::optional<TableEntry> was_foreign;  // --shard K/N: its article moved to this shard
+    if (entry != table_.end() && entry->second.foreign) was_foreign = entry->second;
     bool existed = false;
     if (entry != table_.end() && entry->second.owner) {
         existed = true;
@@ -817,7 +1083,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
             promote_duplicate(old_id, f.key);
         }
     }
-    TableEntry fresh{f.size, f.mtime_ns, r.hash, a.id, true};
+    TableEntry fresh{f.size, f.mtime_ns, r.hash, a.id, true, false, {}};
     auto own = owner_.find(a.id);
     if (own != owner_.end() && own->second != f.key) {
         const std::string other_key = own->second;
@@ -846,6 +1112,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
     table_[f.key] = fresh;
     dirty_.insert(f.key);
     owner_[a.id] = f.key;
+    if (was_foreign) drop_foreign_links(f.key, *was_foreign, {});
     if (existed) {
         ++stats_.updated;
     } else {
@@ -975,13 +1242,15 @@ IndexStats Engine::run() {
             if (e.owner) {
                 remove_article(e.id);
                 promote_duplicate(e.id, key);
+            } else if (e.foreign) {
+                drop_foreign_links(key, e, {});
             }
         }
     }
     if (db_) {
         // Nothing to write (a no-change run): leave the index untouched.
         const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
-                          !touched_.empty() || !pending_stubs_.empty() || !spelling_.empty() ||
+                          !touched_.empty() || !pending_stubs_.empty() || !xref_dirty_.empty() ||
                           fresh_;
         if (work || opts_.full) commit();
         if (opts_.compact && !stats_.interrupted) compact();

@@ -24,6 +24,14 @@ struct IndexOptions {
     bool dry_run = false;        // parse and validate only
     bool wait_for_lock = false;  // wait instead of failing when another writer holds the lock
     bool compact = false;        // compact the index at the end of the run
+    // --shards N: the index directory holds N shards (shard-0 .. shard-N-1) and a Xapian stub
+    // file listing them; articles go to the shard of their id hash. 0 = keep the layout an
+    // existing index has (a new index is a single database).
+    unsigned shards = 0;
+    // --shard K/N: this index is shard K of N built on its own (one machine per shard): every
+    // file is read, only articles of shard K are written. shard_count 0 = off.
+    unsigned shard_index = 0;
+    unsigned shard_count = 0;
     bool progress = false;       // live progress on stderr
     bool print_warnings = true;  // warnings on stderr as they come (errors always)
     std::string language = "english";
@@ -57,6 +65,7 @@ struct IndexStats {
     std::size_t duplicates = 0;  // files whose id another, newer file owns
     std::size_t skipped = 0;     // not an article file type (by extension), or hidden
     std::size_t warned_files = 0;
+    std::size_t foreign = 0;  // --shard K/N: parsed files whose article belongs to another shard
     uint64_t bytes_parsed = 0;
     double elapsed_s = 0;
     bool interrupted = false;

@@ -11,6 +11,7 @@
 #include "engine.hpp"
 #include "errors.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 
 namespace {
 
@@ -67,6 +68,14 @@ int run(int argc, char** argv) {
     app.add_flag("--wait", opts.wait_for_lock, "wait for another writer instead of failing");
     app.add_flag("--compact", opts.compact,
                  "compact the index at the end (smaller, faster to search; best after --full)");
+    std::string shard;
+    app.add_option("--shards", opts.shards,
+                   "write N shards (articles by id hash) and a stub file listing them; an "
+                   "existing index keeps its number of shards unless rebuilt with --full")
+        ->check(CLI::Range(1, 1024));
+    app.add_option("--shard", shard,
+                   "K/N: build only shard K of N (one machine per shard; every file is read, "
+                   "only shard K's articles are written)");
     app.add_option("--report", report, "write rejected and warned files as JSON to FILE");
     app.add_option("--language", opts.language, "stemming language (fixed per index)")
         ->capture_default_str();
@@ -87,6 +96,11 @@ int run(int argc, char** argv) {
                                "' (try: " + Xapian::Stem::get_available_languages() + ")");
     }
     opts.index = index;
+    if (!shard.empty()) {
+        if (opts.shards > 1)
+            throw news::UsageError("--shard K/N and --shards N exclude each other");
+        std::tie(opts.shard_index, opts.shard_count) = news::parse_shard_spec(shard);
+    }
     for (const auto& p : inputs) opts.inputs.emplace_back(p);
     opts.parse.max_file_bytes = max_mib << 20;
     opts.progress = !quiet && ::isatty(STDERR_FILENO);
@@ -105,11 +119,12 @@ int run(int argc, char** argv) {
     std::printf(
         "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
         "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "
-        "files/s, %.1f MB/s\n",
+        "files/s, %.1f MB/s%s\n",
         opts.dry_run ? "dry run" : "indexed", s.interrupted ? " (interrupted)" : "", s.files_seen,
         s.unchanged, s.added, s.updated, s.deleted, s.stubs_added, s.stubs_removed, s.duplicates,
         s.rejected, s.skipped, s.elapsed_s, rate,
-        s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0);
+        s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0,
+        opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "");
     std::fflush(stdout);
     if (s.interrupted) return news::kExitInterrupted;
     return s.rejected > 0 ? news::kExitRejected : news::kExitOk;
