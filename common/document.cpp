@@ -57,6 +57,9 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, co
     doc.add_boolean_term(bool_term("idkey", id));
     {
         uint64_t h = hash64(id);
+        // In [0, 1): the tie-break prior (see kSlotTieBreak).
+        doc.add_value(kSlotTieBreak,
+                      Xapian::sortable_serialise(static_cast<double>(h >> 11) * 0x1p-53));
         std::string key(8, '\0');
         for (int i = 7; i >= 0; --i, h >>= 8)
             key[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);

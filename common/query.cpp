@@ -440,6 +440,15 @@ double Prior::time_part(const Xapian::Document& doc) const {
     return 0;
 }
 
+Xapian::Query with_tie_break(const Xapian::Query& q) {
+    return Xapian::Query(
+        Xapian::Query::OP_AND_MAYBE, q,
+        Xapian::Query(
+            Xapian::Query::OP_SCALE_WEIGHT,
+            Xapian::Query((new Xapian::ValueWeightPostingSource(kSlotTieBreak))->release()),
+            kTieBreakWeight));
+}
+
 int64_t newest_time(const Xapian::Database& db) {
     const std::string v = db.get_value_upper_bound(kSlotPublished);
     if (!v.empty()) return static_cast<int64_t>(Xapian::sortable_unserialise(v));

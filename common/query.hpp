@@ -112,6 +112,10 @@ class Prior {
     std::map<std::string, double> hour_weights_, day_weights_;
 };
 
+// `q` with the tie-break prior added (kTieBreakWeight x the tiebreak slot, a built-in
+// ValueWeightPostingSource): exact score ties are ordered by id hash.
+Xapian::Query with_tie_break(const Xapian::Query& q);
+
 // The anchor for search's recency prior: the newest publication time in the index (so an
 // archive ranks sensibly too), or now when the index has no dates.
 int64_t newest_time(const Xapian::Database& db);

@@ -53,12 +53,19 @@ enum Slot : Xapian::valueno {
     kSlotDay = 10,           // publication day "YYYYMMDD" (recency prior, year facet)
     kSlotQualityPrior = 11,  // quality clamped to [0, 100] (sortable_serialise; quality prior)
     kSlotHour = 12,          // publication hour "YYYYMMDDHH" (recency prior near its anchor)
+    kSlotTieBreak = 13,      // hash of the id mapped to [0, 1) (sortable_serialise)
 };
+
+// Every ranked query adds kTieBreakWeight * tiebreak(d) (< 1e-9): documents whose scores would
+// tie exactly (same text, same date) get a stable order that depends on their ids only, not
+// on docids, so a sharded index ranks exactly like a single one (and date and quality sorts,
+// which fall back to the score, are stable too).
+inline constexpr double kTieBreakWeight = 1e-9;
 
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
 
-inline constexpr std::array<Field, 31> kFields{{
+inline constexpr std::array<Field, 32> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -109,6 +116,8 @@ inline constexpr std::array<Field, 31> kFields{{
      "publication hour, YYYYMMDDHH (UTC): the recency prior's key near its anchor"},
     {"qprior", "", "", kSlotQualityPrior, FieldKind::Value,
      "quality clamped to 0..100: the quality prior"},
+    {"tiebreak", "", "", kSlotTieBreak, FieldKind::Value,
+     "hash of the id mapped to [0, 1): a score tie-breaker (weight 1e-9) independent of docids"},
     {"idhash", "", "", kSlotIdHash, FieldKind::Value,
      "hash of the id, big-endian: breaks score ties the same way in every build"},
 }};

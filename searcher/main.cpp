@@ -22,6 +22,7 @@ struct Common {
     std::vector<std::string> indexes;
     std::string format = "text";
     std::string color = "auto";
+    bool allow_partial = false;
 };
 
 // JSON text of `j`; invalid UTF-8 (from a query or a file name) becomes U+FFFD, never an error.
@@ -234,6 +235,20 @@ void add_common(CLI::App* app, Common& c) {
     app->add_option("--color", c.color, "colour in text output")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
+    app->add_flag("--allow-partial", c.allow_partial,
+                  "answer from the shards that respond when some are down (flagged as partial)");
+}
+
+// A result with `partial` set; each shard left out is reported once on stderr.
+json marked(json out, const news::OpenedIndex& index) {
+    static std::size_t reported = 0;
+    news::mark_partial(out, index);
+    for (; reported < index.missing.size(); ++reported) {
+        std::fprintf(stderr, "searcher: warning: partial results without shard %s: %s\n",
+                     index.missing[reported]["index"].get<std::string>().c_str(),
+                     index.missing[reported]["error"].get<std::string>().c_str());
+    }
+    return out;
 }
 
 int run(int argc, char** argv) {
@@ -359,7 +374,7 @@ int run(int argc, char** argv) {
             }
         }
         if (so.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
-        news::OpenedIndex index = news::open_indexes(common.indexes);
+        news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
         if (!queries_file.empty()) {
             BatchInput in(queries_file, "--queries");
             std::vector<double> times;
@@ -369,7 +384,7 @@ int run(int argc, char** argv) {
                 so.request.text = line;
                 json out;
                 try {
-                    out = news::run_search(index, so);
+                    out = marked(news::run_search(index, so), index);
                 } catch (const news::UsageError& e) {  // one bad line does not end the batch
                     std::cout << dumps(json{{"version", news::kJsonVersion},
                                             {"query", line},
@@ -397,7 +412,7 @@ int run(int argc, char** argv) {
         if (std::string(news::trim(so.request.text)).empty() && !has_filter(so.request.filters)) {
             throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");
         }
-        print_search(news::run_search(index, so), common.format, st, so.explain);
+        print_search(marked(news::run_search(index, so), index), common.format, st, so.explain);
         return news::kExitOk;
     }
     if (*related) {
@@ -407,7 +422,7 @@ int run(int argc, char** argv) {
         if (related_seed.empty() == related_ids.empty()) {
             throw news::UsageError("related: give one article (id, URL or file), or --ids FILE");
         }
-        news::OpenedIndex index = news::open_indexes(common.indexes);
+        news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
         if (!related_ids.empty()) {
             BatchInput in(related_ids, "--ids");
             std::string line;
@@ -415,7 +430,7 @@ int run(int argc, char** argv) {
                 const std::string id(news::trim(line));
                 if (id.empty()) continue;
                 try {
-                    std::cout << dumps(news::run_related(index, id, ro)) << '\n';
+                    std::cout << dumps(marked(news::run_related(index, id, ro), index)) << '\n';
                 } catch (const news::NotFoundError& e) {
                     std::cout << dumps(json{{"version", news::kJsonVersion},
                                             {"query", id},
@@ -425,7 +440,7 @@ int run(int argc, char** argv) {
             }
             return news::kExitOk;
         }
-        const json out = news::run_related(index, related_seed, ro);
+        const json out = marked(news::run_related(index, related_seed, ro), index);
         if (common.format == "text") {
             const json& seed = out["seed"];
             std::printf("Related to: %s\n", st.bold(seed["title"].get<std::string>()).c_str());
@@ -443,9 +458,9 @@ int run(int argc, char** argv) {
         }
         return news::kExitOk;
     }
-    news::OpenedIndex index = news::open_indexes(common.indexes);
+    news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (*story) {
-        const json out = news::get_story(index, story_id);
+        const json out = marked(news::get_story(index, story_id), index);
         if (common.format == "json") {
             std::cout << dumps(out, 2) << '\n';
         } else if (common.format == "jsonl") {
@@ -475,7 +490,7 @@ int run(int argc, char** argv) {
         return news::kExitOk;
     }
     if (*get) {
-        const json out = news::get_article(index, get_id);
+        const json out = marked(news::get_article(index, get_id), index);
         if (common.format != "text") {
             std::cout << dumps(out, common.format == "json" ? 2 : -1) << '\n';
             return news::kExitOk;
@@ -511,7 +526,7 @@ int run(int argc, char** argv) {
             std::printf("  %s\n", r["title"].get<std::string>().c_str());
         return news::kExitOk;
     }
-    const json out = news::index_stats(index);
+    const json out = marked(news::index_stats(index), index);
     if (common.format != "text") {
         std::cout << dumps(out, common.format == "json" ? 2 : -1) << '\n';
         return news::kExitOk;

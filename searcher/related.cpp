@@ -136,7 +136,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 Xapian::RSet rset;
                 rset.add_document(*seed.docid);
                 ContentTerms decider;
-                const Xapian::ESet eset = enq.get_eset(opts.expand_terms, rset, &decider);
+                const Xapian::ESet eset = enq.get_eset(
+                    opts.expand_terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
                 for (auto it = eset.begin(); it != eset.end(); ++it)
                     terms.emplace_back(*it, it.get_weight());
             } else {
@@ -262,7 +263,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                                  ? candidates
                                  : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
                 Xapian::Enquire enq(db);
-                enq.set_query(q);
+                enq.set_query(with_tie_break(q));
                 enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
                 const std::string seed_title = norm_title(seed.title);
                 // Fetch a few extra: near-duplicates of the seed (same title) are dropped.
@@ -321,6 +322,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
             index.db.reopen();
+        } catch (const Xapian::NetworkError& e) {
+            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }
     }
 }

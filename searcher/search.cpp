@@ -11,6 +11,7 @@
 #include "document.hpp"
 #include "errors.hpp"
 #include "schema.hpp"
+#include "shards.hpp"
 #include "text.hpp"
 #include "url.hpp"
 
@@ -87,6 +88,8 @@ auto with_reopen(OpenedIndex& index, F&& f) {
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
             index.db.reopen();
+        } catch (const Xapian::NetworkError& e) {
+            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }
     }
 }
@@ -131,41 +134,145 @@ std::string highlight(const std::string& text, const Xapian::Query& query, const
     return out;
 }
 
-OpenedIndex open_indexes(const std::vector<std::string>& paths) {
-    OpenedIndex out;
-    for (const auto& p : paths) {
-        if (!fs::exists(p)) {
-            throw IndexError("no index at '" + p + "': build one with `indexer --index " + p +
+namespace {
+
+constexpr unsigned kRemoteTimeoutMs = 10000;        // per request
+constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
+
+// Opens one shard (a local database or a remote one) and checks its schema version.
+Xapian::Database open_shard(const ShardLocation& loc) {
+    const std::string name = loc.spec();
+    Xapian::Database db;
+    if (loc.remote) {
+        try {
+            db =
+                Xapian::Remote::open(loc.host, loc.port, kRemoteTimeoutMs, kRemoteConnectTimeoutMs);
+        } catch (const Xapian::NetworkError& e) {
+            throw IndexError("shard '" + name + "' is unreachable (" + e.get_msg() +
+                             "): start `xapian-tcpsrv` for it, or pass --allow-partial to answer "
+                             "from the other shards");
+        } catch (const Xapian::Error& e) {
+            throw IndexError("shard '" + name + "' cannot be opened (" + e.get_description() + ")");
+        }
+    } else {
+        if (!fs::exists(loc.path)) {
+            throw IndexError("no index at '" + name + "': build one with `indexer --index " + name +
                              " PATH...` or pass --index");
         }
-        Xapian::Database one;
         try {
-            one = Xapian::Database(p);
+            db = Xapian::Database(loc.path);
         } catch (const Xapian::DatabaseOpeningError& e) {
-            throw IndexError("'" + p + "' is not a readable index (" + e.get_msg() +
+            throw IndexError("'" + name + "' is not a readable index (" + e.get_msg() +
                              "); rebuild it with `indexer --full`");
         } catch (const Xapian::DatabaseCorruptError& e) {
-            throw IndexError("index '" + p + "' is corrupt (" + e.get_msg() +
+            throw IndexError("index '" + name + "' is corrupt (" + e.get_msg() +
                              "); rebuild it with `indexer --full`");
         }
-        const std::string v = one.get_metadata(kMetaSchemaVersion);
-        if (v != std::to_string(kSchemaVersion)) {
-            throw IndexError("index '" + p + "' has schema version '" + v +
-                             "', this searcher reads " + std::to_string(kSchemaVersion) +
-                             "; rebuild it with `indexer --full`");
+    }
+    const std::string v = db.get_metadata(kMetaSchemaVersion);
+    if (v != std::to_string(kSchemaVersion)) {
+        throw IndexError("index '" + name + "' has schema version '" + v +
+                         "', this searcher reads " + std::to_string(kSchemaVersion) +
+                         "; rebuild it with `indexer --full`");
+    }
+    return db;
+}
+
+// The shards a --index spec stands for.
+std::vector<ShardLocation> locations(const std::string& spec) {
+    if (auto remote = parse_tcp_spec(spec)) return {*remote};
+    std::error_code ec;
+    const fs::path p(spec);
+    if (fs::is_directory(p, ec) && fs::exists(p / kStubFileName, ec))
+        return read_stub_file(p / kStubFileName);
+    if (fs::is_regular_file(p, ec)) return read_stub_file(p);
+    ShardLocation loc;
+    loc.path = spec;
+    return {loc};
+}
+
+}  // namespace
+
+OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial) {
+    OpenedIndex out;
+    out.allow_partial = allow_partial;
+    std::string first_error;
+    for (const auto& spec : specs) {
+        std::vector<ShardLocation> locs;
+        try {
+            locs = locations(spec);
+        } catch (const IndexError& e) {
+            if (!allow_partial) throw;
+            out.missing.push_back({{"index", spec}, {"error", e.what()}});
+            continue;
         }
-        const std::string lang = one.get_metadata(kMetaLanguage);
-        if (out.language.empty()) {
-            out.language = lang;
-        } else if (lang != out.language) {
-            throw IndexError("indexes use different languages ('" + out.language + "' and '" +
-                             lang + "'); search them separately");
+        for (const auto& loc : locs) {
+            Xapian::Database one;
+            try {
+                one = open_shard(loc);
+            } catch (const IndexError& e) {
+                if (!allow_partial) throw;
+                if (first_error.empty()) first_error = e.what();
+                out.missing.push_back({{"index", loc.spec()}, {"error", e.what()}});
+                continue;
+            }
+            const std::string lang = one.get_metadata(kMetaLanguage);
+            if (out.language.empty()) {
+                out.language = lang;
+            } else if (lang != out.language) {
+                throw IndexError("indexes use different languages ('" + out.language + "' and '" +
+                                 lang + "'); search them separately");
+            }
+            out.db.add_database(one);
+            out.parts.push_back(one);
+            out.paths.push_back(loc.spec());
         }
-        out.db.add_database(one);
-        out.paths.push_back(p);
+    }
+    if (out.parts.empty()) {
+        throw IndexError(out.missing.empty() ? std::string("no index given")
+                                             : "no shard could be opened: " + first_error);
     }
     if (out.language.empty()) out.language = kDefaultLanguage;
     return out;
+}
+
+bool OpenedIndex::drop_dead_shards(const std::string& error) {
+    std::vector<std::size_t> dead;
+    std::vector<std::string> reasons;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        try {
+            parts[i].keep_alive();  // a round trip for a remote shard
+            (void)parts[i].get_doccount();
+        } catch (const Xapian::Error& e) {
+            dead.push_back(i);
+            reasons.push_back(e.get_description());
+        }
+    }
+    if (dead.empty()) {
+        throw IndexError("a shard failed while answering (" + error + ")");
+    }
+    if (!allow_partial || dead.size() == parts.size()) {
+        throw IndexError("shard '" + paths[dead.front()] + "' stopped answering (" +
+                         reasons.front() + ")" +
+                         (allow_partial ? std::string(": no shard is left")
+                                        : ": restart it, or pass --allow-partial to answer from "
+                                          "the other shards"));
+    }
+    for (std::size_t k = dead.size(); k-- > 0;) {
+        const std::size_t i = dead[k];
+        missing.push_back({{"index", paths[i]}, {"error", reasons[k]}});
+        parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(i));
+        paths.erase(paths.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    db = Xapian::Database();
+    for (const auto& p : parts) db.add_database(p);
+    builder.reset();
+    return true;
+}
+
+void mark_partial(nlohmann::json& out, const OpenedIndex& index) {
+    out["partial"] = !index.missing.empty();
+    if (!index.missing.empty()) out["missing_shards"] = index.missing;
 }
 
 nlohmann::json result_fields(const Xapian::Document& doc) {
@@ -222,7 +329,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             const Xapian::Query prior = blend->query();
             if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
         }
-        enq.set_query(q);
+        enq.set_query(with_tie_break(q));
         switch (sort) {
             case SortMode::Relevance:
             case SortMode::Blend:
@@ -236,14 +343,23 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 break;
         }
         if (opts.collapse) enq.set_collapse_key(kSlotStory);
+        const Xapian::doccount check =
+            opts.exact_count ? index.db.get_doccount() : opts.offset + opts.limit;
+        Xapian::MSet mset = enq.get_mset(opts.offset, opts.limit, check);
+        // Facets: counted over the whole match set in a match of their own, unsorted and
+        // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by
+        // value, so counting them in the ranked match would differ between local and remote
+        // shards; see docs/scale-out.md.)
         std::optional<Facets> spy;
+        std::optional<Xapian::MSet> facet_mset;  // exact counts
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
-            spy->attach(enq);
+            Xapian::Enquire fe(index.db);
+            fe.set_query(built.query);
+            fe.set_weighting_scheme(Xapian::BoolWeight());
+            spy->attach(fe);
+            facet_mset = fe.get_mset(0, 0, index.db.get_doccount());
         }
-        const Xapian::doccount check =
-            (opts.exact_count || spy) ? index.db.get_doccount() : opts.offset + opts.limit;
-        Xapian::MSet mset = enq.get_mset(opts.offset, opts.limit, check);
 
         nlohmann::json out;
         out["version"] = kJsonVersion;
@@ -252,9 +368,10 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         out["parsed_query"] = sanitize_utf8(built.query.get_description());
         out["lenient"] = built.lenient;
         if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
-        out["total"] = {{"lower", mset.get_matches_lower_bound()},
-                        {"estimated", mset.get_matches_estimated()},
-                        {"upper", mset.get_matches_upper_bound()}};
+        const Xapian::MSet& counts = facet_mset && !opts.collapse ? *facet_mset : mset;
+        out["total"] = {{"lower", counts.get_matches_lower_bound()},
+                        {"estimated", counts.get_matches_estimated()},
+                        {"upper", counts.get_matches_upper_bound()}};
         out["offset"] = opts.offset;
         out["limit"] = opts.limit;
         out["collapse"] = opts.collapse;
@@ -427,6 +544,7 @@ nlohmann::json index_stats(OpenedIndex& index) {
         out["top_providers"] = top(std::string(field("provider").prefix));
         uintmax_t bytes = 0;
         for (const auto& p : index.paths) {
+            if (p.starts_with("tcp://")) continue;  // remote: not on this disk
             std::error_code ec;
             for (auto it = fs::recursive_directory_iterator(p, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

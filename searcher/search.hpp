@@ -15,14 +15,29 @@
 namespace news {
 
 // Opens one or more indexes as one database (Xapian combines their statistics, so results
-// equal a single merged index). Throws IndexError with a message saying what to do.
+// equal a single merged index). Each spec is a local index directory, a sharded index
+// directory or stub database file (its shards are opened one by one), or a remote shard
+// `tcp://HOST:PORT` served by xapian-tcpsrv. Throws IndexError with a message naming the
+// shard and saying what to do. With `allow_partial`, shards that cannot be reached or opened
+// are left out (listed in `missing`) as long as one remains.
 struct OpenedIndex {
-    Xapian::Database db;
+    Xapian::Database db;  // every shard in use, as one
     std::string language;
-    std::vector<std::string> paths;
+    std::vector<std::string> paths;       // the shards in use (paths or tcp://HOST:PORT)
+    std::vector<Xapian::Database> parts;  // the same, one database each
+    std::vector<nlohmann::json> missing;  // {index, error} of shards left out
+    bool allow_partial = false;
     std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
+
+    // Called when a query failed with a network error: finds the shards that no longer answer;
+    // with allow_partial drops them and returns true (retry), else throws IndexError naming
+    // them. Also throws when every shard is gone.
+    bool drop_dead_shards(const std::string& error);
 };
-OpenedIndex open_indexes(const std::vector<std::string>& paths);
+OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
+
+// Adds `partial` (and `missing_shards` when true) to a JSON result.
+void mark_partial(nlohmann::json& out, const OpenedIndex& index);
 
 enum class SortMode { Relevance, Date, Quality, Blend };
 

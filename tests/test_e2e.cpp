@@ -259,7 +259,10 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
                                    "suggestion", "results", "elapsed_ms",   "collapse"};
     if (d.value("lenient", false)) expected.insert("lenient_reason");
     if (facets) expected.insert("facets");
+    expected.insert("partial");
+    if (d.value("partial", false)) expected.insert("missing_shards");
     EXPECT_EQ(keys_of(d), expected);
+    EXPECT_TRUE(d["partial"].is_boolean());
     EXPECT_TRUE(d["version"].is_number_integer());
     EXPECT_EQ(d["version"].get<int>(), 1);
     EXPECT_TRUE(d["query"].is_string());
@@ -446,7 +449,7 @@ TEST_F(E2eSample, StatsJsonCounts) {
     const json st = json::parse(o.out);
     EXPECT_EQ(keys_of(st), (std::set<std::string>{"version", "indexes", "documents", "articles",
                                                   "stubs", "removed", "schema_version", "language",
-                                                  "last_update", "oldest", "newest", "top_topics",
+                                                  "last_update", "oldest", "newest", "top_topics", "partial",
                                                   "top_providers", "size_bytes"}));
     EXPECT_EQ(st["version"], 1);
     EXPECT_EQ(st["indexes"], json::array({index()}));
@@ -1083,7 +1086,7 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
 TEST_F(E2eSample, GetById) {
     const json g = get(kGlassSecureBeat);
     EXPECT_EQ(keys_of(g),
-              (std::set<std::string>{"version", "article", "related", "inlink_count", "inlinks"}));
+              (std::set<std::string>{"version", "article", "related", "inlink_count", "inlinks", "partial"}));
     EXPECT_EQ(g["version"], 1);
     check_article_fields(g["article"]);
     EXPECT_EQ(g["article"]["id"], kGlassSecureBeat);
