@@ -190,7 +190,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 // Scale so the best candidate's content score is w.content.
                 Xapian::Enquire probe(db);
                 probe.set_query(restrict(content));
-                const Xapian::MSet top = probe.get_mset(0, 1);
+                const Xapian::MSet top = probe.get_mset(0, 1, index.check_at_least(1));
                 if (!top.empty() && top.begin().get_weight() > 0) {
                     signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
                                          w.content / top.begin().get_weight());
@@ -267,7 +267,8 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
                 const std::string seed_title = norm_title(seed.title);
                 // Fetch a few extra: near-duplicates of the seed (same title) are dropped.
-                const Xapian::MSet mset = enq.get_mset(0, opts.offset + opts.limit + 20);
+                const Xapian::doccount want = opts.offset + opts.limit + 20;
+                const Xapian::MSet mset = enq.get_mset(0, want, index.check_at_least(want));
                 out["parsed_query"] = q.get_description();
                 out["total"] = {{"lower", mset.get_matches_lower_bound()},
                                 {"estimated", mset.get_matches_estimated()},

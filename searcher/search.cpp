@@ -343,8 +343,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 break;
         }
         if (opts.collapse) enq.set_collapse_key(kSlotStory);
-        const Xapian::doccount check =
-            opts.exact_count ? index.db.get_doccount() : opts.offset + opts.limit;
+        const Xapian::doccount check = opts.exact_count
+                                           ? index.db.get_doccount()
+                                           : index.check_at_least(opts.offset + opts.limit);
         Xapian::MSet mset = enq.get_mset(opts.offset, opts.limit, check);
         // Facets: counted over the whole match set in a match of their own, unsorted and
         // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by

@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,6 +34,14 @@ struct OpenedIndex {
     // with allow_partial drops them and returns true (retry), else throws IndexError naming
     // them. Also throws when every shard is gone.
     bool drop_dead_shards(const std::string& error);
+
+    // check_at_least for a ranked match of `wanted` results. With one shard, `wanted`. With
+    // several, every match is scored: Xapian 1.4.22's BM25 match over several shards can
+    // prune a document that belongs in the top k (docs/scale-out.md has a reproducer), so
+    // without this a sharded index would not rank exactly like a single one.
+    Xapian::doccount check_at_least(Xapian::doccount wanted) const {
+        return parts.size() > 1 ? std::max(wanted, db.get_doccount()) : wanted;
+    }
 };
 OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
 

@@ -34,55 +34,9 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Running the binaries
 
-struct Output {
-    int rc = -1;
-    std::string out;  // stdout
-    std::string err;  // stderr
-};
-
-std::string sh_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        if (c == '\'') {
-            q += "'\\''";
-        } else {
-            q += c;
-        }
-    }
-    return q + "'";
-}
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// Runs `bin args...` with stdin from /dev/null; stdout and stderr are captured separately
-// (run_command merges them, so the program's streams go to files first).
-Output run_bin(const std::string& bin, const std::vector<std::string>& args) {
-    static TempDir scratch;
-    static int counter = 0;
-    const int n = counter++;
-    const fs::path out = scratch.path() / ("out" + std::to_string(n));
-    const fs::path err = scratch.path() / ("err" + std::to_string(n));
-    std::string cmd = "( " + sh_quote(bin);
-    for (const auto& a : args) cmd.append(" ").append(sh_quote(a));
-    cmd.append(" </dev/null >")
-        .append(sh_quote(out.string()))
-        .append(" 2>")
-        .append(sh_quote(err.string()))
-        .append(" )");
-    std::string ignored;
-    Output o;
-    o.rc = news::test::run_command(cmd, &ignored);
-    o.out = read_text(out);
-    o.err = read_text(err);
-    fs::remove(out);
-    fs::remove(err);
-    return o;
-}
+using news::test::Output;
+using news::test::read_text;
+using news::test::run_bin;
 
 Output indexer(const std::vector<std::string>& args) {
     return run_bin(NEWS_INDEXER_BIN, args);
@@ -449,8 +403,8 @@ TEST_F(E2eSample, StatsJsonCounts) {
     const json st = json::parse(o.out);
     EXPECT_EQ(keys_of(st), (std::set<std::string>{"version", "indexes", "documents", "articles",
                                                   "stubs", "removed", "schema_version", "language",
-                                                  "last_update", "oldest", "newest", "top_topics", "partial",
-                                                  "top_providers", "size_bytes"}));
+                                                  "last_update", "oldest", "newest", "top_topics",
+                                                  "partial", "top_providers", "size_bytes"}));
     EXPECT_EQ(st["version"], 1);
     EXPECT_EQ(st["indexes"], json::array({index()}));
     EXPECT_EQ(st["articles"], 48);
@@ -556,8 +510,8 @@ TEST_F(E2eSample, HighlightMarkersInSnippetAndTitle) {
 // Regression: title_highlighted was Xapian's snippet of the title, which can drop words. Query
 // `azure` (or `cloud`, `database`, `ai`): for "Our 2022 ‘Gallimaufry’: the year in cloud, AI and
 // security" title_highlighted is "Our 2022 ‘Gallimaufry’: the year in cloud, AI" (" and
-// security" lost); query `ai`: "🤖 Chatbot “Quokka-2” aces …" loses its leading "🤖 ". The
-// text output prints title_highlighted, so the truncated title is what users see.
+// security" lost); query `ai`: "🤖 Chatbot “Quokka-2” aces …" loses its leading "🤖 ".
+// The text output prints title_highlighted, so the truncated title is what users see.
 TEST_F(E2eSample, TitleHighlightedIsTheWholeTitle) {
     for (const char* q : {"azure", "cloud", "ai", "security", "database"}) {
         const json d = search({q, "-n", "50"});
@@ -1085,8 +1039,8 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
 
 TEST_F(E2eSample, GetById) {
     const json g = get(kGlassSecureBeat);
-    EXPECT_EQ(keys_of(g),
-              (std::set<std::string>{"version", "article", "related", "inlink_count", "inlinks", "partial"}));
+    EXPECT_EQ(keys_of(g), (std::set<std::string>{"version", "article", "related", "inlink_count",
+                                                 "inlinks", "partial"}));
     EXPECT_EQ(g["version"], 1);
     check_article_fields(g["article"]);
     EXPECT_EQ(g["article"]["id"], kGlassSecureBeat);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -31,11 +32,15 @@ TempDir::~TempDir() {
 
 std::filesystem::path TempDir::write(const std::string& rel, const std::string& content) const {
     const auto p = path_ / rel;
+    write_file(p, content);
+    return p;
+}
+
+void write_file(const std::filesystem::path& p, const std::string& content) {
     std::filesystem::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << content;
     if (!out) throw std::runtime_error("cannot write " + p.string());
-    return p;
 }
 
 std::string article(const std::string& title, const std::string& url, const std::string& extra) {
@@ -59,6 +64,51 @@ int run_command(const std::string& cmd, std::string* out) {
     const int status = ::pclose(p);
     if (out) *out = text;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+namespace {
+std::string sh_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) {
+        if (c == '\'') {
+            q += "'\\''";
+        } else {
+            q += c;
+        }
+    }
+    return q + "'";
+}
+}  // namespace
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// run_command merges the streams, so the program's go to files first.
+Output run_bin(const std::string& bin, const std::vector<std::string>& args) {
+    static TempDir scratch;
+    static std::atomic<int> counter{0};
+    const int n = counter++;
+    const auto out = scratch.path() / ("out" + std::to_string(n));
+    const auto err = scratch.path() / ("err" + std::to_string(n));
+    std::string cmd = "( " + sh_quote(bin);
+    for (const auto& a : args) cmd.append(" ").append(sh_quote(a));
+    cmd.append(" </dev/null >")
+        .append(sh_quote(out.string()))
+        .append(" 2>")
+        .append(sh_quote(err.string()))
+        .append(" )");
+    std::string ignored;
+    Output o;
+    o.rc = run_command(cmd, &ignored);
+    o.out = read_text(out);
+    o.err = read_text(err);
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    return o;
 }
 
 }  // namespace news::test

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace news::test {
 
@@ -27,5 +28,19 @@ std::string article(const std::string& title, const std::string& url,
 
 // Runs a shell command, returns its exit code; stdout+stderr captured into `out`.
 int run_command(const std::string& cmd, std::string* out = nullptr);
+
+std::string read_text(const std::filesystem::path& p);
+// Writes `content` to `p`, creating its folders. Throws std::runtime_error.
+void write_file(const std::filesystem::path& p, const std::string& content);
+
+// What a program printed and its exit code.
+struct Output {
+    int rc = -1;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+// Runs `bin args...` with stdin from /dev/null; stdout and stderr are captured separately.
+Output run_bin(const std::string& bin, const std::vector<std::string>& args);
 
 }  // namespace news::test
