@@ -561,7 +561,8 @@ Result Engine::process(const InputFile& f) const {
         r.article = std::move(parsed.article);
         r.article.source = f.key;
         r.warnings = std::move(parsed.warnings);
-        if (!opts_.dry_run) {
+        // --shard K/N: another shard's article is not written here; only its links are kept.
+        if (!opts_.dry_run && mine(id_key(r.article.id))) {
             thread_local std::optional<DocumentBuilder> builder;
             thread_local std::string builder_lang;
             if (!builder || builder_lang != opts_.language) {

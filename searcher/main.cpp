@@ -255,8 +255,8 @@ int run(int argc, char** argv) {
     CLI::App app{"searcher: search a news index built by `indexer`."};
     app.footer(
         "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
-        "            locked, corrupt, wrong schema version); 5 no such article (get, story, "
-        "related).");
+        "            locked, corrupt, wrong schema version, a shard down without --allow-partial);\n"
+        "            5 no such article (get, story, related).");
     app.require_subcommand(1);
     Common common;
 
