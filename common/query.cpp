@@ -449,6 +449,11 @@ Xapian::Query with_tie_break(const Xapian::Query& q) {
             kTieBreakWeight));
 }
 
+double tie_break_part(const Xapian::Document& doc) {
+    const std::string v = doc.get_value(kSlotTieBreak);
+    return v.empty() ? 0.0 : Xapian::sortable_unserialise(v) * kTieBreakWeight;
+}
+
 int64_t newest_time(const Xapian::Database& db) {
     const std::string v = db.get_value_upper_bound(kSlotPublished);
     if (!v.empty()) return static_cast<int64_t>(Xapian::sortable_unserialise(v));

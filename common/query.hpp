@@ -115,6 +115,8 @@ class Prior {
 // `q` with the tie-break prior added (kTieBreakWeight x the tiebreak slot, a built-in
 // ValueWeightPostingSource): exact score ties are ordered by id hash.
 Xapian::Query with_tie_break(const Xapian::Query& q);
+// The part of a document's score the tie-break prior adds (< 1e-9).
+double tie_break_part(const Xapian::Document& doc);
 
 // The anchor for search's recency prior: the newest publication time in the index (so an
 // archive ranks sensibly too), or now when the index has no dates.

@@ -251,13 +251,33 @@ json marked(json out, const news::OpenedIndex& index) {
     return out;
 }
 
+std::string default_config_path() {
+    if (const char* env = std::getenv("NEWSEARCH_CONFIG"); env && *env) return env;
+    std::string base;
+    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
+        base = x;
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+        base = std::string(h) + "/.config";
+    } else {
+        return {};
+    }
+    return base + "/newsearch/searcher.toml";
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"searcher: search a news index built by `indexer`."};
     app.footer(
         "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
-        "            locked, corrupt, wrong schema version, a shard down without --allow-partial);\n"
+        "            locked, corrupt, wrong schema version, a shard down without "
+        "--allow-partial);\n"
         "            5 no such article (get, story, related).");
     app.require_subcommand(1);
+    // Defaults from a config file (TOML/INI; sections [search], [related], ...: any option of
+    // that subcommand, without the dashes); flags on the command line win. docs/ranking.md.
+    app.set_config("--config", default_config_path(),
+                   "read option defaults from FILE (TOML/INI; default $NEWSEARCH_CONFIG or "
+                   "~/.config/newsearch/searcher.toml when it exists)");
+    app.allow_config_extras(false);
     Common common;
 
     // search
@@ -346,6 +366,9 @@ int run(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::ConfigError& e) {
+        throw news::UsageError("config file '" + app.get_config_ptr()->as<std::string>() +
+                               "': " + e.what());
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? news::kExitOk : news::kExitUsage;

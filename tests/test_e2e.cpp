@@ -1510,3 +1510,60 @@ TEST(E2eSearcher, SeveralIndexesSearchAsOne) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- config file -------------------------------------------------------------------------
+
+TEST_F(E2eSample, ConfigFileSetsDefaultsAndFlagsWin) {
+    TempDir d;
+    const auto cfg = d.write("searcher.toml",
+                             "# priors off: blend ranks like relevance\n[search]\n"
+                             "quality-weight = 0\nrecency-weight = 0\n\n[related]\n"
+                             "weights = \"content=0,topics=1,time=0,quality=0,graph=0\"\n");
+    auto scores = [](const std::string& out) {
+        std::vector<double> v;
+        const json d = json::parse(out);
+        for (const auto& r : d["results"]) v.push_back(r["score"].get<double>());
+        return v;
+    };
+    const std::vector<std::string> q = {"search", "--index", index(), "--format", "json", "cloud"};
+    auto with = [&](std::vector<std::string> pre, std::vector<std::string> post) {
+        pre.insert(pre.end(), q.begin(), q.end());
+        pre.insert(pre.end(), post.begin(), post.end());
+        return pre;
+    };
+    const Output blend = searcher(q);
+    ASSERT_EQ(blend.rc, news::kExitOk) << describe(blend);
+    ASSERT_FALSE(scores(blend.out).empty()) << blend.out;
+    const Output relevance = searcher(with({}, {"--sort", "relevance"}));
+    const Output configured = searcher(with({"--config", cfg.string()}, {}));
+    ASSERT_EQ(configured.rc, news::kExitOk) << describe(configured);
+    EXPECT_EQ(scores(configured.out), scores(relevance.out));
+    EXPECT_NE(scores(configured.out), scores(blend.out));
+    // The environment variable names the default file; a flag on the command line wins.
+    const Output env = news::test::run_bin(
+        "/usr/bin/env", {"NEWSEARCH_CONFIG=" + cfg.string(), NEWS_SEARCHER_BIN, "search",
+                         "--index", index(), "--format", "json", "--quality-weight", "1",
+                         "--recency-weight", "1.5", "cloud"});
+    ASSERT_EQ(env.rc, news::kExitOk) << describe(env);
+    EXPECT_EQ(scores(env.out), scores(blend.out));
+    // [related] applies to related.
+    const Output rel = searcher({"--config", cfg.string(), "related", "--index", index(),
+                                 "--format", "json", "--explain", kGlassSecureBeat});
+    ASSERT_EQ(rel.rc, news::kExitOk) << describe(rel);
+    const json related = json::parse(rel.out);
+    ASSERT_FALSE(related["results"].empty());
+    for (const auto& r : related["results"]) {
+        EXPECT_EQ(r["signals"]["content"].get<double>(), 0.0);
+        EXPECT_EQ(r["signals"]["time"].get<double>(), 0.0);
+        EXPECT_GT(r["signals"]["topics"].get<double>(), 0.0);
+    }
+    // A bad file is a usage error naming it.
+    const auto bad = d.write("bad.toml", "[search]\nno-such-option = 3\n");
+    const Output o = searcher(with({"--config", bad.string()}, {}));
+    EXPECT_EQ(o.rc, news::kExitUsage) << describe(o);
+    EXPECT_NE(o.err.find("bad.toml"), std::string::npos) << o.err;
+}
+
+}  // namespace
