@@ -364,18 +364,23 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
         out.has_text = !out.text.empty();
     }
     if (!out.has_text) out.text = Xapian::Query::MatchAll;
-    out.query = out.text;
-    const Xapian::Query filters = filter_query(req.filters, db_);
-    if (!filters.empty()) out.query = Xapian::Query(Xapian::Query::OP_FILTER, out.query, filters);
+    out.query = apply_filters(out.text, req.filters, db_);
+    return out;
+}
+
+Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
+                            const Xapian::Database& db) {
+    Xapian::Query q = text;
+    const Xapian::Query filters = filter_query(f, db);
+    if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
     std::vector<Xapian::Query> hidden;
-    if (!req.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
-    if (!req.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
+    if (!f.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
+    if (!f.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
     if (!hidden.empty()) {
-        out.query =
-            Xapian::Query(Xapian::Query::OP_AND_NOT, out.query,
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
                           Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
     }
-    return out;
+    return q;
 }
 
 Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {

@@ -69,6 +69,10 @@ class QueryBuilder {
 // bounds open-ended date ranges.
 Xapian::Query filter_query(const Filters& f, const Xapian::Database& db);
 
+// `text` with the filters applied, and removed articles and stubs hidden unless asked for.
+Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
+                            const Xapian::Database& db);
+
 // The bucketed range queries alone (exposed for tests): [lo, hi], inclusive, either open.
 Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t> hi,
                                const Xapian::Database& db);

@@ -310,6 +310,16 @@ int run(int argc, char** argv) {
     search->add_flag("--no-spelling", no_spelling, "no \"did you mean\" suggestion");
     search->add_option("--facets", facets, "comma-separated: topic,provider,type,year");
     search->add_flag("--explain", so.explain, "show the parsed query and score components");
+    search
+        ->add_option("--expand", so.expand_terms,
+                     "pseudo-relevance feedback: add N expansion terms from the top results "
+                     "(0 = off)")
+        ->capture_default_str();
+    search->add_option("--expand-docs", so.expand_docs, "expansion: top results used")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
+    search->add_option("--expand-weight", so.expand_weight, "expansion: weight of the added terms")
+        ->capture_default_str();
     search->add_flag("--collapse", so.collapse,
                      "one result per story (syndicated copies folded), with the number folded");
     search->add_option("--queries", queries_file,

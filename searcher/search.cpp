@@ -80,6 +80,20 @@ class Facets {
     std::deque<Xapian::ValueCountMatchSpy> spies_;  // the Enquire keeps pointers to them
 };
 
+// Expansion terms: stemmed words not already in the query.
+class NewStems : public Xapian::ExpandDecider {
+  public:
+    explicit NewStems(const std::set<std::string>& have) : have_(have) {}
+    bool operator()(const std::string& term) const override {
+        // Unprefixed stems only (ZS... are title-field stems).
+        return term.size() > 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
+               !have_.count(term);
+    }
+
+  private:
+    const std::set<std::string>& have_;
+};
+
 template <typename F>
 auto with_reopen(OpenedIndex& index, F&& f) {
     for (int attempt = 0;; ++attempt) {
@@ -315,7 +329,42 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (opts.reverse && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             throw UsageError("--reverse applies to --sort date and --sort quality");
         }
-        Xapian::Query q = built.query;
+        Xapian::Query matched = built.query;  // what must match (the query, maybe expanded)
+        std::vector<std::string> expansion;
+        if (opts.expand_terms > 0 && built.has_text) {
+            // Pseudo-relevance feedback (docs/ranking.md).
+            Xapian::Enquire fb(index.db);
+            fb.set_query(built.query);
+            const Xapian::MSet top =
+                fb.get_mset(0, opts.expand_docs, index.check_at_least(opts.expand_docs));
+            Xapian::RSet rset;
+            for (auto it = top.begin(); it != top.end(); ++it) rset.add_document(*it);
+            std::set<std::string> have;
+            for (auto t = built.text.get_terms_begin(); t != built.text.get_terms_end(); ++t) {
+                have.insert(*t);
+                have.insert("Z" + qb.stemmer()(*t));
+            }
+            const NewStems decider(have);
+            const Xapian::ESet eset =
+                rset.empty() ? Xapian::ESet()
+                             : fb.get_eset(opts.expand_terms, rset,
+                                           Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+            std::vector<Xapian::Query> terms;
+            for (auto it = eset.begin(); it != eset.end(); ++it) {
+                terms.emplace_back(*it);
+                expansion.push_back(*it);
+            }
+            if (!terms.empty()) {
+                matched = apply_filters(
+                    Xapian::Query(Xapian::Query::OP_OR, built.text,
+                                  Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                                Xapian::Query(Xapian::Query::OP_OR, terms.begin(),
+                                                              terms.end()),
+                                                opts.expand_weight)),
+                    opts.request.filters, index.db);
+            }
+        }
+        Xapian::Query q = matched;
         std::optional<Prior> blend;
         if (sort == SortMode::Blend) {
             // Recency is measured from the newest article in the index, so an archive ranks
@@ -356,7 +405,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
             Xapian::Enquire fe(index.db);
-            fe.set_query(built.query);
+            fe.set_query(matched);
             fe.set_weighting_scheme(Xapian::BoolWeight());
             spy->attach(fe);
             facet_mset = fe.get_mset(0, 0, index.db.get_doccount());
@@ -366,7 +415,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         out["version"] = kJsonVersion;
         // Valid UTF-8 whatever the query's bytes were, so the JSON can always be written.
         out["query"] = sanitize_utf8(opts.request.text);
-        out["parsed_query"] = sanitize_utf8(built.query.get_description());
+        out["parsed_query"] = sanitize_utf8(matched.get_description());
+        if (opts.expand_terms > 0) out["expansion"] = expansion;
         out["lenient"] = built.lenient;
         if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
         const Xapian::MSet& counts = facet_mset && !opts.collapse ? *facet_mset : mset;

@@ -63,6 +63,11 @@ struct SearchOptions {
     std::vector<std::string> facets;  // topic, provider, type, year
     bool explain = false;
     bool collapse = false;  // one result per story (Xapian collapse key), with a count of the rest
+    // Pseudo-relevance feedback: the top `expand_docs` results as relevant documents, the best
+    // `expand_terms` stemmed terms of their ESet OR-ed into the query with `expand_weight`.
+    unsigned expand_terms = 0;  // 0 = off
+    unsigned expand_docs = 5;
+    double expand_weight = 0.5;
     std::string highlight_start = "<mark>";
     std::string highlight_end = "</mark>";
 };

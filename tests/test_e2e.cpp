@@ -215,6 +215,7 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     if (facets) expected.insert("facets");
     expected.insert("partial");
     if (d.value("partial", false)) expected.insert("missing_shards");
+    if (d.contains("expansion")) expected.insert("expansion");
     EXPECT_EQ(keys_of(d), expected);
     EXPECT_TRUE(d["partial"].is_boolean());
     EXPECT_TRUE(d["version"].is_number_integer());
@@ -1564,6 +1565,33 @@ TEST_F(E2eSample, ConfigFileSetsDefaultsAndFlagsWin) {
     const Output o = searcher(with({"--config", bad.string()}, {}));
     EXPECT_EQ(o.rc, news::kExitUsage) << describe(o);
     EXPECT_NE(o.err.find("bad.toml"), std::string::npos) << o.err;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(E2eSample, ExpandAddsFeedbackTermsAndFindsMore) {
+    const json plain = search({"glasshopper", "-n", "20"});
+    const json expanded = search({"glasshopper", "-n", "20", "--expand", "5"});
+    EXPECT_FALSE(plain.contains("expansion"));
+    ASSERT_TRUE(expanded.contains("expansion"));
+    const auto terms = expanded["expansion"].get<std::vector<std::string>>();
+    ASSERT_FALSE(terms.empty());
+    EXPECT_LE(terms.size(), 5u);
+    for (const auto& t : terms) {
+        EXPECT_EQ(t[0], 'Z') << t;
+        EXPECT_FALSE(std::isupper(static_cast<unsigned char>(t[1]))) << t;  // no field stems
+        EXPECT_NE(t, "Zglasshopp");
+    }
+    std::set<std::string> before, after;
+    for (const auto& r : plain["results"]) before.insert(r["id"].get<std::string>());
+    for (const auto& r : expanded["results"]) after.insert(r["id"].get<std::string>());
+    EXPECT_GT(after.size(), before.size());
+    for (const auto& id : before) EXPECT_TRUE(after.count(id)) << id;
+    // The articles that name the flaw still come first.
+    for (std::size_t i = 0; i < before.size(); ++i)
+        EXPECT_TRUE(before.count(expanded["results"][i]["id"].get<std::string>())) << i;
 }
 
 }  // namespace
