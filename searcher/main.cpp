@@ -337,7 +337,7 @@ int run(int argc, char** argv) {
     related->add_option("--limit,-n", ro.limit, "results")->capture_default_str();
     related->add_option("--offset", ro.offset, "results to skip")->capture_default_str();
     related->add_option("--weights", weights,
-                        "signal weights (default content=1,topics=0.3,time=2.5,quality=0,graph=1; "
+                        "signal weights (default content=1,topics=0.3,time=2,quality=0,graph=2; "
                         "0 turns one off)");
     related
         ->add_option("--half-life", ro.half_life_days,
@@ -351,7 +351,7 @@ int run(int argc, char** argv) {
         ->add_option("--title-boost", ro.title_boost,
                      "content signal: weight of the seed's title words")
         ->capture_default_str();
-    related->add_option("--expand", ro.expand_terms, "content signal: number of expansion terms")
+    related->add_option("--expand", ro.expand_terms, "content signal: at most this many seed terms")
         ->capture_default_str();
     related->add_flag("--explain", ro.explain, "show each result's signals");
     related->add_option("--ids", related_ids,

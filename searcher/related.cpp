@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "date.hpp"
 #include "document.hpp"
@@ -70,14 +71,6 @@ Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
     return s;
 }
 
-// Stemmed (Z) terms only: one form per word, as the query parser searches them.
-class ContentTerms : public Xapian::ExpandDecider {
-  public:
-    bool operator()(const std::string& term) const override {
-        return term.size() > 2 && term[0] == 'Z';
-    }
-};
-
 Xapian::Query fixed(double w, const Xapian::Query& filter) {
     return Xapian::Query(Xapian::Query::OP_FILTER,
                          Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()),
@@ -128,30 +121,31 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             const RelatedWeights& w = opts.weights;
             const std::string seed_key = id_key(seed.id);
 
-            // Content: relevance feedback from the seed (ESet of its stemmed terms), or, for a
-            // file not in the index, its terms ranked by tf-idf against the index.
-            std::vector<std::pair<std::string, double>> terms;
-            if (seed.docid) {
-                Xapian::Enquire enq(db);
-                Xapian::RSet rset;
-                rset.add_document(*seed.docid);
-                ContentTerms decider;
-                const Xapian::ESet eset = enq.get_eset(
-                    opts.expand_terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
-                for (auto it = eset.begin(); it != eset.end(); ++it)
-                    terms.emplace_back(*it, it.get_weight());
-            } else {
+            // Content: the seed's stemmed terms (at most expand_terms, the most characteristic
+            // by tf-idf when there are more), each worth 1 / (1 + idf) to a candidate that has
+            // it, whatever its wdf or length (CoordWeight scaled per term). Counting shared
+            // vocabulary, common words included, matched the editorial lists far better than
+            // relevance feedback (BM25 over the seed's ESet), which the rarest terms dominate.
+            std::vector<std::pair<std::string, double>> terms;  // term, weight
+            {
                 const double n = std::max<double>(1, db.get_doccount());
+                std::vector<std::tuple<double, std::string, double>> ranked;  // tf-idf, term, w
                 for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
                     const std::string t = *it;
                     if (t.size() <= 2 || t[0] != 'Z') continue;
                     const double df = db.get_termfreq(t);
                     if (df == 0) continue;
-                    terms.emplace_back(t, (1 + std::log(it.get_wdf())) * std::log(n / df));
+                    const double idf = std::log(std::max(1.0, n / df));
+                    ranked.emplace_back((1 + std::log(it.get_wdf())) * idf, t, 1 / (1 + idf));
                 }
-                std::sort(terms.begin(), terms.end(),
-                          [](const auto& a, const auto& b) { return a.second > b.second; });
-                if (terms.size() > opts.expand_terms) terms.resize(opts.expand_terms);
+                if (ranked.size() > opts.expand_terms) {
+                    std::stable_sort(ranked.begin(), ranked.end(),
+                                     [](const auto& x, const auto& y) {
+                                         return std::get<0>(x) > std::get<0>(y);
+                                     });
+                    ranked.resize(opts.expand_terms);
+                }
+                for (auto& [score, t, tw] : ranked) terms.emplace_back(std::move(t), tw);
             }
             std::set<std::string> title_stems;
             {
@@ -166,12 +160,10 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 }
             }
             std::vector<Xapian::Query> content_parts;
-            for (const auto& [t, ew] : terms) {
-                (void)ew;
-                Xapian::Query q(t);
-                if (title_stems.count(t))
-                    q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, opts.title_boost);
-                content_parts.push_back(q);
+            for (const auto& [t, tw] : terms) {
+                const double boost = title_stems.count(t) ? opts.title_boost : 1.0;
+                content_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t),
+                                           tw * boost);
             }
             std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed.id))};
             if (!opts.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
@@ -189,6 +181,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                                       content_parts.end());
                 // Scale so the best candidate's content score is w.content.
                 Xapian::Enquire probe(db);
+                probe.set_weighting_scheme(Xapian::CoordWeight());
                 probe.set_query(restrict(content));
                 const Xapian::MSet top = probe.get_mset(0, 1, index.check_at_least(1));
                 if (!top.empty() && top.begin().get_weight() > 0) {
@@ -263,6 +256,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                                  ? candidates
                                  : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
                 Xapian::Enquire enq(db);
+                enq.set_weighting_scheme(Xapian::CoordWeight());
                 enq.set_query(with_tie_break(q));
                 enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
                 const std::string seed_title = norm_title(seed.title);

@@ -342,3 +342,28 @@ TEST_F(Related, AFileNotInTheIndexWorks) {
 TEST_F(Related, UnknownSeedIsNotFound) {
     EXPECT_THROW(related("https://nowhere.example/x"), news::NotFoundError);
 }
+
+// The content signal counts the seed's words a candidate shares (each once, whatever its wdf):
+// repeating one of them does not outrank sharing more of them.
+TEST(RelatedContent, SharedWordsCountNotTheirFrequency) {
+    TempDir d;
+    d.write("c/s.md", art("Zephyr quokka marmalade", "Zephyr quokka marmalade.",
+                          "https://s.example/seed", "2021-09-14T10:00:00Z", "alpha", "Misc"));
+    std::string many;
+    for (int i = 0; i < 30; ++i) many += "quokka ";
+    d.write("c/x.md", art("Quokka quokka", many, "https://x.example/many", "2021-09-14T10:00:00Z",
+                          "beta", "Misc"));
+    d.write("c/y.md", art("Zephyr and marmalade", "Zephyr marmalade.", "https://y.example/two",
+                          "2021-09-14T10:00:00Z", "gamma", "Misc"));
+    d.write("c/z.md", art("Unrelated", "Nothing in common here.", "https://z.example/none",
+                          "2021-09-14T10:00:00Z", "delta", "Misc"));
+    index_dir(d.path() / "idx", {d.path() / "c"});
+    news::OpenedIndex index = news::open_indexes({(d.path() / "idx").string()});
+    news::RelatedOptions o;
+    o.weights = news::parse_weights("content=1,topics=0,time=0,quality=0,graph=0");
+    const auto out = news::run_related(index, "https://s.example/seed", o);
+    ASSERT_GE(out["results"].size(), 2u);  // z shares only the topic word
+    EXPECT_EQ(out["results"][0]["id"], "https://y.example/two");
+    EXPECT_EQ(out["results"][1]["id"], "https://x.example/many");
+    EXPECT_NEAR(out["results"][0]["signals"]["content"].get<double>(), 1.0, 1e-9);
+}
