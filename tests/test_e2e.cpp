@@ -1544,9 +1544,9 @@ TEST_F(E2eSample, ConfigFileSetsDefaultsAndFlagsWin) {
     EXPECT_NE(scores(configured.out), scores(blend.out));
     // The environment variable names the default file; a flag on the command line wins.
     const Output env = news::test::run_bin(
-        "/usr/bin/env", {"NEWSEARCH_CONFIG=" + cfg.string(), NEWS_SEARCHER_BIN, "search",
-                         "--index", index(), "--format", "json", "--quality-weight", "1",
-                         "--recency-weight", "1.5", "cloud"});
+        "/usr/bin/env",
+        {"NEWSEARCH_CONFIG=" + cfg.string(), NEWS_SEARCHER_BIN, "search", "--index", index(),
+         "--format", "json", "--quality-weight", "1", "--recency-weight", "1.5", "cloud"});
     ASSERT_EQ(env.rc, news::kExitOk) << describe(env);
     EXPECT_EQ(scores(env.out), scores(blend.out));
     // [related] applies to related.

@@ -147,8 +147,8 @@ TEST(Hostile, UnreadableDirectoryIsReportedRestIndexed) {
         const int devnull = ::open("/dev/null", O_WRONLY);
         ::dup2(devnull, 1);
         ::dup2(devnull, 2);
-        ::execl(NEWS_INDEXER_BIN, NEWS_INDEXER_BIN, "-q", "--index", index.c_str(), "--report", report.c_str(),
-                (d.path() / "c").c_str(), static_cast<char*>(nullptr));
+        ::execl(NEWS_INDEXER_BIN, NEWS_INDEXER_BIN, "-q", "--index", index.c_str(), "--report",
+                report.c_str(), (d.path() / "c").c_str(), static_cast<char*>(nullptr));
         ::_exit(98);
     }
     int status = 0;
@@ -163,7 +163,8 @@ TEST(Hostile, UnreadableDirectoryIsReportedRestIndexed) {
     ASSERT_TRUE(rep.is_object());
     ASSERT_EQ(rep["rejected"].size(), 1u);
     EXPECT_EQ(rep["rejected"][0]["file"], locked.string());
-    EXPECT_NE(rep["rejected"][0]["reason"].get<std::string>().find("cannot read directory"), std::string::npos);
+    EXPECT_NE(rep["rejected"][0]["reason"].get<std::string>().find("cannot read directory"),
+              std::string::npos);
     news::OpenedIndex index_db = news::open_indexes({index});
     news::SearchOptions so;
     so.request.text = "narwhals";

@@ -262,7 +262,9 @@ bool has_yamlcpp_empty_key_quirk(std::string_view input) {
                 line.remove_prefix(1);
                 continue;
             }
-            if (line[0] == ':' && (line.size() == 1 || line[1] == ' ' || line[1] == '\r' || line[1] == '\t')) return true;
+            if (line[0] == ':' &&
+                (line.size() == 1 || line[1] == ' ' || line[1] == '\r' || line[1] == '\t'))
+                return true;
             break;
         }
         start = end + 1;
