@@ -103,8 +103,11 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, co
     if (a.published) {
         add_date_terms(doc, *a.published);
         add_value_number(doc, kSlotPublished, static_cast<double>(*a.published));
-        doc.add_value(kSlotDay, day_key(*a.published));
-        doc.add_value(kSlotHour, hour_key(*a.published));
+        // Years 0..9999 only (an offset can push a date out of them): the keys must sort.
+        if (const std::string day = day_key(*a.published); day_from_key(day)) {
+            doc.add_value(kSlotDay, day);
+            doc.add_value(kSlotHour, hour_key(*a.published));
+        }
     }
     if (a.quality) {
         add_value_number(doc, kSlotQuality, *a.quality);

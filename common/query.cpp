@@ -385,16 +385,16 @@ Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
 
 Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {
     if (spec_.recency_weight <= 0 || spec_.half_life_days <= 0) return;
-    const auto lo = day_from_key(db.get_value_lower_bound(kSlotDay));
-    const auto hi = day_from_key(db.get_value_upper_bound(kSlotDay));
-    if (!lo || !hi) return;
     constexpr int64_t kNearDays = 2;
     const auto reach = static_cast<int64_t>(
         std::min(1e6, std::ceil(spec_.plateau_days + 24 * spec_.half_life_days)) + 1);
     const int64_t a_day = epoch_day(spec_.anchor);
-    const int64_t first = std::max(*lo, a_day - reach);
+    // The index's day range bounds the map; without usable bounds, the reach does.
+    const auto lo = day_from_key(db.get_value_lower_bound(kSlotDay)).value_or(a_day - reach);
+    const auto hi = day_from_key(db.get_value_upper_bound(kSlotDay)).value_or(a_day + reach);
+    const int64_t first = std::max(lo, a_day - reach);
     // Recency: anything after the anchor counts as new (age 0).
-    const int64_t last = spec_.symmetric ? std::min(*hi, a_day + reach) : *hi;
+    const int64_t last = spec_.symmetric ? std::min(hi, a_day + reach) : hi;
     auto weight = [&](int64_t mid) {
         const double dt = static_cast<double>(spec_.anchor - mid) / 86400.0;
         const double dist = spec_.symmetric ? std::abs(dt) : std::max(0.0, dt);

@@ -114,9 +114,11 @@ std::vector<ShardLocation> read_stub_file(const fs::path& file) {
         } else if (type == "remote") {
             if (arg.front() != ':')
                 throw bad("only TCP remotes (`remote :HOST:PORT`) are supported");
-            const auto t = parse_tcp_spec("tcp://" + std::string(arg.substr(1)));
-            if (!t) throw bad("bad remote");
-            loc = *t;
+            try {
+                loc = *parse_tcp_spec("tcp://" + std::string(arg.substr(1)));
+            } catch (const UsageError&) {
+                throw bad("bad remote '" + std::string(arg) + "': expected `remote :HOST:PORT`");
+            }
         } else {
             throw bad("unsupported database type '" + std::string(type) + "'");
         }

@@ -414,8 +414,34 @@ void Engine::open_db() {
     } else {
         n = opts_.shards ? opts_.shards : 1;
     }
-    if (opts_.shard_count && n > 1)
-        throw UsageError("--shard K/N builds one shard; it does not go with --shards");
+    if (opts_.shard_count && n > 1) {
+        throw UsageError(
+            opts_.shards ? std::string("--shard K/N builds one shard; it does not go with --shards")
+                         : "index '" + index.string() + "' has " + std::to_string(n) +
+                               " shards; --shard K/N builds a single shard index");
+    }
+    if (opts_.full && ((n > 1 && has_glass) || (has_stub && (n == 1 || existing > n)))) {
+        // Switching layout deletes the old one: first make sure no other writer holds it (a
+        // writer of the old layout locks other files than the new layout's).
+        std::vector<fs::path> old;
+        if (has_glass) old.push_back(index);
+        for (unsigned i = 0; i < existing; ++i) old.push_back(index / shard_dir_name(i));
+        for (const auto& p : old) {
+            if (!fs::exists(p / "iamglass", ec)) continue;
+            try {
+                Xapian::WritableDatabase probe(
+                    p.string(),
+                    Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
+                probe.close();
+            } catch (const Xapian::DatabaseLockError&) {
+                throw IndexError(
+                    "index '" + p.string() +
+                    "' is locked by another indexer; wait for it to finish or use --wait");
+            } catch (const Xapian::Error&) {
+                // Unreadable: it is being replaced anyway.
+            }
+        }
+    }
     if (opts_.full) {
         // The other layout's files would shadow or confuse the new one.
         if (n > 1 && has_glass) {
@@ -1095,6 +1121,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
             fresh.owner = false;
             table_[f.key] = fresh;
             dirty_.insert(f.key);
+            if (was_foreign) drop_foreign_links(f.key, *was_foreign, {});
             ++stats_.duplicates;
             stats_.notes.push_back(f.key + ": duplicate id " + a.id + "; kept the newer " +
                                    other_key);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -406,7 +407,13 @@ int run(int argc, char** argv) {
                     so.facets.push_back(name);
             }
         }
-        if (so.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
+        if (!(so.half_life_days > 0) || !std::isfinite(so.half_life_days))
+            throw news::UsageError("--half-life must be a positive number");
+        for (const double w : {so.quality_weight, so.recency_weight, so.expand_weight}) {
+            if (!(w >= 0) || !std::isfinite(w))
+                throw news::UsageError(
+                    "--quality-weight, --recency-weight and --expand-weight must be >= 0");
+        }
         news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
         if (!queries_file.empty()) {
             BatchInput in(queries_file, "--queries");
@@ -451,7 +458,8 @@ int run(int argc, char** argv) {
     if (*related) {
         ro.filters = resolve_filters(related_filters);
         if (!weights.empty()) ro.weights = news::parse_weights(weights);
-        if (ro.half_life_days <= 0) throw news::UsageError("--half-life must be positive");
+        if (!(ro.half_life_days > 0) || !std::isfinite(ro.half_life_days))
+            throw news::UsageError("--half-life must be a positive number");
         if (related_seed.empty() == related_ids.empty()) {
             throw news::UsageError("related: give one article (id, URL or file), or --ids FILE");
         }

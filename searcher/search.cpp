@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -192,17 +193,49 @@ Xapian::Database open_shard(const ShardLocation& loc) {
     return db;
 }
 
-// The shards a --index spec stands for.
-std::vector<ShardLocation> locations(const std::string& spec) {
-    if (auto remote = parse_tcp_spec(spec)) return {*remote};
+// The shards a --index spec stands for. Stub files (and directories holding one) are
+// followed, also when a stub lists another sharded index, so every shard is opened on its own.
+void add_locations(const std::string& spec, int depth, std::vector<ShardLocation>& out) {
+    if (auto remote = parse_tcp_spec(spec)) {
+        out.push_back(*remote);
+        return;
+    }
     std::error_code ec;
     const fs::path p(spec);
-    if (fs::is_directory(p, ec) && fs::exists(p / kStubFileName, ec))
-        return read_stub_file(p / kStubFileName);
-    if (fs::is_regular_file(p, ec)) return read_stub_file(p);
-    ShardLocation loc;
-    loc.path = spec;
-    return {loc};
+    std::optional<fs::path> stub;
+    if (fs::is_directory(p, ec) && fs::exists(p / kStubFileName, ec) &&
+        !fs::exists(p / "iamglass", ec)) {
+        stub = p / kStubFileName;
+    } else if (fs::is_regular_file(p, ec)) {
+        // A stub file, or a single-file database (which is not text).
+        std::ifstream in(p, std::ios::binary);
+        char head[16] = {};
+        in.read(head, sizeof head);
+        const bool text = std::all_of(head, head + in.gcount(), [](char c) {
+            return c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) >= 0x20;
+        });
+        if (text) stub = p;
+    }
+    if (!stub) {
+        ShardLocation loc;
+        loc.path = spec;
+        out.push_back(loc);
+        return;
+    }
+    if (depth > 8) throw IndexError("stub database files nested too deeply at '" + spec + "'");
+    for (const auto& loc : read_stub_file(*stub)) {
+        if (loc.remote) {
+            out.push_back(loc);
+        } else {
+            add_locations(loc.path, depth + 1, out);
+        }
+    }
+}
+
+std::vector<ShardLocation> locations(const std::string& spec) {
+    std::vector<ShardLocation> out;
+    add_locations(spec, 0, out);
+    return out;
 }
 
 }  // namespace
@@ -215,8 +248,9 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
         std::vector<ShardLocation> locs;
         try {
             locs = locations(spec);
-        } catch (const IndexError& e) {
+        } catch (const Error& e) {  // IndexError, or UsageError for a bad tcp:// spec
             if (!allow_partial) throw;
+            if (first_error.empty()) first_error = e.what();
             out.missing.push_back({{"index", spec}, {"error", e.what()}});
             continue;
         }
