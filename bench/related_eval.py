@@ -19,7 +19,11 @@ What it does:
      Truth set of a seed = those related ids (the seed itself excluded).
   4. Runs `searcher related --ids FILE -n 10 --format json` in batch mode for:
        ours (graph off)   --weights graph=0               (our defaults, graph disabled)
-       (a) mlt            --weights content=1,topics=0,time=0,quality=0,graph=0
+       (a) mlt            plain Xapian more-like-this, in Python (python3-xapian) on the same
+                          index: the seed as the RSet, the 80 best text terms of its ESet
+                          (unprefixed words and Z stems) OR-ed, BM25, seed/stubs/removed out
+       (a') content only  --weights content=1,topics=0,time=0,quality=0,graph=0 (our content
+                          signal alone, for reference)
        (b) topic+time     computed in Python from the parsed corpus: candidates sharing >= 1
                           topic with the seed, ranked by shared topics desc, |dt| asc
        (b') engine        --weights content=0,topics=1,time=1,quality=0,graph=0 (for reference)
@@ -480,6 +484,50 @@ def python_topic_time(seeds, arts):
     return {"lists": lists, "ms": ms, "wall": time.time() - t_start, "errors": 0, "notes": []}
 
 
+def python_mlt(seeds, index):
+    """Baseline (a): plain Xapian more-like-this (python3-xapian): ESet of the seed document,
+    nothing else.  Returns None when the bindings are not installed."""
+    try:
+        import xapian  # noqa: PLC0415 (optional dependency: Debian's python3-xapian)
+    except ImportError:
+        log("python3-xapian not installed: baseline (a) skipped")
+        return None
+    db = xapian.Database(index)
+
+    class TextTerms(xapian.ExpandDecider):
+        def __call__(self, term):
+            t = term.decode("utf-8", "replace") if isinstance(term, bytes) else term
+            return len(t) > 1 and (t[0].islower() or t[0].isdigit() or (t[0] == "Z" and not t[1].isupper()))
+
+    decider = TextTerms()
+    hide = xapian.Query(xapian.Query.OP_OR, [xapian.Query("XFstub"), xapian.Query("XFremoved")])
+    lists, ms = [], []
+    t_start = time.time()
+    for a, _ in seeds:
+        t0 = time.time()
+        qterm = "Q" + a["id"]
+        pl = [p.docid for p in db.postlist(qterm)]
+        if not pl:
+            lists.append([])
+            ms.append((time.time() - t0) * 1000)
+            continue
+        enq = xapian.Enquire(db)
+        rset = xapian.RSet()
+        rset.add_document(pl[0])
+        eset = enq.get_eset(80, rset, decider)
+        terms = [xapian.Query(e.term) for e in eset]
+        q = xapian.Query(xapian.Query.OP_AND_NOT, xapian.Query(xapian.Query.OP_OR, terms),
+                         xapian.Query(xapian.Query.OP_OR, [xapian.Query(qterm), hide]))
+        enq.set_query(q)
+        top = []
+        for m in enq.get_mset(0, K):
+            d = json.loads(m.document.get_data().decode("utf-8", "replace") or "{}")
+            top.append(d.get("id", ""))
+        lists.append(top)
+        ms.append((time.time() - t0) * 1000)
+    return {"lists": lists, "ms": ms, "wall": time.time() - t_start, "errors": 0, "notes": []}
+
+
 def score(result, seeds, id_title):
     p, r, rr = [], [], []
     empty = short = self_hits = dup_lists = same_title = 0
@@ -569,7 +617,8 @@ def main(argv):
     configs = []  # (label, kind, payload)
     configs.append(("ours (defaults, graph off)", "engine", (index, OURS_GRAPH_OFF)))
     if not args.no_baselines:
-        configs.append(("(a) more-like-this", "engine", (index, MLT)))
+        configs.append(("(a) more-like-this [python]", "mlt", None))
+        configs.append(("(a') content signal only", "engine", (index, MLT)))
         configs.append(("(b) topic+time [python]", "python", None))
         configs.append(("(b') topic+time [engine]", "engine", (index, TOPIC_TIME_ENGINE)))
     for spec in args.weights:
@@ -581,6 +630,10 @@ def main(argv):
     for label, kind, payload in configs:
         if kind == "python":
             res = python_topic_time(seeds, arts)
+        elif kind == "mlt":
+            res = python_mlt(seeds, index)
+            if res is None:
+                continue
         else:
             idx, spec = payload
             w, hl, ex = parse_spec(spec, args.half_life, args.expand)
@@ -608,7 +661,7 @@ def main(argv):
             m["wall_ms_per_seed"]))
     print()
     base = {m["label"]: m for m in results}
-    a_m = base.get("(a) more-like-this")
+    a_m = base.get("(a) more-like-this [python]")
     b_m = base.get("(b) topic+time [python]")
     if a_m or b_m:
         print("ratios of P@10 (R@10, MRR) vs the baselines:")
