@@ -907,7 +907,7 @@ TEST_F(E2eSample, FacetCountsEqualFilteredTotals) {
 
 // Regression: a facet named twice (`--facets topic,topic`) was counted twice: with `--topic
 // Kubernetes` (12 matches) the topic facet says {"value": "Kubernetes", "count": 24}. main.cpp
-// pushes the name twice into SearchOptions::facets and FacetSpy increments once per listed name.
+// pushed the name twice into SearchOptions::facets and the counter counted once per listed name.
 TEST_F(E2eSample, RepeatedFacetNameCountsOnce) {
     const json d =
         search({"--topic", "Kubernetes", "--facets", "topic,topic", "-n", "1"}, false, true);
