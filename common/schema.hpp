@@ -56,10 +56,11 @@ enum Slot : Xapian::valueno {
     kSlotTieBreak = 13,      // hash of the id mapped to [0, 1) (sortable_serialise)
 };
 
-// Every ranked query adds kTieBreakWeight * tiebreak(d) (< 1e-9): documents whose scores would
-// tie exactly (same text, same date) get a stable order that depends on their ids only, not
-// on docids, so a sharded index ranks exactly like a single one (and date and quality sorts,
-// which fall back to the score, are stable too).
+// Date and quality sorts, and every ranked query over several databases, add
+// kTieBreakWeight * tiebreak(d) (< 1e-9): documents whose scores tie exactly (same text, same
+// date), or differ only in the last bits because the matcher summed in another order, get a
+// stable order that depends on their ids only, not on docids, so a sharded index ranks exactly
+// like a single one. (Relevance sorts on one database break ties by the id hash instead.)
 inline constexpr double kTieBreakWeight = 1e-9;
 
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.

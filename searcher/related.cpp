@@ -257,8 +257,10 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                                  : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
                 Xapian::Enquire enq(db);
                 enq.set_weighting_scheme(Xapian::CoordWeight());
-                enq.set_query(with_tie_break(q));
-                enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
+                // Exact ties: by the id hash (the sort key below); over several databases also
+                // near-ties, whose scores may differ from one index's in the last bits.
+                enq.set_query(index.parts.size() > 1 ? with_tie_break(q) : q);
+                enq.set_sort_by_relevance_then_value(kSlotIdHash, true);
                 const std::string seed_title = norm_title(seed.title);
                 // Fetch a few extra: near-duplicates of the seed (same title) are dropped.
                 const Xapian::doccount want = opts.offset + opts.limit + 20;

@@ -412,11 +412,18 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             const Xapian::Query prior = blend->query();
             if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
         }
-        enq.set_query(with_tie_break(q));
+        // Relevance and blend order exact ties by the id hash (the sort key below, highest
+        // first, the order the tie-break prior gives too); date and
+        // quality fall back to the score, so their ties need the tie-break prior, and so do
+        // several databases, where a score may differ from one index's in its last bits (the
+        // matcher sums in another order) and flip a near-tie.
+        const bool tie_break =
+            sort == SortMode::Date || sort == SortMode::Quality || index.parts.size() > 1;
+        enq.set_query(tie_break ? with_tie_break(q) : q);
         switch (sort) {
             case SortMode::Relevance:
             case SortMode::Blend:
-                enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
+                enq.set_sort_by_relevance_then_value(kSlotIdHash, true);
                 break;
             case SortMode::Date:
                 enq.set_sort_by_value_then_relevance(kSlotPublished, !opts.reverse);
