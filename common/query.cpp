@@ -193,15 +193,28 @@ std::string ymd(int64_t y, unsigned m, unsigned d, int parts) {
 
 }  // namespace
 
-Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi) {
+Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi,
+                                  const Xapian::Database* db) {
     if (lo && hi && *lo > *hi) return match_nothing();
     // Buckets of kQualityBucket; the lowest and highest are open-ended.
     auto bucket = [](double q) {
         return static_cast<int>(std::clamp(std::floor(q / kQualityBucket),
                                            double(kQualityBucketMin), double(kQualityBucketMax)));
     };
-    const int b_lo = lo ? bucket(*lo) : kQualityBucketMin,
-              b_hi = hi ? bucket(*hi) : kQualityBucketMax;
+    int b_lo = lo ? bucket(*lo) : kQualityBucketMin, b_hi = hi ? bucket(*hi) : kQualityBucketMax;
+    if (db) {
+        // No bucket beyond the index's own quality range can match: an end past it is open.
+        const std::string lb = db->get_value_lower_bound(kSlotQuality),
+                          ub = db->get_value_upper_bound(kSlotQuality);
+        if (lb.empty() || ub.empty()) return match_nothing();  // no article has a quality
+        const double q_lo = Xapian::sortable_unserialise(lb),
+                     q_hi = Xapian::sortable_unserialise(ub);
+        if ((lo && *lo > q_hi) || (hi && *hi < q_lo)) return match_nothing();
+        if (hi && *hi >= q_hi) hi.reset();
+        if (lo && *lo <= q_lo) lo.reset();
+        b_lo = std::max(b_lo, bucket(q_lo));
+        b_hi = std::min(b_hi, bucket(q_hi));
+    }
     std::vector<Xapian::Query> parts;
     for (int b = b_lo; b <= b_hi; ++b) {
         const double start = b == kQualityBucketMin ? -HUGE_VAL : b * kQualityBucket;
@@ -224,9 +237,20 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
     if (lb.empty() || ub.empty()) return match_nothing();  // no dated article at all
     const auto idx_lo = static_cast<int64_t>(Xapian::sortable_unserialise(lb));
     const auto idx_hi = static_cast<int64_t>(Xapian::sortable_unserialise(ub));
-    const int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo),
-                  hi = std::min(hi_in.value_or(idx_hi), idx_hi);
+    int64_t lo = std::max(lo_in.value_or(idx_lo), idx_lo),
+            hi = std::min(hi_in.value_or(idx_hi), idx_hi);
     if (lo > hi) return match_nothing();
+    // An end that reaches past the index's dates may as well reach to a year boundary: no
+    // article lies beyond, and whole years are single terms (`--since 2020-06` then needs the
+    // months of 2020 and a few year terms, not every day up to the newest article).
+    auto year_start = [](int64_t t) {
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, y, m, d);
+        return y;
+    };
+    if (!hi_in || *hi_in >= idx_hi) hi = days_from_civil(year_start(idx_hi) + 1, 1, 1) * 86400 - 1;
+    if (!lo_in || *lo_in <= idx_lo) lo = days_from_civil(year_start(idx_lo), 1, 1) * 86400;
     std::optional<double> vlo, vhi;
     if (lo_in) vlo = static_cast<double>(*lo_in);
     if (hi_in) vhi = static_cast<double>(*hi_in);
@@ -268,7 +292,7 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
 Xapian::Query filter_query(const Filters& f, const Xapian::Database& db) {
     std::vector<Xapian::Query> parts;
     if (f.min_quality || f.max_quality)
-        parts.push_back(quality_range_query(f.min_quality, f.max_quality));
+        parts.push_back(quality_range_query(f.min_quality, f.max_quality, &db));
     if (f.since || f.until) parts.push_back(date_range_query(f.since, f.until, db));
     if (!f.topics.empty()) parts.push_back(any_of("topic", f.topics));
     if (!f.providers.empty()) {

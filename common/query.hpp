@@ -76,7 +76,9 @@ Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
 // The bucketed range queries alone (exposed for tests): [lo, hi], inclusive, either open.
 Xapian::Query date_range_query(std::optional<int64_t> lo, std::optional<int64_t> hi,
                                const Xapian::Database& db);
-Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi);
+// With `db`, buckets outside the index's quality range are left out (fewer terms to merge).
+Xapian::Query quality_range_query(std::optional<double> lo, std::optional<double> hi,
+                                  const Xapian::Database* db = nullptr);
 
 // Blended ranking priors, added to each document the query matches (see docs/ranking.md):
 //   quality part: quality_weight * clamp(quality, 0, 100) / 100

@@ -78,6 +78,8 @@ TEST(QueryFilters, BucketedRangesEqualValueRanges) {
         if (k % 3 != 2) hi = k % 2 ? std::round(q(rng)) : q(rng);
         if (!lo && !hi) lo = 40;
         const auto got = matches(db, news::quality_range_query(lo, hi));
+        EXPECT_EQ(matches(db, news::quality_range_query(lo, hi, &db)), got)
+            << "with the index's bounds";
         std::set<Xapian::docid> want;
         if (!(lo && hi && *lo > *hi)) want = matches(db, value_range(news::kSlotQuality, lo, hi));
         ASSERT_EQ(got, want) << "quality range " << (lo ? *lo : -1e9) << ".." << (hi ? *hi : 1e9);
