@@ -427,7 +427,7 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {
     };
     for (int64_t day = first; day <= last; ++day) {
         const int64_t start = day * 86400;
-        if (std::abs(day - a_day) <= kNearDays) {
+        if (spec_.hours_near_anchor && std::abs(day - a_day) <= kNearDays) {
             for (int64_t h = 0; h < 24; ++h)
                 hour_weights_[hour_key(start + h * 3600)] = weight(start + h * 3600 + 1800);
         } else {

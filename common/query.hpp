@@ -97,6 +97,9 @@ struct PriorSpec {
     int64_t anchor = 0;  // seconds since the epoch
     bool symmetric = false;
     double plateau_days = 0;
+    // Hour keys within 2 days of the anchor (finer, one more posting source per query), or
+    // day keys everywhere.
+    bool hours_near_anchor = true;
 };
 
 class Prior {

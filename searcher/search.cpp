@@ -408,6 +408,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             spec.recency_weight = opts.recency_weight;
             spec.half_life_days = opts.half_life_days;
             spec.anchor = newest_time(index.db);
+            spec.hours_near_anchor = false;  // day keys: one posting source fewer per query
             blend.emplace(spec, index.db);
             const Xapian::Query prior = blend->query();
             if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
