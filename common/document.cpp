@@ -154,9 +154,8 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     }
     if (!links.empty()) doc.add_value(kSlotLinks, links);
     // Story clustering: the writer links near-duplicates and sets the story id; until then an
-    // article is a story of its own (no XS term: singletons do not need one).
-    const Signature sig = minhash(a.title + "\n" + a.excerpt);
-    if (!sig.empty()) doc.add_value(kSlotMinHash, encode_signature(sig));
+    // article is a story of its own (no XS term: singletons do not need one). Its MinHash
+    // signature is computed from the stored title and excerpt when needed, not stored.
     doc.add_value(kSlotStory, id_key(a.id));
     doc.set_data(article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return out;

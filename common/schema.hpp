@@ -40,16 +40,16 @@ struct Field {
 
 // Value slots.
 enum Slot : Xapian::valueno {
-    kSlotPublished = 0,      // seconds since the epoch (sortable_serialise)
-    kSlotQuality = 1,        // quality (sortable_serialise)
-    kSlotHeat = 2,           // heat (sortable_serialise)
-    kSlotStory = 3,          // story id (16 hex digits), the collapse key
-    kSlotIdHash = 4,         // 8-byte hash of the id: a tie-breaker independent of docids
-    kSlotTopics = 5,         // topics joined by '\x1f' (facets)
-    kSlotProvider = 6,       // provider name (facets)
-    kSlotType = 7,           // type (facets)
-    kSlotLinks = 8,          // out-links: 8-byte big-endian id hashes, in `related` order
-    kSlotMinHash = 9,        // MinHash signature of title+excerpt (story clustering)
+    kSlotPublished = 0,  // seconds since the epoch (sortable_serialise)
+    kSlotQuality = 1,    // quality (sortable_serialise)
+    kSlotHeat = 2,       // heat (sortable_serialise)
+    kSlotStory = 3,      // story id (16 hex digits), the collapse key
+    kSlotIdHash = 4,     // 8-byte hash of the id: a tie-breaker independent of docids
+    kSlotTopics = 5,     // topics joined by '\x1f' (facets)
+    kSlotProvider = 6,   // provider name (facets)
+    kSlotType = 7,       // type (facets)
+    kSlotLinks = 8,      // out-links: 8-byte big-endian id hashes, in `related` order
+    // 9: unused (was a stored MinHash signature; now computed from the stored title+excerpt)
     kSlotDay = 10,           // publication day "YYYYMMDD" (recency prior, year facet)
     kSlotQualityPrior = 11,  // quality clamped to [0, 100] (sortable_serialise; quality prior)
     kSlotHour = 12,          // publication hour "YYYYMMDDHH" (recency prior near its anchor)
@@ -66,7 +66,7 @@ inline constexpr double kTieBreakWeight = 1e-9;
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
 
-inline constexpr std::array<Field, 32> kFields{{
+inline constexpr std::array<Field, 31> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -106,8 +106,6 @@ inline constexpr std::array<Field, 32> kFields{{
      "story id: the smallest id key among the articles of the story (the collapse key)"},
     {"storyterm", "story", "XS", -1, FieldKind::Boolean,
      "story id, as a term, on articles of stories with two or more articles: lists a story"},
-    {"minhash", "", "", kSlotMinHash, FieldKind::Value,
-     "MinHash signature of title+excerpt word pairs: 32 x 4 bytes, big-endian"},
     {"topics", "", "", kSlotTopics, FieldKind::Value, "topics joined by 0x1f, for facet counts"},
     {"provider_name", "", "", kSlotProvider, FieldKind::Value, "provider name, for facet counts"},
     {"type_name", "", "", kSlotType, FieldKind::Value, "type, for facet counts"},

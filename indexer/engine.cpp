@@ -735,6 +735,13 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
 }
 
+// The MinHash signature of an article's title and excerpt (as stored in its data); stubs have
+// none (they are stories of their own).
+Signature story_signature(const nlohmann::json& data) {
+    if (data.value("stub", false)) return {};
+    return minhash(data.value("title", "") + "\n" + data.value("excerpt", ""));
+}
+
 // Every article of `did`'s story is recomputed at the next commit.
 void Engine::touch_story_of(Xapian::docid did) {
     touched_.insert(did);
@@ -780,8 +787,9 @@ void Engine::cluster_pass() {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             const Xapian::Document& xdoc = comp.at(x);
-            const std::string xtitle = read_data(xdoc).value("title", "");
-            const Signature sig = decode_signature(xdoc.get_value(kSlotMinHash));
+            const nlohmann::json xdata = read_data(xdoc);
+            const std::string xtitle = xdata.value("title", "");
+            const Signature sig = story_signature(xdata);
             const std::string date = xdoc.get_value(kSlotPublished);
             if (sig.empty() || date.empty()) continue;  // no text or no date: a story of its own
             const double t = Xapian::sortable_unserialise(date);
@@ -820,10 +828,9 @@ void Engine::cluster_pass() {
                 const std::string cdate = cdoc.get_value(kSlotPublished);
                 if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window)
                     continue;
-                if (similarity(sig, decode_signature(cdoc.get_value(kSlotMinHash))) <
-                    opts_.story_similarity)
-                    continue;
-                if (!titles_compatible(xtitle, read_data(cdoc).value("title", ""))) continue;
+                const nlohmann::json cdata = read_data(cdoc);
+                if (similarity(sig, story_signature(cdata)) < opts_.story_similarity) continue;
+                if (!titles_compatible(xtitle, cdata.value("title", ""))) continue;
                 comp.emplace(*it, std::move(cdoc));
                 queue.push_back(*it);
             }
