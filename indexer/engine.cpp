@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xapian.h>
@@ -770,6 +771,21 @@ void Engine::cluster_pass() {
             return false;
         }
     };
+    // Title and signature of each document seen in this pass, computed once: candidates
+    // recur across the seeds of a batch (a story's articles share their rare words).
+    struct TextInfo {
+        std::string title;
+        Signature sig;
+    };
+    std::unordered_map<Xapian::docid, TextInfo> text_of;
+    auto info = [&](Xapian::docid d, const Xapian::Document& doc) -> const TextInfo& {
+        auto it = text_of.find(d);
+        if (it == text_of.end()) {
+            const nlohmann::json data = read_data(doc);
+            it = text_of.emplace(d, TextInfo{data.value("title", ""), story_signature(data)}).first;
+        }
+        return it->second;
+    };
     const std::string xi(field("idkey").prefix);
     auto key_of = [&](const Xapian::Document& doc) {
         auto t = doc.termlist_begin();
@@ -787,9 +803,9 @@ void Engine::cluster_pass() {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             const Xapian::Document& xdoc = comp.at(x);
-            const nlohmann::json xdata = read_data(xdoc);
-            const std::string xtitle = xdata.value("title", "");
-            const Signature sig = story_signature(xdata);
+            const TextInfo& xinfo = info(x, xdoc);
+            const std::string& xtitle = xinfo.title;
+            const Signature& sig = xinfo.sig;
             const std::string date = xdoc.get_value(kSlotPublished);
             if (sig.empty() || date.empty()) continue;  // no text or no date: a story of its own
             const double t = Xapian::sortable_unserialise(date);
@@ -828,9 +844,9 @@ void Engine::cluster_pass() {
                 const std::string cdate = cdoc.get_value(kSlotPublished);
                 if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window)
                     continue;
-                const nlohmann::json cdata = read_data(cdoc);
-                if (similarity(sig, story_signature(cdata)) < opts_.story_similarity) continue;
-                if (!titles_compatible(xtitle, cdata.value("title", ""))) continue;
+                const TextInfo& cinfo = info(*it, cdoc);
+                if (similarity(sig, cinfo.sig) < opts_.story_similarity) continue;
+                if (!titles_compatible(xtitle, cinfo.title)) continue;
                 comp.emplace(*it, std::move(cdoc));
                 queue.push_back(*it);
             }
@@ -1194,6 +1210,10 @@ IndexStats Engine::run() {
     unsigned running = jobs;
 
     auto worker = [&] {
+        // The single writer is the bottleneck of a build: when parser threads and the writer
+        // compete for the cores, the kernel should prefer the writer (parsers run ahead
+        // anyway, as far as the ring lets them).
+        if (!opts_.dry_run) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5);
         while (true) {
             std::size_t i;
             {
