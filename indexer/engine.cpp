@@ -752,14 +752,87 @@ void Engine::touch_story_of(Xapian::docid did) {
     for (auto p = db_->postlist_begin(t); p != db_->postlist_end(t); ++p) touched_.insert(*p);
 }
 
+// Title and story signature of documents, computed once per cluster pass (candidates recur
+// across the seeds of a batch: a story's articles share their rare words).
+struct TextInfo {
+    std::string title;
+    Signature sig;
+};
+class TextCache {
+  public:
+    const TextInfo& get(Xapian::docid d, const Xapian::Document& doc) {
+        auto it = map_.find(d);
+        if (it == map_.end()) {
+            const nlohmann::json data = read_data(doc);
+            it = map_.emplace(d, TextInfo{data.value("title", ""), story_signature(data)}).first;
+        }
+        return it->second;
+    }
+
+  private:
+    std::unordered_map<Xapian::docid, TextInfo> map_;
+};
+
+// The near-duplicates of document `x` (docids in match order): articles published within
+// `window` seconds of it that share one of its title's rarest words (near-duplicates share
+// them; candidates come from day terms, cheap to intersect), whose signature is similar
+// enough and whose title is compatible. Empty for an article without text or date.
+std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
+                                           const Xapian::Document& xdoc, TextCache& cache,
+                                           double window, double threshold) {
+    constexpr std::size_t kMaxCandidates = 1000;
+    constexpr std::size_t kRareWords = 4;
+    std::vector<Xapian::docid> out;
+    const TextInfo xinfo = cache.get(x, xdoc);
+    const std::string date = xdoc.get_value(kSlotPublished);
+    if (xinfo.sig.empty() || date.empty()) return out;  // a story of its own
+    const double t = Xapian::sortable_unserialise(date);
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    const std::string s_prefix(field("title").prefix);
+    for (auto ti = xdoc.termlist_begin(); ti != xdoc.termlist_end(); ++ti) {
+        const std::string term = *ti;
+        if (term.size() > s_prefix.size() + 2 && term.compare(0, s_prefix.size(), s_prefix) == 0 &&
+            !(term[1] >= 'A' && term[1] <= 'Z')) {
+            words.emplace_back(ti.get_termfreq(), term);
+        }
+    }
+    if (words.empty()) return out;
+    std::sort(words.begin(), words.end());
+    if (words.size() > kRareWords) words.resize(kRareWords);
+    std::vector<Xapian::Query> rare, days;
+    for (const auto& w : words) rare.emplace_back(w.second);
+    for (double day = t - window; day < t + window + 86400; day += 86400) {
+        const std::string iso = format_iso8601(static_cast<int64_t>(day));
+        days.emplace_back(
+            make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
+    }
+    Xapian::Enquire enq(db);
+    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                                Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
+    enq.set_weighting_scheme(Xapian::BoolWeight());
+    const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+        if (*it == x) continue;
+        const Xapian::Document cdoc = it.get_document();
+        const std::string cdate = cdoc.get_value(kSlotPublished);
+        if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
+        const TextInfo& cinfo = cache.get(*it, cdoc);
+        if (similarity(xinfo.sig, cinfo.sig) < threshold) continue;
+        if (!titles_compatible(xinfo.title, cinfo.title)) continue;
+        out.push_back(*it);
+    }
+    return out;
+}
+
 // Stories are the connected components of "near-duplicate and published within the window";
 // a story's id is the smallest id key among its articles. Components are recomputed for every
 // article written or removed in this batch (and the former members of their stories), so the
 // result does not depend on indexing order or on how the corpus was split into runs.
 void Engine::cluster_pass() {
     constexpr std::size_t kMaxStory = 1000;
-    constexpr std::size_t kRareWords = 4;
     const double window = opts_.story_window_days * 86400.0;
+    const double threshold = opts_.story_similarity;
     std::set<Xapian::docid> done;
     const auto seeds = std::move(touched_);
     touched_.clear();
@@ -771,21 +844,7 @@ void Engine::cluster_pass() {
             return false;
         }
     };
-    // Title and signature of each document seen in this pass, computed once: candidates
-    // recur across the seeds of a batch (a story's articles share their rare words).
-    struct TextInfo {
-        std::string title;
-        Signature sig;
-    };
-    std::unordered_map<Xapian::docid, TextInfo> text_of;
-    auto info = [&](Xapian::docid d, const Xapian::Document& doc) -> const TextInfo& {
-        auto it = text_of.find(d);
-        if (it == text_of.end()) {
-            const nlohmann::json data = read_data(doc);
-            it = text_of.emplace(d, TextInfo{data.value("title", ""), story_signature(data)}).first;
-        }
-        return it->second;
-    };
+    TextCache main_cache;
     const std::string xi(field("idkey").prefix);
     auto key_of = [&](const Xapian::Document& doc) {
         auto t = doc.termlist_begin();
@@ -802,53 +861,14 @@ void Engine::cluster_pass() {
         while (!queue.empty() && comp.size() < kMaxStory) {
             const Xapian::docid x = queue.back();
             queue.pop_back();
-            const Xapian::Document& xdoc = comp.at(x);
-            const TextInfo& xinfo = info(x, xdoc);
-            const std::string& xtitle = xinfo.title;
-            const Signature& sig = xinfo.sig;
-            const std::string date = xdoc.get_value(kSlotPublished);
-            if (sig.empty() || date.empty()) continue;  // no text or no date: a story of its own
-            const double t = Xapian::sortable_unserialise(date);
-            // Candidates: articles published within the window (day terms, cheap to intersect)
-            // that share one of this title's rarest words (near-duplicates share them).
-            std::vector<std::pair<Xapian::doccount, std::string>> words;
-            const std::string s_prefix(field("title").prefix);
-            for (auto ti = xdoc.termlist_begin(); ti != xdoc.termlist_end(); ++ti) {
-                const std::string term = *ti;
-                if (term.size() > s_prefix.size() + 2 &&
-                    term.compare(0, s_prefix.size(), s_prefix) == 0 &&
-                    !(term[1] >= 'A' && term[1] <= 'Z')) {
-                    words.emplace_back(ti.get_termfreq(), term);
-                }
-            }
-            if (words.empty()) continue;
-            std::sort(words.begin(), words.end());
-            if (words.size() > kRareWords) words.resize(kRareWords);
-            std::vector<Xapian::Query> rare, days;
-            for (const auto& w : words) rare.emplace_back(w.second);
-            for (double day = t - window; day < t + window + 86400; day += 86400) {
-                const std::string iso = format_iso8601(static_cast<int64_t>(day));
-                days.emplace_back(make_term(
-                    field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
-            }
-            Xapian::Enquire enq(*db_);
-            enq.set_query(
-                Xapian::Query(Xapian::Query::OP_FILTER,
-                              Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-                              Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
-            enq.set_weighting_scheme(Xapian::BoolWeight());
-            const Xapian::MSet mset = enq.get_mset(0, kMaxStory);
-            for (auto it = mset.begin(); it != mset.end(); ++it) {
-                if (comp.count(*it)) continue;
-                Xapian::Document cdoc = it.get_document();
-                const std::string cdate = cdoc.get_value(kSlotPublished);
-                if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window)
-                    continue;
-                const TextInfo& cinfo = info(*it, cdoc);
-                if (similarity(sig, cinfo.sig) < opts_.story_similarity) continue;
-                if (!titles_compatible(xtitle, cinfo.title)) continue;
-                comp.emplace(*it, std::move(cdoc));
-                queue.push_back(*it);
+            const std::vector<Xapian::docid> found =
+                near_duplicates(*db_, x, comp.at(x), main_cache, window, threshold);
+            for (Xapian::docid c : found) {
+                if (comp.count(c)) continue;
+                Xapian::Document cdoc;
+                if (!load(c, cdoc)) continue;
+                comp.emplace(c, std::move(cdoc));
+                queue.push_back(c);
             }
         }
         std::string story;
