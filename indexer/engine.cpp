@@ -545,8 +545,8 @@ void Engine::load_state() {
         if (e->second.owner) owner_[e->second.id] = e->first;
         table_.emplace(std::move(e->first), std::move(e->second));
     }
-    {
-        const std::string pending = m.get_metadata(kMetaClusterPending);  // an interrupted commit
+    for (auto& sh : shards_) {  // an interrupted commit (every shard keeps the list)
+        const std::string pending = sh.get_metadata(kMetaClusterPending);
         for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
             touched_.insert(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
         }
@@ -662,9 +662,10 @@ void Engine::commit() {
     // Stories are recomputed on the committed state (searching a database with pending changes
     // is slow). The articles to recompute are saved with the first commit, so a crash between
     // the two leaves them to the next run.
+    // With shards, every shard keeps the list: whichever commits, the next run finds it.
     std::string pending;
     for (Xapian::docid d : touched_) pending += std::to_string(d) + ',';
-    meta().set_metadata(kMetaClusterPending, pending);
+    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
     for (std::size_t i = 0; i < spelling_.size(); ++i) {
         for (const auto& [word, n] : spelling_[i]) shards_[i].add_spelling(word, n);
         spelling_[i].clear();
@@ -695,7 +696,7 @@ void Engine::commit() {
     for (auto& sh : shards_) sh.set_metadata(kMetaLastUpdate, now);
     commit_all();
     cluster_pass();
-    meta().set_metadata(kMetaClusterPending, "");
+    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
     commit_all();
     in_commit_ = false;
     committed_docs_ += pending_writes_;
