@@ -59,8 +59,9 @@ enum Slot : Xapian::valueno {
 // Date and quality sorts, and every ranked query over several databases, add
 // kTieBreakWeight * tiebreak(d) (< 1e-9): documents whose scores tie exactly (same text, same
 // date), or differ only in the last bits because the matcher summed in another order, get a
-// stable order that depends on their ids only, not on docids, so a sharded index ranks exactly
-// like a single one. (Relevance sorts on one database break ties by the id hash instead.)
+// stable order that depends on their ids only, not on docids, so a sharded index ranks like a
+// single one (exactly, but for scores within 1e-9 of each other). (Relevance sorts on one
+// database break exact ties by the id hash instead, highest first, the same order.)
 inline constexpr double kTieBreakWeight = 1e-9;
 
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.

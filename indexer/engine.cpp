@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -1234,7 +1235,13 @@ IndexStats Engine::run() {
         // The single writer is the bottleneck of a build: when parser threads and the writer
         // compete for the cores, the kernel should prefer the writer (parsers run ahead
         // anyway, as far as the ring lets them).
-        if (!opts_.dry_run) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5);
+        // (Relative to the process's own niceness; failure just leaves it as it is.)
+        if (!opts_.dry_run) {
+            const auto tid = static_cast<id_t>(::gettid());
+            errno = 0;
+            const int nice = ::getpriority(PRIO_PROCESS, tid);
+            if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, nice + 5));
+        }
         while (true) {
             std::size_t i;
             {

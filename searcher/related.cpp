@@ -303,8 +303,10 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                         if (ti != doc.termlist_end() && *ti == lt) graph += w.graph;
                     }
                     const double time = prior.time_part(doc), quality = prior.quality_part(doc);
-                    const double content = std::max(0.0, it.get_weight() - tie_break_part(doc) -
-                                                             topics - graph - time - quality);
+                    const double content =
+                        std::max(0.0, it.get_weight() -
+                                          (index.parts.size() > 1 ? tie_break_part(doc) : 0.0) -
+                                          topics - graph - time - quality);
                     r["signals"] = {{"content", w.content > 0 ? content : 0.0},
                                     {"topics", topics},
                                     {"time", time},

@@ -497,9 +497,10 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             }
             if (opts.explain) {
                 const double prior = blend ? blend->weight_for(doc) : 0.0;
-                r["explain"] = {{"docid", *it},
-                                {"bm25", it.get_weight() - prior - tie_break_part(doc)},
-                                {"prior", prior}};
+                r["explain"] = {
+                    {"docid", *it},
+                    {"bm25", it.get_weight() - prior - (tie_break ? tie_break_part(doc) : 0.0)},
+                    {"prior", prior}};
             }
             results.push_back(std::move(r));
         }
