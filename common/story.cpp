@@ -62,25 +62,6 @@ Signature minhash(const std::string& text) {
     return sig;
 }
 
-std::string encode_signature(const Signature& s) {
-    std::string out;
-    out.reserve(s.size() * 4);
-    for (uint32_t v : s) {
-        for (int k = 3; k >= 0; --k) out += static_cast<char>((v >> (8 * k)) & 0xFF);
-    }
-    return out;
-}
-
-Signature decode_signature(const std::string& v) {
-    Signature s;
-    for (std::size_t i = 0; i + 4 <= v.size(); i += 4) {
-        uint32_t x = 0;
-        for (std::size_t k = 0; k < 4; ++k) x = (x << 8) | static_cast<unsigned char>(v[i + k]);
-        s.push_back(x);
-    }
-    return s;
-}
-
 namespace {
 
 constexpr std::array<std::string_view, 53> kFunctionWords{

@@ -14,8 +14,6 @@ using Signature = std::vector<uint32_t>;  // kMinHashes values; empty when there
 std::vector<std::string> words_of(const std::string& text);
 
 Signature minhash(const std::string& text);
-std::string encode_signature(const Signature& s);
-Signature decode_signature(const std::string& v);
 // Whether two titles can name the same story: after dropping function words and stemming, the
 // words only one title has must all be on one side (a shortened or extended headline). A word
 // swapped for another is not allowed: "Private Link for Azure Database for MySQL" and "... for
