@@ -244,14 +244,17 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
     OpenedIndex out;
     out.allow_partial = allow_partial;
     std::string first_error;
+    auto leave_out = [&](const std::string& name, const Error& e) {  // or rethrow
+        if (!allow_partial) throw;
+        if (first_error.empty()) first_error = e.what();
+        out.missing.push_back({{"index", name}, {"error", e.what()}});
+    };
     for (const auto& spec : specs) {
         std::vector<ShardLocation> locs;
         try {
             locs = locations(spec);
         } catch (const Error& e) {  // IndexError, or UsageError for a bad tcp:// spec
-            if (!allow_partial) throw;
-            if (first_error.empty()) first_error = e.what();
-            out.missing.push_back({{"index", spec}, {"error", e.what()}});
+            leave_out(spec, e);
             continue;
         }
         for (const auto& loc : locs) {
@@ -259,9 +262,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
             try {
                 one = open_shard(loc);
             } catch (const IndexError& e) {
-                if (!allow_partial) throw;
-                if (first_error.empty()) first_error = e.what();
-                out.missing.push_back({{"index", loc.spec()}, {"error", e.what()}});
+                leave_out(loc.spec(), e);
                 continue;
             }
             const std::string lang = one.get_metadata(kMetaLanguage);
