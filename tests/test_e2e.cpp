@@ -38,17 +38,9 @@ using news::test::Output;
 using news::test::read_text;
 using news::test::run_bin;
 
-Output indexer(const std::vector<std::string>& args) {
-    return run_bin(NEWS_INDEXER_BIN, args);
-}
-Output searcher(const std::vector<std::string>& args) {
-    return run_bin(NEWS_SEARCHER_BIN, args);
-}
-
-std::string describe(const Output& o) {
-    return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 2000) +
-           "\n--- stderr ---\n" + o.err.substr(0, 2000);
-}
+using news::test::describe;
+using news::test::indexer;
+using news::test::searcher;
 
 bool contains(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;

@@ -38,16 +38,9 @@ using nlohmann::json;
 
 namespace {
 
-Output indexer(const std::vector<std::string>& args) {
-    return news::test::run_bin(NEWS_INDEXER_BIN, args);
-}
-Output searcher(const std::vector<std::string>& args) {
-    return news::test::run_bin(NEWS_SEARCHER_BIN, args);
-}
-std::string describe(const Output& o) {
-    return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 1500) +
-           "\n--- stderr ---\n" + o.err.substr(0, 1500);
-}
+using news::test::describe;
+using news::test::indexer;
+using news::test::searcher;
 
 bool have_tcpsrv() {
     return news::test::run_command("command -v xapian-tcpsrv >/dev/null") == 0;

@@ -111,4 +111,17 @@ Output run_bin(const std::string& bin, const std::vector<std::string>& args) {
     return o;
 }
 
+Output indexer(const std::vector<std::string>& args) {
+    return run_bin(NEWS_INDEXER_BIN, args);
+}
+
+Output searcher(const std::vector<std::string>& args) {
+    return run_bin(NEWS_SEARCHER_BIN, args);
+}
+
+std::string describe(const Output& o) {
+    return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 2000) +
+           "\n--- stderr ---\n" + o.err.substr(0, 2000);
+}
+
 }  // namespace news::test

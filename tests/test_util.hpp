@@ -42,5 +42,10 @@ struct Output {
 
 // Runs `bin args...` with stdin from /dev/null; stdout and stderr are captured separately.
 Output run_bin(const std::string& bin, const std::vector<std::string>& args);
+// The project's binaries (NEWS_INDEXER_BIN, NEWS_SEARCHER_BIN), and an Output for a failure
+// message.
+Output indexer(const std::vector<std::string>& args);
+Output searcher(const std::vector<std::string>& args);
+std::string describe(const Output& o);
 
 }  // namespace news::test
