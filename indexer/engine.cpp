@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -196,6 +197,70 @@ class Walker {
     std::set<std::pair<dev_t, ino_t>> visited_;
 };
 
+// The MinHash signature of an article's title and excerpt (as stored in its data); stubs have
+// none (they are stories of their own).
+Signature story_signature(const std::string& title, const std::string& excerpt) {
+    return minhash(title + "\n" + excerpt);
+}
+Signature story_signature(const nlohmann::json& data) {
+    if (data.value("stub", false)) return {};
+    return story_signature(data.value("title", ""), data.value("excerpt", ""));
+}
+
+// Title and story signature of a document.
+struct TextInfo {
+    std::string title;
+    Signature sig;
+    std::string published;  // value slot kSlotPublished
+};
+
+// Title and story signature of documents by docid, kept across commits: the writer records
+// what it writes (the parser threads computed it), so the story pass rarely reads documents'
+// data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
+// evicting the oldest first (a corpus in date order finds its candidates among recent ones).
+class TextCache {
+  public:
+    explicit TextCache(std::size_t cap = 1 << 16) : cap_(cap) {}
+    const TextInfo& get(const Xapian::Database& db, Xapian::docid d) {
+        auto it = map_.find(d);
+        if (it == map_.end()) {
+            const Xapian::Document doc = db.get_document(d);
+            const nlohmann::json data = read_data(doc);
+            it = insert(d, TextInfo{data.value("title", ""), story_signature(data),
+                                    doc.get_value(kSlotPublished)});
+        }
+        return it->second;
+    }
+    void put(Xapian::docid d, TextInfo info) {
+        auto it = map_.find(d);
+        if (it != map_.end()) {
+            it->second = std::move(info);
+        } else {
+            insert(d, std::move(info));
+        }
+    }
+    void forget(Xapian::docid d) { map_.erase(d); }
+
+  private:
+    std::unordered_map<Xapian::docid, TextInfo>::iterator insert(Xapian::docid d, TextInfo info) {
+        while (map_.size() >= cap_ && !order_.empty()) {
+            map_.erase(order_.front());
+            order_.pop_front();
+        }
+        if (order_.size() >= 2 * cap_) {  // drop the stale entries of forgotten docids
+            std::deque<Xapian::docid> live;
+            for (Xapian::docid x : order_)
+                if (map_.count(x)) live.push_back(x);
+            order_.swap(live);
+        }
+        order_.push_back(d);
+        return map_.emplace(d, std::move(info)).first;
+    }
+    std::size_t cap_;
+    std::unordered_map<Xapian::docid, TextInfo> map_;
+    std::deque<Xapian::docid> order_;  // insertion order (may name forgotten docids)
+};
+
 // What a worker hands to the writer for one file.
 struct Result {
     bool ok = false;
@@ -205,6 +270,7 @@ struct Result {
     std::vector<Diagnostic> warnings;
     std::optional<Xapian::Document> doc;
     std::vector<std::string> spelling;
+    TextInfo text;  // for the story pass
 };
 
 class Progress {
@@ -264,7 +330,8 @@ class Engine {
     Result process(const InputFile& f) const;
     void apply(const InputFile& f, Result&& r);
     void write_article(const Article& a, Xapian::Document& doc,
-                       const std::vector<std::string>& spelling);
+                       const std::vector<std::string>& spelling, TextInfo&& text);
+    void forget_text(const std::string& term);
     bool remove_article(const std::string& id);
     void maybe_remove_stub(const std::string& key);
     std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(
@@ -287,6 +354,7 @@ class Engine {
     void touch_story_of(Xapian::docid did);
     void cluster_pass();
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed at commit
+    TextCache text_;
     // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
     // out to be full articles by then, so they are never written at all). Ordered by term so
     // docids do not depend on hash order.
@@ -600,6 +668,8 @@ Result Engine::process(const InputFile& f) const {
             auto built = builder->build(r.article);
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
+            r.text = {r.article.title, story_signature(r.article.title, r.article.excerpt),
+                      r.doc->get_value(kSlotPublished)};
         }
         r.ok = true;
     } catch (const ParseError& e) {
@@ -706,7 +776,7 @@ void Engine::commit() {
 }
 
 void Engine::write_article(const Article& a, Xapian::Document& doc,
-                           const std::vector<std::string>& spelling) {
+                           const std::vector<std::string>& spelling, TextInfo&& text) {
     Xapian::WritableDatabase& db = *db_;
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
@@ -718,11 +788,15 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
             touch_story_of(*did);  // its old story may split
         }
     }
+    Xapian::docid did;
     if (kind == kinds_.end()) {
-        touched_.insert(add_doc(self, doc));  // nothing has this id: no lookup needed
+        did = add_doc(self, doc);  // nothing has this id: no lookup needed
     } else {
-        touched_.insert(db.replace_document(qterm, doc));
+        forget_text(qterm);
+        did = db.replace_document(qterm, doc);
     }
+    touched_.insert(did);
+    text_.put(did, std::move(text));
     kinds_[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
@@ -738,11 +812,9 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
 }
 
-// The MinHash signature of an article's title and excerpt (as stored in its data); stubs have
-// none (they are stories of their own).
-Signature story_signature(const nlohmann::json& data) {
-    if (data.value("stub", false)) return {};
-    return minhash(data.value("title", "") + "\n" + data.value("excerpt", ""));
+// The documents holding `term` are about to change other than by write_article.
+void Engine::forget_text(const std::string& term) {
+    for (auto p = db_->postlist_begin(term); p != db_->postlist_end(term); ++p) text_.forget(*p);
 }
 
 // Every article of `did`'s story is recomputed at the next commit.
@@ -754,27 +826,6 @@ void Engine::touch_story_of(Xapian::docid did) {
     for (auto p = db_->postlist_begin(t); p != db_->postlist_end(t); ++p) touched_.insert(*p);
 }
 
-// Title and story signature of documents, computed once per cluster pass (candidates recur
-// across the seeds of a batch: a story's articles share their rare words).
-struct TextInfo {
-    std::string title;
-    Signature sig;
-};
-class TextCache {
-  public:
-    const TextInfo& get(Xapian::docid d, const Xapian::Document& doc) {
-        auto it = map_.find(d);
-        if (it == map_.end()) {
-            const nlohmann::json data = read_data(doc);
-            it = map_.emplace(d, TextInfo{data.value("title", ""), story_signature(data)}).first;
-        }
-        return it->second;
-    }
-
-  private:
-    std::unordered_map<Xapian::docid, TextInfo> map_;
-};
-
 // The near-duplicates of document `x` (docids in match order): articles published within
 // `window` seconds of it that share one of its title's rarest words (near-duplicates share
 // them; candidates come from day terms, cheap to intersect), whose signature is similar
@@ -785,7 +836,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     constexpr std::size_t kMaxCandidates = 1000;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
-    const TextInfo xinfo = cache.get(x, xdoc);
+    const TextInfo xinfo = cache.get(db, x);
     const std::string date = xdoc.get_value(kSlotPublished);
     if (xinfo.sig.empty() || date.empty()) return out;  // a story of its own
     const double t = Xapian::sortable_unserialise(date);
@@ -816,10 +867,9 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (*it == x) continue;
-        const Xapian::Document cdoc = it.get_document();
-        const std::string cdate = cdoc.get_value(kSlotPublished);
+        const TextInfo& cinfo = cache.get(db, *it);
+        const std::string& cdate = cinfo.published;
         if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
-        const TextInfo& cinfo = cache.get(*it, cdoc);
         if (similarity(xinfo.sig, cinfo.sig) < threshold) continue;
         if (!titles_compatible(xinfo.title, cinfo.title)) continue;
         out.push_back(*it);
@@ -846,7 +896,6 @@ void Engine::cluster_pass() {
             return false;
         }
     };
-    TextCache main_cache;
     const std::string xi(field("idkey").prefix);
     auto key_of = [&](const Xapian::Document& doc) {
         auto t = doc.termlist_begin();
@@ -864,7 +913,7 @@ void Engine::cluster_pass() {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             const std::vector<Xapian::docid> found =
-                near_duplicates(*db_, x, comp.at(x), main_cache, window, threshold);
+                near_duplicates(*db_, x, comp.at(x), text_, window, threshold);
             for (Xapian::docid c : found) {
                 if (comp.count(c)) continue;
                 Xapian::Document cdoc;
@@ -922,6 +971,7 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
                       bool exists) {
     Xapian::Document stub = builder_.build_stub(r, from);
     if (exists) {
+        forget_text(make_term(field("idkey").prefix, key));
         db_->replace_document(make_term(field("idkey").prefix, key), stub);
     } else {
         add_doc(key, stub);
@@ -938,6 +988,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
     const std::string lt = make_term(field("links").prefix, key);
     const std::string t = make_term(field("idkey").prefix, key);
     if (!referenced(key)) {
+        forget_text(t);
         db_->delete_document(t);
         kinds_.erase(k);
         ++stats_.stubs_removed;
@@ -960,6 +1011,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
     }
     if (!from_still_links) {
         if (auto stub = stub_from_referrer(key)) {
+            forget_text(t);
             db_->replace_document(t, stub->first);
             k->second.from = stub->second;
             count_write();
@@ -1016,6 +1068,7 @@ bool Engine::remove_article(const std::string& id) {
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
     if (referenced(key)) stub = stub_from_referrer(key);
+    forget_text(t);
     if (stub) {
         db_->replace_document(t, stub->first);
         k->second = {Kind::Stub, stub->second};
@@ -1056,7 +1109,7 @@ void Engine::promote_duplicate(const std::string& id, const std::string& except_
         erased_.insert(best);
         return;
     }
-    write_article(r.article, *r.doc, r.spelling);
+    write_article(r.article, *r.doc, r.spelling, std::move(r.text));
     table_[best].owner = true;
     dirty_.insert(best);
     owner_[id] = best;
@@ -1181,7 +1234,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
     }
     const auto k = kinds_.find(id_key(a.id));
     if (k != kinds_.end() && k->second.kind == Kind::Full) existed = true;
-    write_article(a, *r.doc, r.spelling);
+    write_article(a, *r.doc, r.spelling, std::move(r.text));
     table_[f.key] = fresh;
     dirty_.insert(f.key);
     owner_[a.id] = f.key;
