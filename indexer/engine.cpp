@@ -37,6 +37,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Adds the lifetime of the scope to `acc` (seconds).
+class Stopwatch {
+  public:
+    explicit Stopwatch(double& acc) : acc_(acc), start_(Clock::now()) {}
+    ~Stopwatch() { acc_ += std::chrono::duration<double>(Clock::now() - start_).count(); }
+    Stopwatch(const Stopwatch&) = delete;
+    Stopwatch& operator=(const Stopwatch&) = delete;
+
+  private:
+    double& acc_;
+    Clock::time_point start_;
+};
+
 struct InputFile {
     std::string key;  // absolute, lexically normal path: the file table key
     std::string rel;  // relative to the input root it was found under
@@ -386,6 +399,7 @@ class Engine {
     bool fresh_ = false;  // a new index: commit its metadata even if no file was indexed  // stubs
                           // written by commit() itself do not trigger another
     std::size_t committed_docs_ = 0;
+    double commit_s_ = 0;  // time spent in commit() so far
 };
 
 Xapian::WritableDatabase Engine::open_one(const fs::path& dir, int flags) {
@@ -729,7 +743,13 @@ void Engine::count_write() {
 void Engine::commit() {
     if (!db_) return;
     in_commit_ = true;
-    flush_stubs();
+    Stopwatch whole(commit_s_);
+    WriterTimes& tm = stats_.times;
+    ++tm.commits;
+    {
+        Stopwatch sw(tm.stubs);
+        flush_stubs();
+    }
     // Stories are recomputed on the committed state (searching a database with pending changes
     // is slow). The articles to recompute are saved with the first commit, so a crash between
     // the two leaves them to the next run.
@@ -737,9 +757,12 @@ void Engine::commit() {
     std::string pending;
     for (Xapian::docid d : touched_) pending += std::to_string(d) + ',';
     for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
-    for (std::size_t i = 0; i < spelling_.size(); ++i) {
-        for (const auto& [word, n] : spelling_[i]) shards_[i].add_spelling(word, n);
-        spelling_[i].clear();
+    {
+        Stopwatch sw(tm.spelling);
+        for (std::size_t i = 0; i < spelling_.size(); ++i) {
+            for (const auto& [word, n] : spelling_[i]) shards_[i].add_spelling(word, n);
+            spelling_[i].clear();
+        }
     }
     for (const auto& key : erased_) meta().set_metadata(table_key(key), "");
     for (const auto& key : dirty_) {
@@ -765,10 +788,19 @@ void Engine::commit() {
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
     for (auto& sh : shards_) sh.set_metadata(kMetaLastUpdate, now);
-    commit_all();
-    cluster_pass();
+    {
+        Stopwatch sw(tm.flush);
+        commit_all();
+    }
+    {
+        Stopwatch sw(tm.stories);
+        cluster_pass();
+    }
     for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
-    commit_all();
+    {
+        Stopwatch sw(tm.flush);
+        commit_all();
+    }
     in_commit_ = false;
     committed_docs_ += pending_writes_;
     pending_writes_ = 0;
@@ -1326,6 +1358,7 @@ IndexStats Engine::run() {
         for (std::size_t i = 0; i < n; ++i) {
             std::optional<Result> r;
             {
+                Stopwatch sw(stats_.times.wait);
                 std::unique_lock lk(mu);
                 cv_write.wait(lk, [&] {
                     return ring[i % cap].has_value() ||
@@ -1336,7 +1369,14 @@ IndexStats Engine::run() {
                 ring[i % cap].reset();
             }
             stats_.bytes_parsed += work[i]->size;
-            apply(*work[i], std::move(*r));
+            {
+                const double c0 = commit_s_;
+                {
+                    Stopwatch sw(stats_.times.write);
+                    apply(*work[i], std::move(*r));
+                }
+                stats_.times.write -= commit_s_ - c0;  // the commits it ran count on their own
+            }
             {
                 std::lock_guard lk(mu);
                 applied = i + 1;
@@ -1359,6 +1399,8 @@ IndexStats Engine::run() {
 
     stats_.interrupted = stopping();
     if (db_ && opts_.prune && !stats_.interrupted) {
+        const double c0 = commit_s_;
+        const auto p0 = Clock::now();
         const auto& roots = walker.roots();
         std::vector<std::string> gone;
         for (const auto& [key, e] : table_) {
@@ -1382,6 +1424,8 @@ IndexStats Engine::run() {
                 drop_foreign_links(key, e, {});
             }
         }
+        stats_.times.prune += std::chrono::duration<double>(Clock::now() - p0).count() -
+                              (commit_s_ - c0);  // the commits it ran count on their own
     }
     if (db_) {
         // Nothing to write (a no-change run): leave the index untouched.
@@ -1389,7 +1433,10 @@ IndexStats Engine::run() {
                           !touched_.empty() || !pending_stubs_.empty() || !xref_dirty_.empty() ||
                           fresh_;
         if (work || opts_.full) commit();
-        if (opts_.compact && !stats_.interrupted) compact();
+        if (opts_.compact && !stats_.interrupted) {
+            Stopwatch sw(stats_.times.compact);
+            compact();
+        }
     }
     stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     return stats_;

@@ -53,6 +53,20 @@ struct Rejection {
     std::string reason;
 };
 
+// Where the writer thread's time went (seconds; `indexer --timings`). The parser threads run
+// alongside; `wait` is the writer idling for them.
+struct WriterTimes {
+    double wait = 0;      // waiting for the next parsed file
+    double write = 0;     // adding, replacing and deleting documents (Xapian buffers them)
+    double stubs = 0;     // writing the batch's stubs
+    double spelling = 0;  // adding the batch's spelling words
+    double flush = 0;     // WritableDatabase::commit(): writing the buffered changes to disk
+    double stories = 0;   // the story pass (near-duplicate search, story ids)
+    double prune = 0;     // --prune
+    double compact = 0;   // --compact
+    std::size_t commits = 0;
+};
+
 struct IndexStats {
     std::size_t files_seen = 0;
     std::size_t unchanged = 0;
@@ -68,6 +82,7 @@ struct IndexStats {
     std::size_t foreign = 0;  // --shard K/N: parsed files whose article belongs to another shard
     uint64_t bytes_parsed = 0;
     double elapsed_s = 0;
+    WriterTimes times;
     bool interrupted = false;
     std::vector<Rejection> rejections;
     std::vector<Diagnostic> warnings;

@@ -83,6 +83,9 @@ int run(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
     app.add_flag("--quiet,-q", quiet, "no progress and no warnings on stderr (errors still)");
+    bool timings = false;
+    app.add_flag("--timings", timings,
+                 "print where the writer's time went on stderr (also with --quiet)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -126,6 +129,15 @@ int run(int argc, char** argv) {
         s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0,
         opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "");
     std::fflush(stdout);
+    if (timings) {
+        const news::WriterTimes& t = s.times;
+        std::fprintf(stderr,
+                     "indexer: timings: writer waited for parsers %.3fs; wrote documents %.3fs; "
+                     "%zu commits: stubs %.3fs, spelling %.3fs, flush %.3fs, stories %.3fs; "
+                     "prune %.3fs; compact %.3fs; elapsed %.3fs\n",
+                     t.wait, t.write, t.commits, t.stubs, t.spelling, t.flush, t.stories, t.prune,
+                     t.compact, s.elapsed_s);
+    }
     if (s.interrupted) return news::kExitInterrupted;
     return s.rejected > 0 ? news::kExitRejected : news::kExitOk;
 }

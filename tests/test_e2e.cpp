@@ -1224,6 +1224,41 @@ TEST(E2eIndexer, SummaryLineAndExitZero) {
     EXPECT_EQ(json::parse(q.out)["results"].size(), 3u);
 }
 
+// --timings: one line on stderr (even with --quiet) whose parts are the writer's phases; they
+// are not negative and, with the time before the writer starts, add up to at most the elapsed
+// time.
+TEST(E2eIndexer, TimingsLineAccountsForTheWritersTime) {
+    Fixture f;
+    add_good_articles(f);
+    const Output o = indexer(
+        {"--index", f.index(), "--quiet", "--timings", "--compact", "--batch", "1", f.corpus()});
+    ASSERT_EQ(o.rc, news::kExitOk) << describe(o);
+    const auto at = o.err.find("indexer: timings: ");
+    ASSERT_NE(at, std::string::npos) << o.err;
+    const std::string line = o.err.substr(at, o.err.find('\n', at) - at);
+    auto figure = [&](const std::string& label) {
+        const auto p = line.find(label);
+        EXPECT_NE(p, std::string::npos) << label << " in: " << line;
+        return p == std::string::npos ? -1.0 : std::stod(line.substr(p + label.size()));
+    };
+    double parts = 0;
+    for (const char* label : {"waited for parsers ", "wrote documents ", "stubs ", "spelling ",
+                              "flush ", "stories ", "prune ", "compact "}) {
+        const double v = figure(label);
+        EXPECT_GE(v, 0.0) << label << " in: " << line;
+        parts += v;
+    }
+    // --batch 1: every document write commits (3 articles and 1 stub, plus the final commit).
+    const auto c = line.find(" commits:");
+    ASSERT_NE(c, std::string::npos) << line;
+    const auto b = line.rfind(' ', c - 1);
+    EXPECT_GE(std::stoi(line.substr(b + 1, c - b - 1)), 4) << line;
+    EXPECT_LE(parts, figure("elapsed ") + 0.01) << line;  // rounding of 9 figures
+    // Without --timings there is no such line.
+    const Output plain = indexer({"--index", f.index(), "--quiet", f.corpus()});
+    EXPECT_EQ(plain.err.find("timings"), std::string::npos) << plain.err;
+}
+
 TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     Fixture f;
     add_good_articles(f);
