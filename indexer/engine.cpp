@@ -220,12 +220,34 @@ Signature story_signature(const nlohmann::json& data) {
     return story_signature(data.value("title", ""), data.value("excerpt", ""));
 }
 
-// Title and story signature of a document.
+// What the story pass needs of a document.
 struct TextInfo {
     std::string title;
     Signature sig;
-    std::string published;  // value slot kSlotPublished
+    std::string published;                 // value slot kSlotPublished
+    std::string key;                       // id key (the XI term without its prefix)
+    std::vector<std::string> title_terms;  // S terms: the title's plain words
 };
+
+// The title words of a document (its S terms, plain words only), and its id key.
+std::vector<std::string> title_terms(const Xapian::Document& doc) {
+    std::vector<std::string> out;
+    const std::string s_prefix(field("title").prefix);
+    auto ti = doc.termlist_begin();
+    for (ti.skip_to(s_prefix); ti != doc.termlist_end(); ++ti) {
+        const std::string term = *ti;
+        if (term.compare(0, s_prefix.size(), s_prefix) != 0) break;
+        if (term.size() > s_prefix.size() + 2 && !(term[1] >= 'A' && term[1] <= 'Z'))
+            out.push_back(term);
+    }
+    return out;
+}
+std::string key_term_value(const Xapian::Document& doc) {
+    const std::string xi(field("idkey").prefix);
+    auto t = doc.termlist_begin();
+    t.skip_to(xi);
+    return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
+}
 
 // Title and story signature of documents by docid, kept across commits: the writer records
 // what it writes (the parser threads computed it), so the story pass rarely reads documents'
@@ -239,8 +261,9 @@ class TextCache {
         if (it == map_.end()) {
             const Xapian::Document doc = db.get_document(d);
             const nlohmann::json data = read_data(doc);
-            it = insert(d, TextInfo{data.value("title", ""), story_signature(data),
-                                    doc.get_value(kSlotPublished)});
+            it = insert(
+                d, TextInfo{data.value("title", ""), story_signature(data),
+                            doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)});
         }
         return it->second;
     }
@@ -683,7 +706,8 @@ Result Engine::process(const InputFile& f) const {
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
             r.text = {r.article.title, story_signature(r.article.title, r.article.excerpt),
-                      r.doc->get_value(kSlotPublished)};
+                      r.doc->get_value(kSlotPublished), key_term_value(*r.doc),
+                      title_terms(*r.doc)};
         }
         r.ok = true;
     } catch (const ParseError& e) {
@@ -863,24 +887,16 @@ void Engine::touch_story_of(Xapian::docid did) {
 // them; candidates come from day terms, cheap to intersect), whose signature is similar
 // enough and whose title is compatible. Empty for an article without text or date.
 std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
-                                           const Xapian::Document& xdoc, TextCache& cache,
-                                           double window, double threshold) {
+                                           TextCache& cache, double window, double threshold) {
     constexpr std::size_t kMaxCandidates = 1000;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
     const TextInfo xinfo = cache.get(db, x);
-    const std::string date = xdoc.get_value(kSlotPublished);
-    if (xinfo.sig.empty() || date.empty()) return out;  // a story of its own
-    const double t = Xapian::sortable_unserialise(date);
+    if (xinfo.sig.empty() || xinfo.published.empty()) return out;  // a story of its own
+    const double t = Xapian::sortable_unserialise(xinfo.published);
     std::vector<std::pair<Xapian::doccount, std::string>> words;
-    const std::string s_prefix(field("title").prefix);
-    for (auto ti = xdoc.termlist_begin(); ti != xdoc.termlist_end(); ++ti) {
-        const std::string term = *ti;
-        if (term.size() > s_prefix.size() + 2 && term.compare(0, s_prefix.size(), s_prefix) == 0 &&
-            !(term[1] >= 'A' && term[1] <= 'Z')) {
-            words.emplace_back(ti.get_termfreq(), term);
-        }
-    }
+    for (const std::string& term : xinfo.title_terms)
+        words.emplace_back(db.get_termfreq(term), term);
     if (words.empty()) return out;
     std::sort(words.begin(), words.end());
     if (words.size() > kRareWords) words.resize(kRareWords);
@@ -928,12 +944,11 @@ void Engine::cluster_pass() {
             return false;
         }
     };
-    const std::string xi(field("idkey").prefix);
-    auto key_of = [&](const Xapian::Document& doc) {
-        auto t = doc.termlist_begin();
-        t.skip_to(xi);
-        return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size())
-                                                               : std::string();
+    auto has_term = [&](Xapian::docid d, const std::string& term) {
+        Xapian::PostingIterator p = db_->postlist_begin(term);
+        if (p == db_->postlist_end(term)) return false;
+        p.skip_to(d);
+        return p != db_->postlist_end(term) && *p == d;
     };
     for (Xapian::docid seed : seeds) {
         if (done.count(seed)) continue;
@@ -945,7 +960,7 @@ void Engine::cluster_pass() {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             const std::vector<Xapian::docid> found =
-                near_duplicates(*db_, x, comp.at(x), text_, window, threshold);
+                near_duplicates(*db_, x, text_, window, threshold);
             for (Xapian::docid c : found) {
                 if (comp.count(c)) continue;
                 Xapian::Document cdoc;
@@ -956,7 +971,7 @@ void Engine::cluster_pass() {
         }
         std::string story;
         for (const auto& [d, doc] : comp) {
-            const std::string k = key_of(doc);
+            const std::string k = text_.get(*db_, d).key;
             if (!k.empty() && (story.empty() || k < story)) story = k;
         }
         const bool multi = comp.size() > 1;
@@ -966,13 +981,7 @@ void Engine::cluster_pass() {
             done.insert(d);
             if (story.empty()) continue;
             const std::string old = doc.get_value(kSlotStory);
-            bool has_term = false;
-            {
-                auto ti = doc.termlist_begin();
-                ti.skip_to(story_term);
-                has_term = ti != doc.termlist_end() && *ti == story_term;
-            }
-            if (old == story && has_term == multi) continue;
+            if (old == story && has_term(d, story_term) == multi) continue;
             if (!old.empty()) {
                 try {
                     doc.remove_term(bool_term("storyterm", old));
