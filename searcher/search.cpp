@@ -155,6 +155,19 @@ constexpr unsigned kRemoteTimeoutMs = 10000;        // per request
 constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
 
 // Opens one shard (a local database or a remote one) and checks its schema version.
+// A metadata value of a freshly opened database; an indexer committing meanwhile can discard
+// the revision being read (two quick commits), so reopen and read again.
+std::string metadata(Xapian::Database& db, const std::string& key) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return db.get_metadata(key);
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            db.reopen();
+        }
+    }
+}
+
 Xapian::Database open_shard(const ShardLocation& loc) {
     const std::string name = loc.spec();
     Xapian::Database db;
@@ -184,7 +197,7 @@ Xapian::Database open_shard(const ShardLocation& loc) {
                              "); rebuild it with `indexer --full`");
         }
     }
-    const std::string v = db.get_metadata(kMetaSchemaVersion);
+    const std::string v = metadata(db, kMetaSchemaVersion);
     if (v != std::to_string(kSchemaVersion)) {
         throw IndexError("index '" + name + "' has schema version '" + v +
                          "', this searcher reads " + std::to_string(kSchemaVersion) +
@@ -265,7 +278,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
                 leave_out(loc.spec(), e);
                 continue;
             }
-            const std::string lang = one.get_metadata(kMetaLanguage);
+            const std::string lang = metadata(one, kMetaLanguage);
             if (out.language.empty()) {
                 out.language = lang;
             } else if (lang != out.language) {

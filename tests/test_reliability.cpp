@@ -761,6 +761,11 @@ TEST(Reliability, SearchesWhileIndexingNeverFailOrGoBackwards) {
             o.batch = 50;
             o.print_warnings = false;
             o.after_commit = [&](std::size_t) { first_commit = true; };
+            // Paces the parsers (about 0.5 s in all) so that the searches interleave with many
+            // commits however fast the writer is.
+            o.before_read = [](const std::string&) {
+                std::this_thread::sleep_for(std::chrono::microseconds(500));
+            };
             stats = news::run_index(o);
         } catch (const std::exception& e) {
             error(std::string("indexer threw: ") + e.what());
