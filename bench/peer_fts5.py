@@ -65,7 +65,9 @@ TIMINGS (index)
 QUERY TRANSLATION (search)
   "quoted phrase" -> FTS5 phrase; AND / OR / NOT (upper case) and parentheses
   are kept as operators; every other bare word is quoted as a token ("c++" ->
-  "c++"), so punctuation can never be an FTS5 syntax error; adjacent operands
+  "c++"), so punctuation can never be an FTS5 syntax error; a word or phrase
+  with no letter or digit ("-", "&", a dash in a pasted headline) is dropped, as
+  the tokenizer would find nothing in it and match nothing; adjacent operands
   are joined with an explicit AND.  If FTS5 still rejects the expression
   (e.g. a leading NOT, a dangling operator), the query is retried with all its
   words OR'ed, and counted in "fallbacks".  Queries that still fail count in
@@ -369,7 +371,7 @@ def lex(line):
     for m in QUERY_TOKEN.finditer(line):
         phrase, lp, rp, word = m.groups()
         if phrase is not None:
-            if phrase.strip():
+            if any(c.isalnum() for c in phrase):
                 out.append(("phrase", phrase))
         elif lp:
             out.append(("lp", "("))
@@ -377,8 +379,10 @@ def lex(line):
             out.append(("rp", ")"))
         elif word in OPERATORS:
             out.append(("op", word))
-        else:
+        elif any(c.isalnum() for c in word):
             out.append(("word", word))
+        # else: punctuation alone ("-", "&", an en dash): unicode61 finds no token in it,
+        # and an empty FTS5 phrase would make the whole AND match nothing.
     return out
 
 
