@@ -30,7 +30,8 @@ USAGE
      "mean_ms", "max_ms", "errors", "fallbacks", "empty"}
 
 INPUT FORMAT
-  *.md      : "---" line, YAML mapping, "---" line, then the body (Markdown).
+  *.md, *.markdown, *.txt, *.html: "---" line, YAML mapping, "---" line, then
+              the body (the files our indexer reads as front matter + body).
   *.yaml/yml: one YAML mapping (body taken from a "body" key if present).
   *.json    : one JSON object (parsed with the json module; body likewise).
   Other file extensions are ignored.  Files that fail to read/parse, or whose
@@ -94,7 +95,8 @@ except (ImportError, AttributeError) as exc:  # fail loudly, never fall back
     sys.exit("peer_fts5: PyYAML with libyaml (yaml.CSafeLoader) is required: %s"
              % exc)
 
-EXTENSIONS = (".md", ".yaml", ".yml", ".json")
+EXTENSIONS = (".md", ".markdown", ".txt", ".html", ".yaml", ".yml", ".json")
+FRONT_MATTER_EXTENSIONS = (".md", ".markdown", ".txt", ".html")  # front matter + body
 BATCH = 1000  # rows per transaction
 UTC = dt.timezone.utc
 
@@ -161,7 +163,7 @@ def parse_file(job):
         text = raw.decode("utf-8-sig")
         ext = os.path.splitext(path)[1].lower()
         body = ""
-        if ext == ".md":
+        if ext in FRONT_MATTER_EXTENSIONS:
             m = FRONT_MATTER.match(text)
             if not m:
                 raise ValueError("no '---' front matter block")

@@ -27,6 +27,8 @@ WHAT IT RUNS
   1. ours: `indexer --full -q --index WORKDIR/index [ARGS] CORPUS_DIR` (exit 0 or 1 is ok),
      reused while the corpus files, the indexer binary and ARGS are unchanged (--reindex
      rebuilds). peer: `peer_fts5.py index CORPUS_DIR WORKDIR/peer.db --jobs 2`, reused likewise.
+     The report's first line gives both document counts (ours: `searcher stats`) and warns
+     when they differ, i.e. when the two do not search the same documents.
   2. ours: `searcher search --index WORKDIR/index --format json --limit 100 --queries Q [ARGS]`
      once per run: "ours" (the searcher's defaults, unless --no-defaults), plus every
      `--run NAME=ARGS` (ARGS: extra searcher flags, e.g. --run 'relevance=--sort relevance').
@@ -95,6 +97,8 @@ DEPTH = 100  # results per query (MAP@100)
 NDCG_K = 10
 PERMUTATIONS = 10000
 CACHE_VERSION = 1
+# What the indexer reads (README "Article format"); only for the cache signature.
+ARTICLE_EXTENSIONS = (".md", ".markdown", ".txt", ".html", ".yaml", ".yml", ".json")
 
 COMMANDS = []
 
@@ -134,7 +138,7 @@ def list_files(corpus):
     for dirpath, dirnames, filenames in os.walk(corpus):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for f in sorted(filenames):
-            if not f.startswith(".") and f.lower().endswith((".md", ".markdown", ".txt", ".html")):
+            if not f.startswith(".") and f.lower().endswith(ARTICLE_EXTENSIONS):
                 out.append(os.path.relpath(os.path.join(dirpath, f), corpus))
     return out
 
@@ -188,7 +192,9 @@ def prepare_peer(corpus, sig, workdir, reindex):
     stamp_path = os.path.join(workdir, "peer.stamp.json")
     want = {"corpus": os.path.abspath(corpus), "sig": sig, "peer": file_signature(PEER),
             "v": CACHE_VERSION}
-    if not reindex and load_stamp(stamp_path) == want and os.path.exists(db):
+    have = load_stamp(stamp_path)
+    have.pop("docs", None)
+    if not reindex and have == want and os.path.exists(db):
         log("reusing %s" % db)
         COMMANDS.append(["#", "reused:", PYTHON, PEER, "index", corpus, db, "--jobs", "2"])
         return db
@@ -200,9 +206,22 @@ def prepare_peer(corpus, sig, workdir, reindex):
         sys.stderr.write(p.stderr.decode("utf-8", "replace")[-4000:])
         raise RuntimeError("peer index failed with exit %d" % p.returncode)
     log("peer indexed %s in %.1f s" % (corpus, time.time() - t0))
+    want["docs"] = json.loads(p.stdout.decode("utf-8").strip().splitlines()[-1])["docs"]
     with open(stamp_path, "w") as f:
         json.dump(want, f)
     return db
+
+
+def peer_docs(workdir):
+    return load_stamp(os.path.join(workdir, "peer.stamp.json")).get("docs")
+
+
+def our_articles(index):
+    p = run([SEARCHER, "stats", "--index", index, "--format", "json"])
+    if p.returncode != 0:
+        raise RuntimeError("searcher stats failed (exit %d)" % p.returncode)
+    d = json.loads(p.stdout.decode("utf-8"))
+    return d["articles"], d["removed"]
 
 
 # ---------------------------------------------------------------- topics and qrels
@@ -626,6 +645,14 @@ def main(argv=None):
     print("== relevance_eval %s  corpus %s (%d files)  indexer args %r" % (
         time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), corpus, len(files),
         args.indexer_args))
+    articles, removed = our_articles(index)
+    line = "   ours: %d articles (%d removed, hidden from search)" % (articles, removed)
+    if db is not None:
+        docs = peer_docs(args.workdir)
+        line += "; peer: %s documents" % docs
+        if docs != articles:
+            line += "  ** WARNING: the two indexes do not hold the same documents **"
+    print(line)
     everything = {}
     for name, tp, qp in sets:
         everything[name] = evaluate_set(name, corpus, tp, qp, index, db, args.workdir, runs,
