@@ -30,7 +30,8 @@ USAGE
      "mean_ms", "max_ms", "errors", "fallbacks", "empty"}
 
 INPUT FORMAT
-  *.md      : "---" line, YAML mapping, "---" line, then the body (Markdown).
+  *.md, *.markdown, *.txt, *.html: "---" line, YAML mapping, "---" line, then
+              the body (the files our indexer reads as front matter + body).
   *.yaml/yml: one YAML mapping (body taken from a "body" key if present).
   *.json    : one JSON object (parsed with the json module; body likewise).
   Other file extensions are ignored.  Files that fail to read/parse, or whose
@@ -65,7 +66,9 @@ TIMINGS (index)
 QUERY TRANSLATION (search)
   "quoted phrase" -> FTS5 phrase; AND / OR / NOT (upper case) and parentheses
   are kept as operators; every other bare word is quoted as a token ("c++" ->
-  "c++"), so punctuation can never be an FTS5 syntax error; adjacent operands
+  "c++"), so punctuation can never be an FTS5 syntax error; a word or phrase
+  with no letter or digit ("-", "&", a dash in a pasted headline) is dropped, as
+  the tokenizer would find nothing in it and match nothing; adjacent operands
   are joined with an explicit AND.  If FTS5 still rejects the expression
   (e.g. a leading NOT, a dangling operator), the query is retried with all its
   words OR'ed, and counted in "fallbacks".  Queries that still fail count in
@@ -92,7 +95,8 @@ except (ImportError, AttributeError) as exc:  # fail loudly, never fall back
     sys.exit("peer_fts5: PyYAML with libyaml (yaml.CSafeLoader) is required: %s"
              % exc)
 
-EXTENSIONS = (".md", ".yaml", ".yml", ".json")
+EXTENSIONS = (".md", ".markdown", ".txt", ".html", ".yaml", ".yml", ".json")
+FRONT_MATTER_EXTENSIONS = (".md", ".markdown", ".txt", ".html")  # front matter + body
 BATCH = 1000  # rows per transaction
 UTC = dt.timezone.utc
 
@@ -159,7 +163,7 @@ def parse_file(job):
         text = raw.decode("utf-8-sig")
         ext = os.path.splitext(path)[1].lower()
         body = ""
-        if ext == ".md":
+        if ext in FRONT_MATTER_EXTENSIONS:
             m = FRONT_MATTER.match(text)
             if not m:
                 raise ValueError("no '---' front matter block")
@@ -369,7 +373,7 @@ def lex(line):
     for m in QUERY_TOKEN.finditer(line):
         phrase, lp, rp, word = m.groups()
         if phrase is not None:
-            if phrase.strip():
+            if any(c.isalnum() for c in phrase):
                 out.append(("phrase", phrase))
         elif lp:
             out.append(("lp", "("))
@@ -377,8 +381,10 @@ def lex(line):
             out.append(("rp", ")"))
         elif word in OPERATORS:
             out.append(("op", word))
-        else:
+        elif any(c.isalnum() for c in word):
             out.append(("word", word))
+        # else: punctuation alone ("-", "&", an en dash): unicode61 finds no token in it,
+        # and an empty FTS5 phrase would make the whole AND match nothing.
     return out
 
 

@@ -306,8 +306,42 @@ Xapian::Query filter_query(const Filters& f, const Xapian::Database& db) {
     return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
+const std::vector<std::string>& stopword_list(const std::string& language) {
+    // Snowball's English stop list (snowballstem.org/algorithms/english/stop.txt).
+    static const std::vector<std::string> english{
+        "a",         "about",      "above",   "after",    "again",     "against",   "all",
+        "am",        "an",         "and",     "any",      "are",       "aren't",    "as",
+        "at",        "be",         "because", "been",     "before",    "being",     "below",
+        "between",   "both",       "but",     "by",       "can't",     "cannot",    "could",
+        "couldn't",  "did",        "didn't",  "do",       "does",      "doesn't",   "doing",
+        "don't",     "down",       "during",  "each",     "few",       "for",       "from",
+        "further",   "had",        "hadn't",  "has",      "hasn't",    "have",      "haven't",
+        "having",    "he",         "he'd",    "he'll",    "he's",      "her",       "here",
+        "here's",    "hers",       "herself", "him",      "himself",   "his",       "how",
+        "how's",     "i",          "i'd",     "i'll",     "i'm",       "i've",      "if",
+        "in",        "into",       "is",      "isn't",    "it",        "it's",      "its",
+        "itself",    "let's",      "me",      "more",     "most",      "mustn't",   "my",
+        "myself",    "no",         "nor",     "not",      "of",        "off",       "on",
+        "once",      "only",       "or",      "other",    "ought",     "our",       "ours",
+        "ourselves", "out",        "over",    "own",      "same",      "shan't",    "she",
+        "she'd",     "she'll",     "she's",   "should",   "shouldn't", "so",        "some",
+        "such",      "than",       "that",    "that's",   "the",       "their",     "theirs",
+        "them",      "themselves", "then",    "there",    "there's",   "these",     "they",
+        "they'd",    "they'll",    "they're", "they've",  "this",      "those",     "through",
+        "to",        "too",        "under",   "until",    "up",        "very",      "was",
+        "wasn't",    "we",         "we'd",    "we'll",    "we're",     "we've",     "were",
+        "weren't",   "what",       "what's",  "when",     "when's",    "where",     "where's",
+        "which",     "while",      "who",     "who's",    "whom",      "why",       "why's",
+        "with",      "won't",      "would",   "wouldn't", "you",       "you'd",     "you'll",
+        "you're",    "you've",     "your",    "yours",    "yourself",  "yourselves"};
+    static const std::vector<std::string> none;
+    return language == "english" || language == "en" ? english : none;
+}
+
 QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& language)
     : db_(db), stem_(language) {
+    for (const auto& w : stopword_list(language)) stopper_.add(w);
+    has_stopwords_ = !stopword_list(language).empty();
     qp_.set_database(db_);
     qp_.set_stemmer(stem_);
     qp_.set_stemming_strategy(kQueryStemStrategy);
@@ -350,6 +384,7 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
                          std::to_string(kMaxQueryBytes));
     }
     qp_.set_default_op(req.match_all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
+    qp_.set_stopper(req.stopwords && has_stopwords_ ? &stopper_ : nullptr);
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {
         const unsigned flags =

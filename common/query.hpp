@@ -29,6 +29,10 @@ struct QueryRequest {
     std::string text;
     bool match_all = true;  // default operator AND (false: OR)
     bool spelling = true;
+    // Drop stopwords ("the", "of", ...) from the query, outside phrases, unless the query is
+    // nothing but stopwords or a word is written +word (docs/ranking.md). Only for an index
+    // whose language has a list (english); others are parsed as before.
+    bool stopwords = false;
     Xapian::termcount wildcard_limit = 200;
     Filters filters;
 };
@@ -50,6 +54,10 @@ struct BuiltQuery {
 // relative age like 7d / 12h (relative to `now`). Throws UsageError.
 int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now);
 
+// The query-side stopword list of a stemming language: a standard English list (Snowball's)
+// for "english" and "en"; empty for any other language (no stopwords are dropped).
+const std::vector<std::string>& stopword_list(const std::string& language);
+
 class QueryBuilder {
   public:
     QueryBuilder(const Xapian::Database& db, const std::string& language);
@@ -60,6 +68,8 @@ class QueryBuilder {
     Xapian::Database db_;
     Xapian::Stem stem_;
     Xapian::QueryParser qp_;
+    Xapian::SimpleStopper stopper_;
+    bool has_stopwords_ = false;
     std::shared_ptr<std::string> fp_error_ = std::make_shared<std::string>();  // see query.cpp
 };
 

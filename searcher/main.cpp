@@ -286,7 +286,8 @@ int run(int argc, char** argv) {
     add_common(search, common);
     news::SearchOptions so;
     std::vector<std::string> words;
-    std::string match = "all", sort = "blend", queries_file, facets;
+    std::string match = "all", sort = "blend", queries_file, facets, bm25 = "1,0.5",
+                stopwords = "off";
     bool no_spelling = false, timing = false;
     FilterFlags search_filters;
     search->add_option("query", words,
@@ -304,6 +305,16 @@ int run(int argc, char** argv) {
     search->add_option("--quality-weight", so.quality_weight, "blend: weight of the quality prior")
         ->capture_default_str();
     search->add_option("--recency-weight", so.recency_weight, "blend: weight of the recency prior")
+        ->capture_default_str();
+    search
+        ->add_option("--bm25", bm25,
+                     "BM25 parameters K1,B (term frequency saturation, length "
+                     "normalisation)")
+        ->capture_default_str();
+    search
+        ->add_option("--stopwords", stopwords,
+                     "drop English stopwords (the, of, ...) from the query, outside phrases")
+        ->check(CLI::IsMember({"on", "off"}))
         ->capture_default_str();
     search->add_option("--limit,-n", so.limit, "results per page")->capture_default_str();
     search->add_option("--offset", so.offset, "results to skip")->capture_default_str();
@@ -392,6 +403,8 @@ int run(int argc, char** argv) {
     if (*search) {
         so.request.match_all = match == "all";
         so.request.spelling = !no_spelling;
+        so.request.stopwords = stopwords == "on";
+        news::parse_bm25(bm25, so);
         so.sort = parse_sort(sort);
         so.request.filters = resolve_filters(search_filters);
         if (!facets.empty()) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -362,6 +364,27 @@ nlohmann::json result_fields(const Xapian::Document& doc) {
     return r;
 }
 
+void parse_bm25(const std::string& spec, SearchOptions& opts) {
+    const auto comma = spec.find(',');
+    auto number = [&](const std::string& v, double& out) {
+        const std::string t(trim(v));
+        char* end = nullptr;
+        out = std::strtod(t.c_str(), &end);
+        return !t.empty() && end == t.c_str() + t.size() && std::isfinite(out);
+    };
+    double k1 = 0, b = 0;
+    if (comma == std::string::npos || !number(spec.substr(0, comma), k1) ||
+        !number(spec.substr(comma + 1), b) || k1 < 0 || b < 0 || b > 1) {
+        throw UsageError("--bm25: expected K1,B with K1 >= 0 and 0 <= B <= 1, got '" + spec + "'");
+    }
+    opts.bm25_k1 = k1;
+    opts.bm25_b = b;
+}
+
+Xapian::BM25Weight bm25_weight(const SearchOptions& opts) {
+    return Xapian::BM25Weight(opts.bm25_k1, 0, 1, opts.bm25_b, 0.5);
+}
+
 nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
     return with_reopen(index, [&] {
@@ -370,6 +393,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         QueryBuilder& qb = *index.builder;
         const BuiltQuery built = qb.build(opts.request);
         Xapian::Enquire enq(index.db);
+        enq.set_weighting_scheme(bm25_weight(opts));
         SortMode sort = opts.sort;
         if (!built.has_text && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             sort = SortMode::Date;  // nothing to rank by: newest first
@@ -382,6 +406,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (opts.expand_terms > 0 && built.has_text) {
             // Pseudo-relevance feedback (docs/ranking.md).
             Xapian::Enquire fb(index.db);
+            fb.set_weighting_scheme(bm25_weight(opts));
             fb.set_query(built.query);
             const Xapian::MSet top =
                 fb.get_mset(0, opts.expand_docs, index.check_at_least(opts.expand_docs));

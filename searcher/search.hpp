@@ -57,6 +57,9 @@ struct SearchOptions {
     double quality_weight = 1.0;
     double recency_weight = 1.5;
     double half_life_days = 30;
+    // BM25 parameters (Xapian::BM25Weight's k1 and b; its k2 = 0, k3 = 1, min_normlen = 0.5).
+    double bm25_k1 = 1.0;
+    double bm25_b = 0.5;
     Xapian::doccount limit = 10;
     Xapian::doccount offset = 0;
     bool exact_count = false;
@@ -73,6 +76,12 @@ struct SearchOptions {
 };
 
 inline constexpr int kJsonVersion = 1;
+
+// Parses `--bm25 K1,B` (k1 >= 0, 0 <= b <= 1) into opts. Throws UsageError.
+void parse_bm25(const std::string& spec, SearchOptions& opts);
+
+// The weighting scheme of a search: BM25 with opts' k1 and b.
+Xapian::BM25Weight bm25_weight(const SearchOptions& opts);
 
 // Runs one search; retries after reopening when the index changed underneath
 // (DatabaseModifiedError). Returns the JSON document of docs/json-output.md.

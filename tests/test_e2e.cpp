@@ -1155,6 +1155,9 @@ TEST_F(E2eSample, SearcherUsageErrorsExitTwo) {
         {{"search", "--index", index(), "--format", "xml", "cloud"}, "--format"},
         {{"search", "--index", index(), "--bogus", "cloud"}, "--bogus"},
         {{"search", "--index", index(), "--half-life", "0", "cloud"}, "--half-life"},
+        {{"search", "--index", index(), "--bm25", "1.2", "cloud"}, "--bm25"},
+        {{"search", "--index", index(), "--bm25", "1.2,1.5", "cloud"}, "--bm25"},
+        {{"search", "--index", index(), "--stopwords", "maybe", "cloud"}, "--stopwords"},
         {{"frobnicate"}, ""},
         {{}, ""},
     };
@@ -1619,6 +1622,39 @@ TEST_F(E2eSample, ExpandAddsFeedbackTermsAndFindsMore) {
     // The articles that name the flaw still come first.
     for (std::size_t i = 0; i < before.size(); ++i)
         EXPECT_TRUE(before.count(expanded["results"][i]["id"].get<std::string>())) << i;
+}
+
+TEST_F(E2eSample, StopwordsOptionDropsThemFromTheQuery) {
+    // "whom" is in no article: every word is required, so it hides everything unless stopped.
+    const json plain = search({"glasshopper", "-n", "20"});
+    ASSERT_FALSE(plain["results"].empty());
+    EXPECT_TRUE(search({"glasshopper", "whom"})["results"].empty());
+    const json stopped = search({"glasshopper", "whom", "-n", "20", "--stopwords", "on"});
+    EXPECT_FALSE(contains(stopped["parsed_query"].get<std::string>(), "whom"));
+    ASSERT_EQ(stopped["results"].size(), plain["results"].size());
+    for (std::size_t i = 0; i < plain["results"].size(); ++i)
+        EXPECT_EQ(stopped["results"][i]["id"], plain["results"][i]["id"]) << i;
+    // Inside a phrase they stay.
+    const json phrase = search({"\"flaw in the ingress\" OR glasshopper", "--stopwords", "on"});
+    EXPECT_TRUE(contains(phrase["parsed_query"].get<std::string>(), "the@"));
+}
+
+TEST_F(E2eSample, Bm25OptionChangesTheWeights) {
+    auto scores = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"kubernetes", "security",  "--match", "any",
+                                      "--sort",     "relevance", "-n",      "20"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const json d = search(args);
+        std::vector<double> out;
+        for (const auto& r : d["results"]) out.push_back(r["score"].get<double>());
+        return out;
+    };
+    const auto defaults = scores({});
+    ASSERT_GE(defaults.size(), 2u);
+    EXPECT_EQ(scores({"--bm25", "1,0.5"}), defaults);  // the documented defaults
+    const auto other = scores({"--bm25", "2,0.9"});
+    ASSERT_EQ(other.size(), defaults.size());
+    EXPECT_NE(other, defaults);
 }
 
 }  // namespace

@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <set>
 
 #include "date.hpp"
 #include "document.hpp"
+#include "errors.hpp"
 #include "query.hpp"
 #include "schema.hpp"
+#include "search.hpp"
 #include "test_util.hpp"
 
 using news::test::TempDir;
@@ -147,4 +150,157 @@ TEST(QueryPrior, NoWeightsNoQuery) {
     Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
     news::PriorSpec spec;
     EXPECT_TRUE(news::Prior(spec, db).query().empty());
+}
+
+// ---- query-side stopwords ---------------------------------------------------------------------
+
+namespace {
+
+std::set<std::string> query_terms(const Xapian::Query& q) {
+    return {q.get_terms_begin(), q.get_terms_end()};
+}
+
+// A small index: one article whose text lacks "whom" and "the".
+Xapian::Database stopword_fixture(const TempDir& d) {
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    news::Article a;
+    a.id = "https://ex.com/kestrel";
+    a.title = "Kestrel cluster outage";
+    db.add_document(b.build(a).doc);
+    a.id = "https://ex.com/other";
+    a.title = "State of the art storage";
+    db.add_document(b.build(a).doc);
+    db.commit();
+    return Xapian::Database((d.path() / "idx").string());
+}
+
+}  // namespace
+
+TEST(QueryStopwords, DroppedFromTheQueryOnlyWhenAsked) {
+    TempDir d;
+    const Xapian::Database db = stopword_fixture(d);
+    news::QueryBuilder qb(db, "english");
+    news::QueryRequest req;
+    req.spelling = false;
+    req.text = "the kestrel outage whom";
+    const auto off = query_terms(qb.build(req).text);
+    EXPECT_TRUE(off.count("Zthe") && off.count("Zwhom")) << qb.build(req).text.get_description();
+    req.stopwords = true;
+    const news::BuiltQuery on = qb.build(req);
+    EXPECT_EQ(query_terms(on.text), (std::set<std::string>{"Zkestrel", "Zoutag"}))
+        << on.text.get_description();
+    // With every word required, the stopwords the article lacks no longer exclude it.
+    Xapian::Enquire e(db);
+    e.set_query(on.query);
+    EXPECT_EQ(e.get_mset(0, 10).size(), 1u);
+    req.stopwords = false;
+    e.set_query(qb.build(req).query);
+    EXPECT_EQ(e.get_mset(0, 10).size(), 0u);
+}
+
+TEST(QueryStopwords, KeptInPhrasesWithPlusAndWhenTheQueryIsOnlyStopwords) {
+    TempDir d;
+    const Xapian::Database db = stopword_fixture(d);
+    news::QueryBuilder qb(db, "english");
+    news::QueryRequest req;
+    req.spelling = false;
+    req.stopwords = true;
+    req.text = "\"state of the art\" storage";
+    const news::BuiltQuery phrase = qb.build(req);
+    EXPECT_TRUE(query_terms(phrase.text).count("of") && query_terms(phrase.text).count("the"))
+        << phrase.text.get_description();
+    Xapian::Enquire e(db);
+    e.set_query(phrase.query);
+    EXPECT_EQ(e.get_mset(0, 10).size(), 1u);
+    req.text = "+the storage";
+    EXPECT_TRUE(query_terms(qb.build(req).text).count("Zthe"));
+    req.text = "the of";
+    const auto only = query_terms(qb.build(req).text);
+    EXPECT_TRUE(only.count("Zthe") && only.count("Zof"));
+    // Capitalised words are stopped too (the stopper sees the lower-cased word).
+    req.text = "The Kestrel";
+    EXPECT_EQ(query_terms(qb.build(req).text), (std::set<std::string>{"kestrel"}));
+}
+
+TEST(QueryStopwords, OnlyEnglishHasAList) {
+    EXPECT_FALSE(news::stopword_list("english").empty());
+    EXPECT_TRUE(news::stopword_list("french").empty());
+    TempDir d;
+    const Xapian::Database db = stopword_fixture(d);
+    news::QueryBuilder qb(db, "french");
+    news::QueryRequest req;
+    req.spelling = false;
+    req.stopwords = true;
+    req.text = "the kestrel";
+    EXPECT_EQ(query_terms(qb.build(req).text).size(), 2u);
+}
+
+// ---- BM25 parameters --------------------------------------------------------------------------
+
+TEST(Bm25, ParsesK1AndBAndRejectsTheRest) {
+    news::SearchOptions o;
+    EXPECT_EQ(o.bm25_k1, 1.0);
+    EXPECT_EQ(o.bm25_b, 0.5);
+    news::parse_bm25(" 1.2 , 0.75 ", o);
+    EXPECT_EQ(o.bm25_k1, 1.2);
+    EXPECT_EQ(o.bm25_b, 0.75);
+    news::parse_bm25("0,1", o);
+    EXPECT_EQ(o.bm25_k1, 0.0);
+    EXPECT_EQ(o.bm25_b, 1.0);
+    for (const char* bad : {"", "1.2", "1.2,", ",0.5", "a,0.5", "1,b", "-1,0.5", "1,-0.1", "1,1.5",
+                            "1,0.5,3", "inf,0.5", "nan,0.5"}) {
+        news::SearchOptions p;
+        EXPECT_THROW(news::parse_bm25(bad, p), news::UsageError) << bad;
+        EXPECT_EQ(p.bm25_k1, 1.0) << bad;
+    }
+}
+
+TEST(Bm25, LengthNormalisationFollowsB) {
+    TempDir d;
+    const std::string path = (d.path() / "idx").string();
+    {
+        Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+        db.set_metadata(news::kMetaSchemaVersion, std::to_string(news::kSchemaVersion));
+        db.set_metadata(news::kMetaLanguage, "english");
+        news::DocumentBuilder b("english");
+        news::Article a;
+        a.id = "https://ex.com/short";
+        a.title = "Kestrel";
+        db.add_document(b.build(a).doc);
+        a.id = "https://ex.com/long";
+        a.title = "Kestrel";
+        a.excerpt = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi";
+        db.add_document(b.build(a).doc);
+        a.id = "https://ex.com/none";
+        a.title = "Falcon";
+        a.excerpt = "";
+        db.add_document(b.build(a).doc);
+        db.commit();
+    }
+    news::OpenedIndex index = news::open_indexes({path});
+    news::SearchOptions o;
+    o.sort = news::SortMode::Relevance;
+    o.request.text = "kestrel";
+    o.request.spelling = false;
+    auto scores = [&](const std::string& bm25) {
+        news::parse_bm25(bm25, o);
+        const nlohmann::json d = news::run_search(index, o);
+        std::map<std::string, double> out;
+        for (const auto& r : d["results"])
+            out[r["id"].get<std::string>()] = r["score"].get<double>();
+        return out;
+    };
+    // b = 0: document length does not matter; the same wdf scores the same.
+    auto s = scores("1,0");
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_NEAR(s["https://ex.com/short"], s["https://ex.com/long"], 1e-9);
+    // b = 1: the shorter document scores higher, and more so than at the default b = 0.5.
+    s = scores("1,1");
+    const double gap_full = s["https://ex.com/short"] - s["https://ex.com/long"];
+    EXPECT_GT(gap_full, 1e-3);
+    s = scores("1,0.5");
+    const double gap_half = s["https://ex.com/short"] - s["https://ex.com/long"];
+    EXPECT_GT(gap_half, 1e-3);
+    EXPECT_LT(gap_half, gap_full);
 }
