@@ -146,6 +146,16 @@ void print_search(const json& out, const std::string& format, const Style& st, b
     if (!out["suggestion"].is_null())
         std::printf("Did you mean: %s\n", st.bold(out["suggestion"].get<std::string>()).c_str());
     if (explain) std::printf("parsed query: %s\n", out["parsed_query"].get<std::string>().c_str());
+    if (out.value("relaxed", false)) {
+        const auto all = out["matched_all"].get<long long>();
+        std::printf("%s\n", st.dim("note: " + std::to_string(all) +
+                                   (all == 1 ? " article matches" : " articles match") +
+                                   " every word; the others below match only some of them")
+                                .c_str());
+        if (explain) {
+            std::printf("relaxed query: %s\n", out["relaxed_query"].get<std::string>().c_str());
+        }
+    }
     const auto& total = out["total"];
     const auto n = out["results"].size();
     const auto off = out["offset"].get<std::size_t>();
@@ -286,14 +296,17 @@ int run(int argc, char** argv) {
     add_common(search, common);
     news::SearchOptions so;
     std::vector<std::string> words;
-    std::string match = "all", sort = "blend", queries_file, facets, bm25 = "1,0.5",
+    std::string match = "auto", sort = "blend", queries_file, facets, bm25 = "1,0.5",
                 stopwords = "off";
     bool no_spelling = false, timing = false;
     FilterFlags search_filters;
     search->add_option("query", words,
                        "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
-    search->add_option("--match", match, "default operator between words")
-        ->check(CLI::IsMember({"all", "any"}))
+    search
+        ->add_option("--match", match,
+                     "words required: all, any, or auto (all; when too few articles match "
+                     "every word, those matching some follow)")
+        ->check(CLI::IsMember({"all", "any", "auto"}))
         ->capture_default_str();
     add_filters(search, search_filters);
     search->add_option("--sort", sort, "ranking")
@@ -401,7 +414,8 @@ int run(int argc, char** argv) {
                (common.color == "auto" && ::isatty(STDOUT_FILENO) && common.format == "text");
 
     if (*search) {
-        so.request.match_all = match == "all";
+        so.request.match_all = match != "any";
+        so.relax = match == "auto";
         so.request.spelling = !no_spelling;
         so.request.stopwords = stopwords == "on";
         news::parse_bm25(bm25, so);

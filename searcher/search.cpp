@@ -392,8 +392,6 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             index.builder = std::make_shared<QueryBuilder>(index.db, index.language);
         QueryBuilder& qb = *index.builder;
         const BuiltQuery built = qb.build(opts.request);
-        Xapian::Enquire enq(index.db);
-        enq.set_weighting_scheme(bm25_weight(opts));
         SortMode sort = opts.sort;
         if (!built.has_text && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             sort = SortMode::Date;  // nothing to rank by: newest first
@@ -437,8 +435,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     opts.request.filters, index.db);
             }
         }
-        Xapian::Query q = matched;
         std::optional<Prior> blend;
+        Xapian::Query prior;
         if (sort == SortMode::Blend) {
             // Recency is measured from the newest article in the index, so an archive ranks
             // sensibly too (see docs/ranking.md).
@@ -449,8 +447,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             spec.anchor = newest_time(index.db);
             spec.hours_near_anchor = false;  // day keys: one posting source fewer per query
             blend.emplace(spec, index.db);
-            const Xapian::Query prior = blend->query();
-            if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
+            prior = blend->query();
         }
         // Relevance and blend order exact ties by the id hash (the sort key below, highest
         // first, the order the tie-break prior gives too); date and
@@ -459,24 +456,56 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // matcher sums in another order) and flip a near-tie.
         const bool tie_break =
             sort == SortMode::Date || sort == SortMode::Quality || index.parts.size() > 1;
-        enq.set_query(tie_break ? with_tie_break(q) : q);
-        switch (sort) {
-            case SortMode::Relevance:
-            case SortMode::Blend:
-                enq.set_sort_by_relevance_then_value(kSlotIdHash, true);
-                break;
-            case SortMode::Date:
-                enq.set_sort_by_value_then_relevance(kSlotPublished, !opts.reverse);
-                break;
-            case SortMode::Quality:
-                enq.set_sort_by_value_then_relevance(kSlotQuality, !opts.reverse);
-                break;
+        // An Enquire ranking `base` the way this search ranks.
+        auto ranked = [&](const Xapian::Query& base) {
+            Xapian::Enquire e(index.db);
+            e.set_weighting_scheme(bm25_weight(opts));
+            Xapian::Query q = base;
+            if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
+            e.set_query(tie_break ? with_tie_break(q) : q);
+            switch (sort) {
+                case SortMode::Relevance:
+                case SortMode::Blend:
+                    e.set_sort_by_relevance_then_value(kSlotIdHash, true);
+                    break;
+                case SortMode::Date:
+                    e.set_sort_by_value_then_relevance(kSlotPublished, !opts.reverse);
+                    break;
+                case SortMode::Quality:
+                    e.set_sort_by_value_then_relevance(kSlotQuality, !opts.reverse);
+                    break;
+            }
+            if (opts.collapse) e.set_collapse_key(kSlotStory);
+            return e;
+        };
+        auto check_for = [&](Xapian::doccount wanted) {
+            return opts.exact_count ? index.db.get_doccount() : index.check_at_least(wanted);
+        };
+        Xapian::MSet mset =
+            ranked(matched).get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
+        // --match auto: when fewer articles than the page needs match every word, the articles
+        // matching only some of them follow (ranked the same way among themselves). The strict
+        // count is exact then: fewer matches than check_at_least are all counted.
+        std::optional<Xapian::MSet> relaxed;
+        Xapian::Query relaxed_query;
+        Xapian::doccount strict_total = 0;
+        if (opts.relax && built.has_text && opts.expand_terms == 0 && !opts.collapse &&
+            mset.get_matches_upper_bound() < opts.offset + opts.limit) {
+            QueryRequest any = opts.request;
+            any.match_all = false;
+            any.spelling = false;
+            const BuiltQuery loose = qb.build(any);
+            if (loose.has_text && loose.text.get_description() != built.text.get_description()) {
+                strict_total = mset.get_matches_upper_bound();
+                relaxed_query = loose.query;
+                const Xapian::doccount from =
+                    opts.offset > strict_total ? opts.offset - strict_total : 0;
+                const Xapian::doccount n = opts.limit - static_cast<Xapian::doccount>(mset.size());
+                relaxed = ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
+                              .get_mset(from, n, check_for(from + n));
+            }
         }
-        if (opts.collapse) enq.set_collapse_key(kSlotStory);
-        const Xapian::doccount check = opts.exact_count
-                                           ? index.db.get_doccount()
-                                           : index.check_at_least(opts.offset + opts.limit);
-        Xapian::MSet mset = enq.get_mset(opts.offset, opts.limit, check);
+        const Xapian::Query& match_set = relaxed ? relaxed_query : matched;
         // Facets: counted over the whole match set in a match of their own, unsorted and
         // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by
         // value, so counting them in the ranked match would differ between local and remote
@@ -486,7 +515,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
             Xapian::Enquire fe(index.db);
-            fe.set_query(matched);
+            fe.set_query(match_set);
             fe.set_weighting_scheme(Xapian::BoolWeight());
             spy->attach(fe);
             facet_mset = fe.get_mset(0, 0, index.db.get_doccount());
@@ -500,10 +529,24 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (opts.expand_terms > 0) out["expansion"] = expansion;
         out["lenient"] = built.lenient;
         if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
-        const Xapian::MSet& counts = facet_mset && !opts.collapse ? *facet_mset : mset;
-        out["total"] = {{"lower", counts.get_matches_lower_bound()},
-                        {"estimated", counts.get_matches_estimated()},
-                        {"upper", counts.get_matches_upper_bound()}};
+        if (facet_mset && !opts.collapse) {
+            out["total"] = {{"lower", facet_mset->get_matches_lower_bound()},
+                            {"estimated", facet_mset->get_matches_estimated()},
+                            {"upper", facet_mset->get_matches_upper_bound()}};
+        } else if (relaxed) {
+            out["total"] = {{"lower", strict_total + relaxed->get_matches_lower_bound()},
+                            {"estimated", strict_total + relaxed->get_matches_estimated()},
+                            {"upper", strict_total + relaxed->get_matches_upper_bound()}};
+        } else {
+            out["total"] = {{"lower", mset.get_matches_lower_bound()},
+                            {"estimated", mset.get_matches_estimated()},
+                            {"upper", mset.get_matches_upper_bound()}};
+        }
+        out["relaxed"] = relaxed.has_value();
+        if (relaxed) {
+            out["matched_all"] = strict_total;
+            out["relaxed_query"] = sanitize_utf8(relaxed_query.get_description());
+        }
         out["offset"] = opts.offset;
         out["limit"] = opts.limit;
         out["collapse"] = opts.collapse;
@@ -516,33 +559,38 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                                 : nlohmann::json(sanitize_utf8(built.suggestion));
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
-        for (auto it = mset.begin(); it != mset.end(); ++it) {
-            const Xapian::Document doc = it.get_document();
-            nlohmann::json r = result_fields(doc);
-            r["rank"] = it.get_rank() + 1;
-            r["score"] = it.get_weight();
-            if (opts.collapse) r["collapsed"] = it.get_collapse_count();
-            const std::string excerpt = r["excerpt"].get<std::string>();
-            const std::string title = r["title"].get<std::string>();
-            if (built.has_text) {
-                r["snippet"] = decode_html_entities(
-                    mset.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
-                                 snippet_flags, opts.highlight_start, opts.highlight_end, "…"));
-                r["title_highlighted"] = highlight(title, built.text, qb.stemmer(),
-                                                   opts.highlight_start, opts.highlight_end);
-            } else {
-                r["snippet"] = utf8_truncate(excerpt, 240);
-                r["title_highlighted"] = title;
+        auto add_results = [&](const Xapian::MSet& m, Xapian::doccount rank0, bool all_words) {
+            for (auto it = m.begin(); it != m.end(); ++it) {
+                const Xapian::Document doc = it.get_document();
+                nlohmann::json r = result_fields(doc);
+                r["rank"] = rank0 + it.get_rank() + 1;
+                r["score"] = it.get_weight();
+                r["matched_all_words"] = all_words;
+                if (opts.collapse) r["collapsed"] = it.get_collapse_count();
+                const std::string excerpt = r["excerpt"].get<std::string>();
+                const std::string title = r["title"].get<std::string>();
+                if (built.has_text) {
+                    r["snippet"] = decode_html_entities(
+                        m.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
+                                  snippet_flags, opts.highlight_start, opts.highlight_end, "…"));
+                    r["title_highlighted"] = highlight(title, built.text, qb.stemmer(),
+                                                       opts.highlight_start, opts.highlight_end);
+                } else {
+                    r["snippet"] = utf8_truncate(excerpt, 240);
+                    r["title_highlighted"] = title;
+                }
+                if (opts.explain) {
+                    const double p = blend ? blend->weight_for(doc) : 0.0;
+                    r["explain"] = {
+                        {"docid", *it},
+                        {"bm25", it.get_weight() - p - (tie_break ? tie_break_part(doc) : 0.0)},
+                        {"prior", p}};
+                }
+                results.push_back(std::move(r));
             }
-            if (opts.explain) {
-                const double prior = blend ? blend->weight_for(doc) : 0.0;
-                r["explain"] = {
-                    {"docid", *it},
-                    {"bm25", it.get_weight() - prior - (tie_break ? tie_break_part(doc) : 0.0)},
-                    {"prior", prior}};
-            }
-            results.push_back(std::move(r));
-        }
+        };
+        add_results(mset, 0, true);
+        if (relaxed) add_results(*relaxed, strict_total, false);
         if (spy) out["facets"] = spy->to_json(20);
         out["elapsed_ms"] =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)

@@ -63,6 +63,9 @@ struct SearchOptions {
     Xapian::doccount limit = 10;
     Xapian::doccount offset = 0;
     bool exact_count = false;
+    // --match auto (request.match_all must be true): when fewer articles than the page needs
+    // match every word, articles matching some of the words follow them.
+    bool relax = false;
     std::vector<std::string> facets;  // topic, provider, type, year
     bool explain = false;
     bool collapse = false;  // one result per story (Xapian collapse key), with a count of the rest

@@ -176,12 +176,14 @@ void check_article_fields(const json& r) {
 void check_result(const json& r, bool explain) {
     check_article_fields(r);
     SCOPED_TRACE(r.dump().substr(0, 300));
-    std::set<std::string> expected{"id",      "url",   "title",   "excerpt",          "published",
-                                   "quality", "heat",  "type",    "category",         "provider",
-                                   "topics",  "path",  "stub",    "removed",          "story",
-                                   "rank",    "score", "snippet", "title_highlighted"};
+    std::set<std::string> expected{
+        "id",      "url",   "title",   "excerpt",           "published",
+        "quality", "heat",  "type",    "category",          "provider",
+        "topics",  "path",  "stub",    "removed",           "story",
+        "rank",    "score", "snippet", "title_highlighted", "matched_all_words"};
     if (explain) expected.insert("explain");
     EXPECT_EQ(keys_of(r), expected);
+    EXPECT_TRUE(r["matched_all_words"].is_boolean());
     EXPECT_TRUE(r["rank"].is_number_unsigned());
     EXPECT_GE(r["rank"].get<long>(), 1);
     EXPECT_TRUE(r["score"].is_number());
@@ -208,7 +210,15 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     expected.insert("partial");
     if (d.value("partial", false)) expected.insert("missing_shards");
     if (d.contains("expansion")) expected.insert("expansion");
+    expected.insert("relaxed");
+    if (d.value("relaxed", false)) {
+        expected.insert("matched_all");
+        expected.insert("relaxed_query");
+        EXPECT_TRUE(d["matched_all"].is_number_unsigned());
+        EXPECT_TRUE(d["relaxed_query"].is_string());
+    }
     EXPECT_EQ(keys_of(d), expected);
+    EXPECT_TRUE(d["relaxed"].is_boolean());
     EXPECT_TRUE(d["partial"].is_boolean());
     EXPECT_TRUE(d["version"].is_number_integer());
     EXPECT_EQ(d["version"].get<int>(), 1);
@@ -1628,8 +1638,9 @@ TEST_F(E2eSample, StopwordsOptionDropsThemFromTheQuery) {
     // "whom" is in no article: every word is required, so it hides everything unless stopped.
     const json plain = search({"glasshopper", "-n", "20"});
     ASSERT_FALSE(plain["results"].empty());
-    EXPECT_TRUE(search({"glasshopper", "whom"})["results"].empty());
-    const json stopped = search({"glasshopper", "whom", "-n", "20", "--stopwords", "on"});
+    EXPECT_TRUE(search({"glasshopper", "whom", "--match", "all"})["results"].empty());
+    const json stopped =
+        search({"glasshopper", "whom", "-n", "20", "--stopwords", "on", "--match", "all"});
     EXPECT_FALSE(contains(stopped["parsed_query"].get<std::string>(), "whom"));
     ASSERT_EQ(stopped["results"].size(), plain["results"].size());
     for (std::size_t i = 0; i < plain["results"].size(); ++i)
@@ -1637,6 +1648,75 @@ TEST_F(E2eSample, StopwordsOptionDropsThemFromTheQuery) {
     // Inside a phrase they stay.
     const json phrase = search({"\"flaw in the ingress\" OR glasshopper", "--stopwords", "on"});
     EXPECT_TRUE(contains(phrase["parsed_query"].get<std::string>(), "the@"));
+}
+
+// --match auto (the default): the articles matching every word come first, exactly as with
+// --match all; when they do not fill the page, those matching only some words follow, as with
+// --match any but without the first ones. Pages still concatenate without overlap or gap.
+TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
+    const std::vector<std::string> q{"kubernetes", "security", "--sort", "relevance"};
+    auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = q;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return search(args);
+    };
+    const json all = with({"--match", "all", "-n", "50"});
+    const json any = with({"--match", "any", "-n", "50"});
+    const json page = with({"-n", "50"});
+    const std::size_t n_all = all["results"].size(), n_any = any["results"].size();
+    ASSERT_GE(n_all, 2u);
+    ASSERT_GT(n_any, n_all + 2) << "the sample needs articles with only one of the words";
+    EXPECT_FALSE(all["relaxed"].get<bool>());
+    EXPECT_FALSE(any["relaxed"].get<bool>());
+    ASSERT_TRUE(page["relaxed"].get<bool>());
+    EXPECT_EQ(page["matched_all"].get<std::size_t>(), n_all);
+    EXPECT_EQ(page["total"]["lower"].get<std::size_t>(), n_any);
+    ASSERT_EQ(page["results"].size(), n_any);
+    std::set<std::string> strict, loose;
+    for (const auto& r : all["results"]) strict.insert(r["id"].get<std::string>());
+    for (const auto& r : any["results"]) loose.insert(r["id"].get<std::string>());
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < n_any; ++i) {
+        const json& r = page["results"][i];
+        const std::string id = r["id"].get<std::string>();
+        EXPECT_EQ(r["rank"].get<std::size_t>(), i + 1);
+        EXPECT_TRUE(seen.insert(id).second) << id;
+        EXPECT_TRUE(loose.count(id)) << id;
+        if (i < n_all) {
+            EXPECT_EQ(id, all["results"][i]["id"]) << i;  // same order as --match all
+            EXPECT_TRUE(r["matched_all_words"].get<bool>()) << i;
+        } else {
+            EXPECT_FALSE(strict.count(id)) << id;
+            EXPECT_FALSE(r["matched_all_words"].get<bool>()) << i;
+        }
+    }
+    // Scores descend within each part.
+    for (std::size_t i = 1; i < n_any; ++i) {
+        if (i == n_all) continue;
+        EXPECT_GE(page["results"][i - 1]["score"].get<double>(),
+                  page["results"][i]["score"].get<double>())
+            << i;
+    }
+    // Pages of 3 concatenate to the whole list, across the boundary.
+    std::vector<std::string> paged;
+    for (std::size_t off = 0; off < n_any + 3; off += 3) {
+        const json p = with({"-n", "3", "--offset", std::to_string(off)});
+        for (const auto& r : p["results"]) paged.push_back(r["id"].get<std::string>());
+    }
+    ASSERT_EQ(paged.size(), n_any);
+    for (std::size_t i = 0; i < n_any; ++i) EXPECT_EQ(paged[i], page["results"][i]["id"]) << i;
+    // A page the all-word matches fill is not relaxed; nor is a phrase, which has no looser
+    // reading.
+    const json first = with({"-n", std::to_string(n_all)});
+    EXPECT_FALSE(first["relaxed"].get<bool>());
+    EXPECT_EQ(first["results"].size(), n_all);
+    const json phrase = search({"\"kubernetes security\"", "-n", "50"});
+    EXPECT_FALSE(phrase["relaxed"].get<bool>());
+    // A word no article has no longer empties the result list.
+    const json unknown = search({"glasshopper", "whom", "-n", "20"});
+    EXPECT_TRUE(unknown["relaxed"].get<bool>());
+    EXPECT_EQ(unknown["matched_all"].get<int>(), 0);
+    EXPECT_FALSE(unknown["results"].empty());
 }
 
 TEST_F(E2eSample, Bm25OptionChangesTheWeights) {
