@@ -178,16 +178,28 @@ std::string day_key(int64_t t) {
     int64_t y;
     unsigned m, d;
     civil_from_days(epoch_day(t), y, m, d);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
-    return buf;
+    if (y < 0 || y > 9999) {  // not a key the index holds (day_from_key rejects it)
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
+        return buf;
+    }
+    // Digits by hand: the recency prior makes hundreds of keys per query, and snprintf was
+    // most of that cost.
+    const auto yy = static_cast<unsigned>(y);
+    const char buf[8] = {
+        static_cast<char>('0' + yy / 1000),    static_cast<char>('0' + yy / 100 % 10),
+        static_cast<char>('0' + yy / 10 % 10), static_cast<char>('0' + yy % 10),
+        static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+        static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
+    return std::string(buf, sizeof buf);
 }
 
 std::string hour_key(int64_t t) {
-    const int64_t into_day = t - epoch_day(t) * 86400;
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02d", static_cast<int>(into_day / 3600));
-    return day_key(t) + buf;
+    const auto hour = static_cast<unsigned>((t - epoch_day(t) * 86400) / 3600);
+    std::string key = day_key(t);
+    key += static_cast<char>('0' + hour / 10);
+    key += static_cast<char>('0' + hour % 10);
+    return key;
 }
 
 std::optional<int64_t> day_from_key(std::string_view key) {

@@ -442,15 +442,26 @@ Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
     return q;
 }
 
-Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {
-    if (spec_.recency_weight <= 0 || spec_.half_life_days <= 0) return;
+std::array<std::string, 2> Prior::bounds(const Xapian::Database& db) {
+    return {db.get_value_lower_bound(kSlotDay), db.get_value_upper_bound(kSlotDay)};
+}
+
+bool Prior::reusable_for(const PriorSpec& spec, const Xapian::Database& db) const {
+    return spec == spec_ && bounds(db) == bounds_;
+}
+
+Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), bounds_(bounds(db)) {
+    if (spec_.recency_weight <= 0 || spec_.half_life_days <= 0) {
+        query_ = make_query();
+        return;
+    }
     constexpr int64_t kNearDays = 2;
     const auto reach = static_cast<int64_t>(
         std::min(1e6, std::ceil(spec_.plateau_days + 24 * spec_.half_life_days)) + 1);
     const int64_t a_day = epoch_day(spec_.anchor);
     // The index's day range bounds the map; without usable bounds, the reach does.
-    const auto lo = day_from_key(db.get_value_lower_bound(kSlotDay)).value_or(a_day - reach);
-    const auto hi = day_from_key(db.get_value_upper_bound(kSlotDay)).value_or(a_day + reach);
+    const auto lo = day_from_key(bounds_[0]).value_or(a_day - reach);
+    const auto hi = day_from_key(bounds_[1]).value_or(a_day + reach);
     const int64_t first = std::max(lo, a_day - reach);
     // Recency: anything after the anchor counts as new (age 0).
     const int64_t last = spec_.symmetric ? std::min(hi, a_day + reach) : hi;
@@ -460,18 +471,23 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec) {
         const double age = std::max(0.0, dist - spec_.plateau_days);
         return spec_.recency_weight * std::exp2(-age / spec_.half_life_days);
     };
+    // Keys ascend with the day (years 0..9999, the only ones the index holds): each goes in at
+    // the end of its map.
     for (int64_t day = first; day <= last; ++day) {
         const int64_t start = day * 86400;
         if (spec_.hours_near_anchor && std::abs(day - a_day) <= kNearDays) {
-            for (int64_t h = 0; h < 24; ++h)
-                hour_weights_[hour_key(start + h * 3600)] = weight(start + h * 3600 + 1800);
+            for (int64_t h = 0; h < 24; ++h) {
+                hour_weights_.emplace_hint(hour_weights_.end(), hour_key(start + h * 3600),
+                                           weight(start + h * 3600 + 1800));
+            }
         } else {
-            day_weights_[day_key(start)] = weight(start + 43200);
+            day_weights_.emplace_hint(day_weights_.end(), day_key(start), weight(start + 43200));
         }
     }
+    query_ = make_query();
 }
 
-Xapian::Query Prior::query() const {
+Xapian::Query Prior::make_query() const {
     std::vector<Xapian::Query> parts;
     if (spec_.quality_weight > 0) {
         parts.emplace_back(

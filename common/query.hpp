@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <array>
 #include <map>
 
 #include <cstdint>
@@ -110,6 +111,8 @@ struct PriorSpec {
     // Hour keys within 2 days of the anchor (finer, one more posting source per query), or
     // day keys everywhere.
     bool hours_near_anchor = true;
+
+    bool operator==(const PriorSpec&) const = default;
 };
 
 class Prior {
@@ -118,7 +121,12 @@ class Prior {
     // plateau + 24 half-lives from the anchor (0.5^24 < 1e-7): further days get no time prior.
     Prior(const PriorSpec& spec, const Xapian::Database& db);
     // The prior as a query to combine with OP_AND_MAYBE; empty when both weights are 0.
-    Xapian::Query query() const;
+    // Built once, in the constructor (hundreds of map entries): a Prior that is kept (batch
+    // mode, see reusable_for) costs nothing more per query.
+    const Xapian::Query& query() const { return query_; }
+    // True when this prior is the one Prior(spec, db) would build now: same spec and the same
+    // value bounds of `db` (the only things read from it).
+    bool reusable_for(const PriorSpec& spec, const Xapian::Database& db) const;
     double quality_part(const Xapian::Document& doc) const;
     double time_part(const Xapian::Document& doc) const;
     double weight_for(const Xapian::Document& doc) const {
@@ -127,8 +135,13 @@ class Prior {
     const PriorSpec& spec() const { return spec_; }
 
   private:
+    static std::array<std::string, 2> bounds(const Xapian::Database& db);
+    Xapian::Query make_query() const;
+
     PriorSpec spec_;
+    std::array<std::string, 2> bounds_;  // what was read from the database
     std::map<std::string, double> hour_weights_, day_weights_;
+    Xapian::Query query_;
 };
 
 // `q` with the tie-break prior added (kTieBreakWeight x the tiebreak slot, a built-in

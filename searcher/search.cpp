@@ -331,6 +331,7 @@ bool OpenedIndex::drop_dead_shards(const std::string& error) {
     db = Xapian::Database();
     for (const auto& p : parts) db.add_database(p);
     builder.reset();
+    prior.reset();
     return true;
 }
 
@@ -435,7 +436,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     opts.request.filters, index.db);
             }
         }
-        std::optional<Prior> blend;
+        std::shared_ptr<const Prior> blend;
         Xapian::Query prior;
         if (sort == SortMode::Blend) {
             // Recency is measured from the newest article in the index, so an archive ranks
@@ -446,7 +447,11 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             spec.half_life_days = opts.half_life_days;
             spec.anchor = newest_time(index.db);
             spec.hours_near_anchor = false;  // day keys: one posting source fewer per query
-            blend.emplace(spec, index.db);
+            // Building the prior (hundreds of day keys) costs about as much as a small match:
+            // a batch reuses it while the spec and the index's bounds stay the same.
+            if (!index.prior || !index.prior->reusable_for(spec, index.db))
+                index.prior = std::make_shared<const Prior>(spec, index.db);
+            blend = index.prior;
             prior = blend->query();
         }
         // Relevance and blend order exact ties by the id hash (the sort key below, highest

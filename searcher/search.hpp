@@ -29,6 +29,7 @@ struct OpenedIndex {
     std::vector<nlohmann::json> missing;  // {index, error} of shards left out
     bool allow_partial = false;
     std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
+    std::shared_ptr<const Prior> prior;     // the last blend prior, kept for batch mode
 
     // Called when a query failed with a network error: finds the shards that no longer answer;
     // with allow_partial drops them and returns true (retry), else throws IndexError naming
