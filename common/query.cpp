@@ -442,8 +442,9 @@ Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
     return q;
 }
 
-std::array<std::string, 2> Prior::bounds(const Xapian::Database& db) {
-    return {db.get_value_lower_bound(kSlotDay), db.get_value_upper_bound(kSlotDay)};
+std::array<std::string, 4> Prior::bounds(const Xapian::Database& db) {
+    return {db.get_value_lower_bound(kSlotDay), db.get_value_upper_bound(kSlotDay),
+            db.get_value_lower_bound(kSlotPublished), db.get_value_upper_bound(kSlotPublished)};
 }
 
 bool Prior::reusable_for(const PriorSpec& spec, const Xapian::Database& db) const {
@@ -484,6 +485,27 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
             day_weights_.emplace_hint(day_weights_.end(), day_key(start), weight(start + 43200));
         }
     }
+    // The time sources read a value for every document they are asked about, and the matcher
+    // asks about every match; most matches of a large archive lie before the map's first day
+    // and get nothing from it. Restricted to the whole months around the map's days (boolean
+    // month and year terms, checked before the values), they skip those documents. Scores do
+    // not change: a document outside the filter had no key in the map, i.e. a time part of 0.
+    if (first <= last && (first > lo || last < hi)) {
+        auto month_start = [](int64_t day) {
+            int64_t y;
+            unsigned m, d;
+            civil_from_days(day, y, m, d);
+            return days_from_civil(y, m, 1);
+        };
+        auto month_end = [](int64_t day) {
+            int64_t y;
+            unsigned m, d;
+            civil_from_days(day, y, m, d);
+            return (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+        };
+        time_filter_ =
+            date_range_query(month_start(first) * 86400, (month_end(last) + 1) * 86400 - 1, db);
+    }
     query_ = make_query();
 }
 
@@ -495,14 +517,23 @@ Xapian::Query Prior::make_query() const {
             Xapian::Query((new Xapian::ValueWeightPostingSource(kSlotQualityPrior))->release()),
             spec_.quality_weight / 100.0);
     }
+    std::vector<Xapian::Query> time;
     for (const auto& [slot, weights] :
          {std::make_pair(kSlotHour, &hour_weights_), std::make_pair(kSlotDay, &day_weights_)}) {
         if (weights->empty()) continue;
         auto* source = new Xapian::ValueMapPostingSource(slot);
         for (const auto& [key, w] : *weights) source->add_mapping(key, w);
-        parts.emplace_back(source->release());
+        time.emplace_back(source->release());
+    }
+    if (!time.empty()) {
+        Xapian::Query t = time.size() == 1
+                              ? time.front()
+                              : Xapian::Query(Xapian::Query::OP_OR, time.begin(), time.end());
+        if (!time_filter_.empty()) t = Xapian::Query(Xapian::Query::OP_FILTER, t, time_filter_);
+        parts.push_back(std::move(t));
     }
     if (parts.empty()) return {};
+    if (parts.size() == 1) return parts.front();
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 

@@ -125,7 +125,7 @@ class Prior {
     // mode, see reusable_for) costs nothing more per query.
     const Xapian::Query& query() const { return query_; }
     // True when this prior is the one Prior(spec, db) would build now: same spec and the same
-    // value bounds of `db` (the only things read from it).
+    // value bounds of `db` (the only things its keys and its month filter depend on).
     bool reusable_for(const PriorSpec& spec, const Xapian::Database& db) const;
     double quality_part(const Xapian::Document& doc) const;
     double time_part(const Xapian::Document& doc) const;
@@ -135,12 +135,13 @@ class Prior {
     const PriorSpec& spec() const { return spec_; }
 
   private:
-    static std::array<std::string, 2> bounds(const Xapian::Database& db);
+    static std::array<std::string, 4> bounds(const Xapian::Database& db);
     Xapian::Query make_query() const;
 
     PriorSpec spec_;
-    std::array<std::string, 2> bounds_;  // what was read from the database
+    std::array<std::string, 4> bounds_;  // what is read from the database (pubday, published)
     std::map<std::string, double> hour_weights_, day_weights_;
+    Xapian::Query time_filter_;  // the months the time sources cover, when not every month
     Xapian::Query query_;
 };
 
