@@ -145,6 +145,44 @@ TEST(QueryPrior, MatcherWeightEqualsTheFormula) {
     }
 }
 
+// On an index that spans more than the recency map, the time sources are restricted to the
+// months the map covers (the weights are the same: MatcherWeightEqualsTheFormula); a Prior is
+// reusable while the spec and the index's date bounds stay the same.
+TEST(QueryPrior, TimeSourcesSeeOnlyTheMapsMonthsAndPriorIsReusable) {
+    TempDir d;
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    const int64_t start = *news::parse_iso8601("2019-01-01T12:00:00Z");
+    auto add = [&](int i, int64_t t) {
+        news::Article a;
+        a.id = "https://ex.com/" + std::to_string(i);
+        a.title = "Common words";
+        a.published = t;
+        a.quality = 50;
+        db.add_document(b.build(a).doc);
+        db.commit();
+    };
+    for (int i = 0; i < 10; ++i) add(i, start + i * 100 * 86400);  // 2019-01 .. 2021-06
+    news::PriorSpec spec;
+    spec.quality_weight = 1;
+    spec.recency_weight = 1;
+    spec.half_life_days = 5;  // reach 121 days: from 2021-02
+    spec.anchor = news::newest_time(db);
+    const news::Prior prior(spec, db);
+    const std::string desc = prior.query().get_description();
+    EXPECT_NE(desc.find("M202102"), std::string::npos) << desc;
+    EXPECT_EQ(desc.find("M202101"), std::string::npos) << desc;
+    EXPECT_TRUE(prior.reusable_for(spec, db));
+    news::PriorSpec other = spec;
+    other.half_life_days = 6;
+    EXPECT_FALSE(prior.reusable_for(other, db));
+    add(10, start - 86400);  // an older article: the index's bounds change
+    EXPECT_FALSE(prior.reusable_for(spec, db));
+    // The whole index within reach: no filter.
+    spec.half_life_days = 100;
+    EXPECT_EQ(news::Prior(spec, db).query().get_description().find("M20"), std::string::npos);
+}
+
 TEST(QueryPrior, NoWeightsNoQuery) {
     TempDir d;
     Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
