@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "date.hpp"
 #include "document.hpp"
@@ -189,14 +190,26 @@ Xapian::Database open_shard(const ShardLocation& loc) {
             throw IndexError("no index at '" + name + "': build one with `indexer --index " + name +
                              " PATH...` or pass --index");
         }
-        try {
-            db = Xapian::Database(loc.path);
-        } catch (const Xapian::DatabaseOpeningError& e) {
-            throw IndexError("'" + name + "' is not a readable index (" + e.get_msg() +
-                             "); rebuild it with `indexer --full`");
-        } catch (const Xapian::DatabaseCorruptError& e) {
-            throw IndexError("index '" + name + "' is corrupt (" + e.get_msg() +
-                             "); rebuild it with `indexer --full`");
+        // An indexer committing quickly can replace the revision being opened (two commits in
+        // a row), which looks like a modified, unopenable or even corrupt database for a moment:
+        // only an error that persists is reported.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                db = Xapian::Database(loc.path);
+                break;
+            } catch (const Xapian::DatabaseModifiedError&) {
+                if (attempt >= 5)
+                    throw IndexError("the index kept changing while opening it; try again");
+            } catch (const Xapian::DatabaseOpeningError& e) {
+                if (attempt >= 2)
+                    throw IndexError("'" + name + "' is not a readable index (" + e.get_msg() +
+                                     "); rebuild it with `indexer --full`");
+            } catch (const Xapian::DatabaseCorruptError& e) {
+                if (attempt >= 2)
+                    throw IndexError("index '" + name + "' is corrupt (" + e.get_msg() +
+                                     "); rebuild it with `indexer --full`");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
     const std::string v = metadata(db, kMetaSchemaVersion);
