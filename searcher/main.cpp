@@ -165,7 +165,14 @@ void print_search(const json& out, const std::string& format, const Style& st, b
                     : ("about " + std::to_string(total["estimated"].get<long long>())).c_str(),
                 "", n ? off + 1 : 0, off + n, out["sort"].get<std::string>().c_str(),
                 out["elapsed_ms"].get<double>());
-    for (const auto& r : out["results"]) print_result_text(r, st, explain);
+    bool all_words = true;
+    for (const auto& r : out["results"]) {
+        if (all_words && !r.value("matched_all_words", true)) {
+            all_words = false;
+            std::printf("%s\n\n", st.dim("-- matching only some of the words --").c_str());
+        }
+        print_result_text(r, st, explain);
+    }
     if (out.contains("facets")) {
         for (const auto& [name, values] : out["facets"].items()) {
             std::printf("%s:", st.bold(name).c_str());

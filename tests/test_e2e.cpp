@@ -1712,6 +1712,20 @@ TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
     EXPECT_EQ(first["results"].size(), n_all);
     const json phrase = search({"\"kubernetes security\"", "-n", "50"});
     EXPECT_FALSE(phrase["relaxed"].get<bool>());
+    // Text output marks where the partial matches start, once.
+    const Output text = searcher(
+        {"search", "--index", index(), "--color", "never", "-n", "50", "kubernetes", "security"});
+    ASSERT_EQ(text.rc, news::kExitOk) << describe(text);
+    const std::string mark = "-- matching only some of the words --";
+    const auto at = text.out.find(mark);
+    ASSERT_NE(at, std::string::npos) << text.out;
+    EXPECT_EQ(text.out.find(mark, at + 1), std::string::npos);
+    EXPECT_NE(text.out.find(std::to_string(n_all) + " articles match every word"),
+              std::string::npos)
+        << text.out;
+    const Output strict_text = searcher({"search", "--index", index(), "--color", "never", "-n",
+                                         "50", "--match", "all", "kubernetes", "security"});
+    EXPECT_EQ(strict_text.out.find(mark), std::string::npos) << strict_text.out;
     // A word no article has no longer empties the result list.
     const json unknown = search({"glasshopper", "whom", "-n", "20"});
     EXPECT_TRUE(unknown["relaxed"].get<bool>());
