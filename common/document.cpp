@@ -165,6 +165,9 @@ Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r, const std::str
     Xapian::Document doc;
     index_core(doc, r, r.id, {}, {});
     doc.add_boolean_term(bool_term("flag", "stub"));
+    // A stub is a story of its own (it has no text to compare), whether it was written as a
+    // stub or an article became one: the story pass would give it this value too.
+    doc.add_value(kSlotStory, id_key(r.id));
     doc.set_data(stub_data(r, from).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return doc;
 }

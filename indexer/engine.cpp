@@ -372,7 +372,8 @@ class Engine {
     void maybe_remove_stub(const std::string& key);
     std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(
         const std::string& key);
-    void promote_duplicate(const std::string& id, const std::string& except_key);
+    void promote_duplicate(const std::string& id, const std::string& except_key,
+                           const std::string& why = "the file that held it is gone");
     void count_write();
     void commit();
     void compact();
@@ -414,9 +415,11 @@ class Engine {
     DocumentBuilder builder_;                             // the writer's own, for stubs
     std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
     std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
-    std::unordered_set<std::string> dirty_;               // table keys to write at commit
-    std::unordered_set<std::string> erased_;              // table keys to delete at commit
-    std::unordered_map<std::string, DocKind> kinds_;      // id key -> kind
+    // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
+    std::unordered_set<std::string> dup_ids_;
+    std::unordered_set<std::string> dirty_;           // table keys to write at commit
+    std::unordered_set<std::string> erased_;          // table keys to delete at commit
+    std::unordered_map<std::string, DocKind> kinds_;  // id key -> kind
     std::size_t pending_writes_ = 0;
     bool in_commit_ = false;
     bool fresh_ = false;  // a new index: commit its metadata even if no file was indexed  // stubs
@@ -648,7 +651,11 @@ void Engine::load_state() {
          it != m.metadata_keys_end(kMetaFilePrefix); ++it) {
         auto e = decode_entry(m.get_metadata(*it));
         if (!e) continue;
-        if (e->second.owner) owner_[e->second.id] = e->first;
+        if (e->second.owner) {
+            owner_[e->second.id] = e->first;
+        } else if (!e->second.foreign && !e->second.id.empty()) {
+            dup_ids_.insert(e->second.id);
+        }
         table_.emplace(std::move(e->first), std::move(e->second));
     }
     for (auto& sh : shards_) {  // an interrupted commit (every shard keeps the list)
@@ -1126,7 +1133,8 @@ bool Engine::remove_article(const std::string& id) {
 }
 
 // The file owning `id` is gone: a file that lost the id to it takes over, if any.
-void Engine::promote_duplicate(const std::string& id, const std::string& except_key) {
+void Engine::promote_duplicate(const std::string& id, const std::string& except_key,
+                               const std::string& why) {
     std::string best;
     for (const auto& [key, e] : table_) {
         if (key == except_key || e.owner || e.id != id) continue;
@@ -1154,7 +1162,7 @@ void Engine::promote_duplicate(const std::string& id, const std::string& except_
     table_[best].owner = true;
     dirty_.insert(best);
     owner_[id] = best;
-    stats_.notes.push_back(best + ": now holds id " + id + " (the file that held it is gone)");
+    stats_.notes.push_back(best + ": now holds id " + id + " (" + why + ")");
     count_write();
 }
 
@@ -1251,6 +1259,31 @@ void Engine::apply(const InputFile& f, Result&& r) {
     }
     TableEntry fresh{f.size, f.mtime_ns, r.hash, a.id, true, false, {}};
     auto own = owner_.find(a.id);
+    if (own != owner_.end() && own->second == f.key && dup_ids_.count(a.id)) {
+        // The file holding the id changed, and another file has the id too: the newer one holds
+        // it (ties: the larger path), as in a --full run, even if this file just became older.
+        std::string best;
+        for (const auto& [key, e] : table_) {
+            if (key == f.key || e.foreign || e.id != a.id) continue;
+            if (best.empty() || e.mtime_ns > table_.at(best).mtime_ns ||
+                (e.mtime_ns == table_.at(best).mtime_ns && key > best))
+                best = key;
+        }
+        if (!best.empty() && (table_.at(best).mtime_ns > f.mtime_ns ||
+                              (table_.at(best).mtime_ns == f.mtime_ns && best > f.key))) {
+            fresh.owner = false;
+            table_[f.key] = fresh;
+            dirty_.insert(f.key);
+            promote_duplicate(a.id, f.key, "it is newer than " + f.key);
+            if (owner_.at(a.id) != f.key) {
+                ++stats_.duplicates;
+                stats_.notes.push_back(f.key + ": duplicate id " + a.id + "; kept the newer " +
+                                       best);
+                return;
+            }
+            fresh.owner = true;  // the other file could not be read any more: this one keeps it
+        }
+    }
     if (own != owner_.end() && own->second != f.key) {
         const std::string other_key = own->second;
         const TableEntry& other = table_.at(other_key);
@@ -1260,6 +1293,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
             fresh.owner = false;
             table_[f.key] = fresh;
             dirty_.insert(f.key);
+            dup_ids_.insert(a.id);
             if (was_foreign) drop_foreign_links(f.key, *was_foreign, {});
             ++stats_.duplicates;
             stats_.notes.push_back(f.key + ": duplicate id " + a.id + "; kept the newer " +
@@ -1268,6 +1302,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
         }
         table_[other_key].owner = false;
         dirty_.insert(other_key);
+        dup_ids_.insert(a.id);
         ++stats_.duplicates;
         stats_.notes.push_back(other_key + ": duplicate id " + a.id + "; replaced by the newer " +
                                f.key);

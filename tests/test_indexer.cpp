@@ -173,6 +173,47 @@ TEST(Indexer, DuplicateIdsNewerFileWins) {
         "Older copy");
 }
 
+// The file holding a duplicated id is rewritten and is now older than the other file with that
+// id: the other file takes the id over, as a --full run would decide.
+TEST(Indexer, DuplicateIdOwnerRewrittenOlderLosesTheId) {
+    Fixture f;
+    f.write("a.md", article("Copy A", "https://ex.com/same"));
+    f.write("b.md", article("Copy B", "https://ex.com/same"));
+    f.touch_later("b.md", 60);
+    f.index_run();
+    auto title = [&](const fs::path& index) {
+        Xapian::Database db(index.string());
+        return news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/same")))
+            .value("title", "");
+    };
+    ASSERT_EQ(title(f.index()), "Copy B");
+
+    // b.md changes, but its new mtime is older than a.md's.
+    f.write("b.md", article("Copy B, edited", "https://ex.com/same"));
+    const fs::path a = f.corpus() / "a.md", b = f.corpus() / "b.md";
+    fs::last_write_time(b, fs::last_write_time(a) - std::chrono::seconds(60));
+    const auto s = f.index_run();
+    EXPECT_EQ(title(f.index()), "Copy A");
+    EXPECT_EQ(s.duplicates, 1u);
+    bool noted = false;
+    for (const auto& n : s.notes) noted = noted || n.find("kept the newer") != std::string::npos;
+    EXPECT_TRUE(noted);
+    Xapian::Database db(f.index().string());
+    EXPECT_EQ(db.get_doccount(), 1u);
+
+    // A --full run decides the same.
+    const fs::path index2 = f.dir.path() / "index2";
+    f.index_run([&](auto& o) {
+        o.index = index2;
+        o.full = true;
+    });
+    EXPECT_EQ(title(index2), "Copy A");
+
+    // And a no-change re-run keeps it.
+    f.index_run();
+    EXPECT_EQ(title(f.index()), "Copy A");
+}
+
 TEST(Indexer, StubLifecycle) {
     Fixture f;
     f.write("a.md", article("Alpha", "https://ex.com/a",
@@ -181,6 +222,13 @@ TEST(Indexer, StubLifecycle) {
     EXPECT_EQ(s.stubs_added, 1u);
     EXPECT_EQ(ids(f.index(), true), (std::set<std::string>{"https://ex.com/g"}));
     EXPECT_EQ(inlinks(f.index(), "https://ex.com/g"), 1u);
+    // A stub is a story of its own: its story value is its own id key.
+    auto story_of_g = [&] {
+        Xapian::Database db(f.index().string());
+        return db.get_document(*news::find_docid(db, "https://ex.com/g"))
+            .get_value(news::kSlotStory);
+    };
+    EXPECT_EQ(story_of_g(), news::id_key("https://ex.com/g"));
 
     // The full article arrives and replaces its stub.
     f.write("g.md", article("Gamma full", "https://ex.com/g"));
@@ -199,6 +247,8 @@ TEST(Indexer, StubLifecycle) {
             news::read_data(db.get_document(*news::find_docid(db, "https://ex.com/g")))["title"],
             "Gamma story");
     }
+    // The same as a stub written as one (an incremental run equals a fresh build).
+    EXPECT_EQ(story_of_g(), news::id_key("https://ex.com/g"));
 
     // The last article mentioning the stub is deleted: the stub goes too.
     fs::remove(f.corpus() / "a.md");
