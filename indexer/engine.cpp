@@ -898,7 +898,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     constexpr std::size_t kMaxCandidates = 1000;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
-    const TextInfo xinfo = cache.get(db, x);
+    const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
     if (xinfo.sig.empty() || xinfo.published.empty()) return out;  // a story of its own
     const double t = Xapian::sortable_unserialise(xinfo.published);
     std::vector<std::pair<Xapian::doccount, std::string>> words;

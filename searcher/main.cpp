@@ -148,10 +148,11 @@ void print_search(const json& out, const std::string& format, const Style& st, b
     if (explain) std::printf("parsed query: %s\n", out["parsed_query"].get<std::string>().c_str());
     if (out.value("relaxed", false)) {
         const auto all = out["matched_all"].get<long long>();
-        std::printf("%s\n", st.dim("note: " + std::to_string(all) +
-                                   (all == 1 ? " article matches" : " articles match") +
-                                   " every word; the others below match only some of them")
-                                .c_str());
+        std::printf("%s\n",
+                    st.dim("note: " + std::to_string(all) +
+                           (all == 1 ? " article matches" : " articles match") +
+                           " every word; the results after them match only some of the words")
+                        .c_str());
         if (explain) {
             std::printf("relaxed query: %s\n", out["relaxed_query"].get<std::string>().c_str());
         }

@@ -501,26 +501,39 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         };
         Xapian::MSet mset =
             ranked(matched).get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
-        // --match auto: when fewer articles than the page needs match every word, the articles
-        // matching only some of them follow (ranked the same way among themselves). The strict
-        // count is exact then: fewer matches than check_at_least are all counted.
+        // --match auto: the articles matching only some of the words follow those matching
+        // every word (ranked the same way among themselves), listed only after the last
+        // all-word match. They are also counted (and faceted) whenever the all-word matches are
+        // few (at most kRelaxCountLimit may match), so every page of such a search reports the
+        // same totals; with more all-word matches only a page past the last of them is relaxed.
+        constexpr Xapian::doccount kRelaxCountLimit = 1000;
         std::optional<Xapian::MSet> relaxed;
         Xapian::Query relaxed_query;
         Xapian::doccount strict_total = 0;
+        const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         if (opts.relax && built.has_text && opts.expand_terms == 0 && !opts.collapse &&
-            mset.get_matches_upper_bound() < opts.offset + opts.limit) {
+            ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
+             mset.get_matches_upper_bound() <= kRelaxCountLimit)) {
             QueryRequest any = opts.request;
             any.match_all = false;
             any.spelling = false;
             const BuiltQuery loose = qb.build(any);
             if (loose.has_text && loose.text.get_description() != built.text.get_description()) {
                 strict_total = mset.get_matches_upper_bound();
+                if (!exact) {  // count the (at most kRelaxCountLimit) all-word matches
+                    Xapian::Enquire count(index.db);
+                    count.set_query(matched);
+                    count.set_weighting_scheme(Xapian::BoolWeight());
+                    strict_total = count.get_mset(0, 0, strict_total + 1).get_matches_upper_bound();
+                }
                 relaxed_query = loose.query;
+                const Xapian::doccount shown = static_cast<Xapian::doccount>(mset.size());
                 const Xapian::doccount from =
                     opts.offset > strict_total ? opts.offset - strict_total : 0;
-                const Xapian::doccount n = opts.limit - static_cast<Xapian::doccount>(mset.size());
+                const Xapian::doccount n =
+                    opts.offset + shown < strict_total ? 0 : opts.limit - shown;
                 relaxed = ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
-                              .get_mset(from, n, check_for(from + n));
+                              .get_mset(from, n, n ? check_for(from + n) : 0);
             }
         }
         const Xapian::Query& match_set = relaxed ? relaxed_query : matched;

@@ -1702,14 +1702,21 @@ TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
     for (std::size_t off = 0; off < n_any + 3; off += 3) {
         const json p = with({"-n", "3", "--offset", std::to_string(off)});
         for (const auto& r : p["results"]) paged.push_back(r["id"].get<std::string>());
+        // Every page says the same about the match set (few all-word matches: all counted).
+        EXPECT_TRUE(p["relaxed"].get<bool>()) << off;
+        EXPECT_EQ(p.value("matched_all", 0u), n_all) << off;
+        EXPECT_GE(p["total"]["upper"].get<std::size_t>(), n_any) << off;
     }
     ASSERT_EQ(paged.size(), n_any);
     for (std::size_t i = 0; i < n_any; ++i) EXPECT_EQ(paged[i], page["results"][i]["id"]) << i;
-    // A page the all-word matches fill is not relaxed; nor is a phrase, which has no looser
-    // reading.
+    // A page the all-word matches fill shows only them (its totals count the others too); a
+    // phrase has no looser reading and is never relaxed.
     const json first = with({"-n", std::to_string(n_all)});
-    EXPECT_FALSE(first["relaxed"].get<bool>());
-    EXPECT_EQ(first["results"].size(), n_all);
+    ASSERT_EQ(first["results"].size(), n_all);
+    for (std::size_t i = 0; i < n_all; ++i) {
+        EXPECT_EQ(first["results"][i]["id"], all["results"][i]["id"]) << i;
+        EXPECT_TRUE(first["results"][i]["matched_all_words"].get<bool>()) << i;
+    }
     const json phrase = search({"\"kubernetes security\"", "-n", "50"});
     EXPECT_FALSE(phrase["relaxed"].get<bool>());
     // Text output marks where the partial matches start, once.
