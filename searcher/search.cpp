@@ -511,7 +511,14 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         Xapian::Query relaxed_query;
         Xapian::doccount strict_total = 0;
         const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-        if (opts.relax && built.has_text && opts.expand_terms == 0 && !opts.collapse &&
+        // Only a conjunction at the top can have a looser reading (one word, a phrase or an
+        // explicit OR has none), so the query is parsed again only then.
+        const auto top = built.text.get_type();
+        const bool conjunction = top == Xapian::Query::OP_AND || top == Xapian::Query::OP_AND_NOT ||
+                                 top == Xapian::Query::OP_FILTER ||
+                                 top == Xapian::Query::OP_AND_MAYBE;
+        if (opts.relax && conjunction && built.has_text && opts.expand_terms == 0 &&
+            !opts.collapse &&
             ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
              mset.get_matches_upper_bound() <= kRelaxCountLimit)) {
             QueryRequest any = opts.request;
