@@ -1272,6 +1272,71 @@ TEST(E2eIndexer, TimingsLineAccountsForTheWritersTime) {
     EXPECT_EQ(plain.err.find("timings"), std::string::npos) << plain.err;
 }
 
+// Hostile queries (issue "searcher"): thousands of terms, deep parentheses, a wildcard over a
+// large vocabulary, an oversized query. Each either answers (exit 0, JSON) or fails cleanly
+// (exit 2, one line naming the problem); none crashes or hangs (ctest's timeout bounds them).
+TEST(E2eSearcher, HostileQueriesAnswerOrFailCleanly) {
+    Fixture f;
+    // 200 articles with 30 distinct a-words each: a vocabulary of 6,000 words under `a`.
+    std::vector<std::string> vocab;
+    for (int i = 0; i < 200; ++i) {
+        std::string title = "Hostile query test article";
+        for (int k = 0; k < 30; ++k) {
+            std::string w = "aw";  // (built with += : GCC 12's -Wrestrict misfires on "aw" + ...)
+            w += std::to_string(i);
+            w += 'x';
+            w += std::to_string(k);
+            vocab.push_back(w);
+            title += ' ';
+            title += w;
+        }
+        std::string url = "https://hostile.example/", file = "h";
+        url += std::to_string(i);
+        file += std::to_string(i);
+        file += ".md";
+        f.add(file, article(title, url));
+    }
+    const Output built = indexer({"--index", f.index(), "--quiet", f.corpus()});
+    ASSERT_EQ(built.rc, news::kExitOk) << describe(built);
+    auto run = [&](const std::string& q, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"search", "--index", f.index(), "--format", "json"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.push_back("--");
+        args.push_back(q);
+        return searcher(args);
+    };
+    auto answered = [&](const Output& o, const std::string& what) {
+        EXPECT_EQ(o.rc, news::kExitOk) << what << ": " << describe(o);
+        if (o.rc != news::kExitOk) return json();
+        return json::parse(o.out);
+    };
+    // Thousands of terms: every word required matches nothing; auto then ranks the articles
+    // holding some of them (all 200 here), and --match any does too.
+    std::string many;
+    for (std::size_t i = 0; i < vocab.size() && many.size() < 15000; i += 3) many += vocab[i] + ' ';
+    const json strict = answered(run(many, {"--match", "all"}), "2,000+ words, all");
+    EXPECT_EQ(strict.value("total", json::object()).value("upper", 1), 0);
+    const json relaxed = answered(run(many, {"-n", "5"}), "2,000+ words, auto");
+    EXPECT_TRUE(relaxed.value("relaxed", false));
+    EXPECT_EQ(relaxed["results"].size(), 5u);
+    const json any = answered(run(many, {"--match", "any", "-n", "5"}), "2,000+ words, any");
+    EXPECT_EQ(any["results"].size(), 5u);
+    // Deep parentheses: parsed, or read leniently as words.
+    const std::string deep = std::string(3000, '(') + vocab[0] + std::string(3000, ')');
+    const json nested = answered(run(deep), "3,000 nested parentheses");
+    EXPECT_FALSE(nested["results"].empty());
+    const json unbalanced = answered(run(std::string(5000, '(') + vocab[1]), "5,000 open (");
+    EXPECT_FALSE(unbalanced["results"].empty());
+    // A wildcard over the whole vocabulary: expanded to a capped number of terms, answered.
+    const json wild = answered(run("aw*"), "aw*");
+    EXPECT_FALSE(wild["results"].empty());
+    // Too long: a usage error naming the limit, on one line.
+    const Output huge = run(std::string(20000, 'x'));
+    EXPECT_EQ(huge.rc, news::kExitUsage) << describe(huge);
+    EXPECT_NE(huge.err.find("limit"), std::string::npos) << huge.err;
+    EXPECT_EQ(std::count(huge.err.begin(), huge.err.end(), '\n'), 1) << huge.err;
+}
+
 TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     Fixture f;
     add_good_articles(f);
