@@ -158,6 +158,7 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     // signature is computed from the stored title and excerpt when needed, not stored.
     doc.add_value(kSlotStory, id_key(a.id));
     doc.set_data(article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    tg_.set_document(Xapian::Document());  // the builder keeps no reference to what it built
     return out;
 }
 
@@ -169,6 +170,7 @@ Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r, const std::str
     // stub or an article became one: the story pass would give it this value too.
     doc.add_value(kSlotStory, id_key(r.id));
     doc.set_data(stub_data(r, from).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    tg_.set_document(Xapian::Document());
     return doc;
 }
 

@@ -363,7 +363,7 @@ class Engine {
     void apply_foreign(const InputFile& f, Result&& r);
     void drop_foreign_links(const std::string& path, const TableEntry& e,
                             const std::unordered_set<std::string>& keep);
-    Result process(const InputFile& f) const;
+    Result process(const InputFile& f, DocumentBuilder& builder) const;
     void apply(const InputFile& f, Result&& r);
     void write_article(const Article& a, Xapian::Document& doc,
                        const std::vector<std::string>& spelling, TextInfo&& text);
@@ -690,7 +690,8 @@ void Engine::load_state() {
     }
 }
 
-Result Engine::process(const InputFile& f) const {
+// `builder` belongs to the calling thread (TermGenerator and Stem are not thread-safe).
+Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
     Result r;
     try {
         if (opts_.before_read) opts_.before_read(f.key);
@@ -703,13 +704,7 @@ Result Engine::process(const InputFile& f) const {
         r.warnings = std::move(parsed.warnings);
         // --shard K/N: another shard's article is not written here; only its links are kept.
         if (!opts_.dry_run && mine(id_key(r.article.id))) {
-            thread_local std::optional<DocumentBuilder> builder;
-            thread_local std::string builder_lang;
-            if (!builder || builder_lang != opts_.language) {
-                builder.emplace(opts_.language);
-                builder_lang = opts_.language;
-            }
-            auto built = builder->build(r.article);
+            auto built = builder.build(r.article);
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
             r.text = {r.article.title, story_signature(r.article.title, r.article.excerpt),
@@ -1151,7 +1146,7 @@ void Engine::promote_duplicate(const std::string& id, const std::string& except_
     f.mtime_ns = e.mtime_ns;
     const auto data = fs::path(best);
     f.rel = data.filename().string();
-    Result r = process(f);
+    Result r = process(f, builder_);
     if (!r.ok || r.article.id != id) {
         // Changed since; forget it so the next run parses it afresh.
         table_.erase(best);
@@ -1361,6 +1356,9 @@ IndexStats Engine::run() {
     unsigned running = jobs;
 
     auto worker = [&] {
+        // Each parser thread's own, released when it returns (not thread_local: nothing of a
+        // run outlives it).
+        DocumentBuilder builder(opts_.language);
         // The single writer is the bottleneck of a build: when parser threads and the writer
         // compete for the cores, the kernel should prefer the writer (parsers run ahead
         // anyway, as far as the ring lets them).
@@ -1380,7 +1378,7 @@ IndexStats Engine::run() {
                 if (stopping() || next_take >= n) break;
                 i = next_take++;
             }
-            Result r = process(*work[i]);
+            Result r = process(*work[i], builder);
             {
                 std::lock_guard lk(mu);
                 ring[i % cap] = std::move(r);
