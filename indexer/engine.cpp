@@ -850,11 +850,10 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     if (kind == kinds_.end()) {
         did = add_doc(self, doc);  // nothing has this id: no lookup needed
     } else {
-        forget_text(qterm);
         did = db.replace_document(qterm, doc);
     }
     touched_.insert(did);
-    text_.put(did, std::move(text));
+    text_.put(did, std::move(text));  // replaces what the cache knew of that docid
     kinds_[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
