@@ -229,7 +229,7 @@ struct TextInfo {
     std::vector<std::string> title_terms;  // S terms: the title's plain words
 };
 
-// The title words of a document (its S terms, plain words only), and its id key.
+// The title words of a document (its S terms, plain words only).
 std::vector<std::string> title_terms(const Xapian::Document& doc) {
     std::vector<std::string> out;
     const std::string s_prefix(field("title").prefix);
@@ -249,6 +249,12 @@ std::string key_term_value(const Xapian::Document& doc) {
     return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
 }
 
+// What the story pass needs of `doc`, given its title and signature.
+TextInfo text_info(std::string title, Signature sig, const Xapian::Document& doc) {
+    return {std::move(title), std::move(sig), doc.get_value(kSlotPublished), key_term_value(doc),
+            title_terms(doc)};
+}
+
 // Title and story signature of documents by docid, kept across commits: the writer records
 // what it writes (the parser threads computed it), so the story pass rarely reads documents'
 // data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
@@ -261,9 +267,7 @@ class TextCache {
         if (it == map_.end()) {
             const Xapian::Document doc = db.get_document(d);
             const nlohmann::json data = read_data(doc);
-            it = insert(
-                d, TextInfo{data.value("title", ""), story_signature(data),
-                            doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)});
+            it = insert(d, text_info(data.value("title", ""), story_signature(data), doc));
         }
         return it->second;
     }
@@ -707,9 +711,8 @@ Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
             auto built = builder.build(r.article);
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
-            r.text = {r.article.title, story_signature(r.article.title, r.article.excerpt),
-                      r.doc->get_value(kSlotPublished), key_term_value(*r.doc),
-                      title_terms(*r.doc)};
+            r.text = text_info(r.article.title, story_signature(r.article.title, r.article.excerpt),
+                               *r.doc);
         }
         r.ok = true;
     } catch (const ParseError& e) {
