@@ -116,6 +116,7 @@ void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, co
                                     double(kQualityBucketMin), double(kQualityBucketMax));
         doc.add_boolean_term(quality_bucket_term(b * kQualityBucket));
     }
+    doc.add_value(kSlotPriorKey, prior_key(a.published, a.quality));
 }
 
 DocumentBuilder::Built DocumentBuilder::build(const Article& a) {

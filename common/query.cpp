@@ -474,6 +474,8 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
     };
     // Keys ascend with the day (years 0..9999, the only ones the index holds): each goes in at
     // the end of its map.
+    auto table = std::make_shared<std::vector<double>>();
+    day_first_ = first;
     for (int64_t day = first; day <= last; ++day) {
         const int64_t start = day * 86400;
         if (spec_.hours_near_anchor && std::abs(day - a_day) <= kNearDays) {
@@ -481,10 +483,14 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
                 hour_weights_.emplace_hint(hour_weights_.end(), hour_key(start + h * 3600),
                                            weight(start + h * 3600 + 1800));
             }
+            table->push_back(0);  // unused: no local source with hour keys
         } else {
-            day_weights_.emplace_hint(day_weights_.end(), day_key(start), weight(start + 43200));
+            const double w = weight(start + 43200);
+            day_weights_.emplace_hint(day_weights_.end(), day_key(start), w);
+            table->push_back(w);
         }
     }
+    day_table_ = std::move(table);
     // The time sources read a value for every document they are asked about, and the matcher
     // asks about every match; most matches of a large archive lie before the map's first day
     // and get nothing from it. Restricted to the whole months around the map's days (boolean
@@ -507,6 +513,150 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
             date_range_query(month_start(first) * 86400, (month_end(last) + 1) * 86400 - 1, db);
     }
     query_ = make_query();
+}
+
+namespace {
+
+// Prior::local_query's posting source: the prior's weight from one value per document
+// (kSlotPriorKey), optionally keeping only documents inside date and quality bounds. The
+// weight is computed exactly as the built-in sources of Prior::query() compute it (the same
+// products, summed the same way), so both rank identically.
+class PriorSource : public Xapian::PostingSource {
+  public:
+    struct Setup {
+        double quality_factor = 0;  // quality_weight / 100, 0 = no quality part
+        int64_t day_first = 0;
+        std::shared_ptr<const std::vector<double>> days;  // weight by day from day_first
+        double time_max = 0;
+        bool filter = false;  // keep only documents inside the bounds below
+        std::optional<double> min_quality, max_quality;
+        std::optional<int64_t> since, until;
+        double share = 1;  // expected part of the documents kept
+    };
+    explicit PriorSource(std::shared_ptr<const Setup> setup) : s_(std::move(setup)) {}
+
+    PostingSource* clone() const override { return new PriorSource(s_); }
+    void init(const Xapian::Database& db) override {
+        it_ = db.valuestream_begin(kSlotPriorKey);
+        end_ = db.valuestream_end(kSlotPriorKey);
+        started_ = false;
+        with_key_ = db.get_value_freq(kSlotPriorKey);
+        double q_max = 0;
+        if (s_->quality_factor > 0) {
+            const std::string ub = db.get_value_upper_bound(kSlotQualityPrior);
+            if (!ub.empty()) q_max = s_->quality_factor * Xapian::sortable_unserialise(ub);
+        }
+        set_maxweight(q_max + s_->time_max);
+    }
+    Xapian::doccount get_termfreq_min() const override { return s_->filter ? 0 : with_key_; }
+    Xapian::doccount get_termfreq_est() const override {
+        if (!s_->filter) return with_key_;
+        return static_cast<Xapian::doccount>(std::clamp(
+            std::round(static_cast<double>(with_key_) * s_->share), 0.0, double(with_key_)));
+    }
+    Xapian::doccount get_termfreq_max() const override { return with_key_; }
+
+    void next(double) override {
+        if (started_) ++it_;
+        started_ = true;
+        settle();
+    }
+    void skip_to(Xapian::docid did, double) override {
+        started_ = true;
+        it_.skip_to(did);
+        settle();
+    }
+    bool check(Xapian::docid did, double) override {
+        started_ = true;
+        if (!it_.check(did)) return false;  // no key: not a match (and no position to keep)
+        if (it_ == end_) return true;
+        return load();  // false: `did` is outside the bounds, the next call moves on
+    }
+    bool at_end() const override { return started_ && it_ == end_; }
+    Xapian::docid get_docid() const override { return it_.get_docid(); }
+    double get_weight() const override {
+        double w = 0;
+        if (s_->quality_factor > 0 && key_.quality)
+            w = s_->quality_factor * std::clamp(*key_.quality, 0.0, 100.0);
+        double t = 0;
+        if (key_.published && s_->days) {
+            const int64_t i = epoch_day(*key_.published) - s_->day_first;
+            if (i >= 0 && i < static_cast<int64_t>(s_->days->size()))
+                t = (*s_->days)[static_cast<std::size_t>(i)];
+        }
+        return w + t;
+    }
+
+  private:
+    // Reads the current key; true when the document is inside the bounds.
+    bool load() {
+        if (!parse_prior_key(*it_, key_)) key_ = {};
+        if (!s_->filter) return true;
+        const Setup& s = *s_;
+        if (s.min_quality || s.max_quality) {
+            if (!key_.quality) return false;
+            if (s.min_quality && !(*key_.quality >= *s.min_quality)) return false;
+            if (s.max_quality && !(*key_.quality <= *s.max_quality)) return false;
+        }
+        if (s.since || s.until) {
+            if (!key_.published) return false;
+            if (s.since && *key_.published < *s.since) return false;
+            if (s.until && *key_.published > *s.until) return false;
+        }
+        return true;
+    }
+    void settle() {  // forward to the first document inside the bounds
+        while (it_ != end_ && !load()) ++it_;
+    }
+
+    std::shared_ptr<const Setup> s_;
+    Xapian::ValueIterator it_, end_;
+    bool started_ = false;
+    Xapian::doccount with_key_ = 0;
+    PriorKey key_;
+};
+
+}  // namespace
+
+bool has_range(const Filters& f) {
+    return f.min_quality || f.max_quality || f.since || f.until;
+}
+
+double range_share(const Filters& f, const Xapian::Database& db) {
+    auto share = [&](Xapian::valueno slot, std::optional<double> lo, std::optional<double> hi) {
+        if (!lo && !hi) return 1.0;
+        const std::string lb = db.get_value_lower_bound(slot), ub = db.get_value_upper_bound(slot);
+        if (lb.empty() || ub.empty()) return 0.0;
+        const double a = Xapian::sortable_unserialise(lb), b = Xapian::sortable_unserialise(ub);
+        const double from = std::max(a, lo.value_or(a)), to = std::min(b, hi.value_or(b));
+        if (from > to) return 0.0;
+        if (!(b > a)) return 1.0;
+        return std::clamp((to - from) / (b - a), 0.0, 1.0);
+    };
+    auto as_double = [](std::optional<int64_t> t) {
+        return t ? std::optional<double>(static_cast<double>(*t)) : std::nullopt;
+    };
+    return share(kSlotQuality, f.min_quality, f.max_quality) *
+           share(kSlotPublished, as_double(f.since), as_double(f.until));
+}
+
+Xapian::Query Prior::local_query(const Filters* ranges, double share) const {
+    auto setup = std::make_shared<PriorSource::Setup>();
+    if (spec_.quality_weight > 0) setup->quality_factor = spec_.quality_weight / 100.0;
+    if (!day_weights_.empty()) {
+        setup->day_first = day_first_;
+        setup->days = day_table_;
+        setup->time_max = *std::max_element(day_table_->begin(), day_table_->end());
+    }
+    if (ranges && has_range(*ranges)) {
+        setup->filter = true;
+        setup->min_quality = ranges->min_quality;
+        setup->max_quality = ranges->max_quality;
+        setup->since = ranges->since;
+        setup->until = ranges->until;
+        setup->share = share;
+    }
+    return Xapian::Query((new PriorSource(std::move(setup)))->release());
 }
 
 Xapian::Query Prior::make_query() const {

@@ -134,6 +134,19 @@ class Prior {
     }
     const PriorSpec& spec() const { return spec_; }
 
+    // The same prior as one posting source of our own (a subclass of Xapian::PostingSource)
+    // that reads a single value per document, kSlotPriorKey, instead of the built-in sources'
+    // two value slots and the month terms: the same weights, at about half the cost per match.
+    // xapian-tcpsrv cannot run a class it does not know, so it is for local databases only, and
+    // for priors without hour keys (has_local_source()).
+    // With `ranges` (their date and quality bounds are used, nothing else), the source also
+    // keeps only the documents inside them, the same documents filter_query()'s bucket terms
+    // keep: the query must then be ANDed with it (it is the filter), else combined with
+    // OP_AND_MAYBE. `share` is the part of the index the ranges are expected to keep (the
+    // matcher's estimate, see range_share()).
+    bool has_local_source() const { return hour_weights_.empty(); }
+    Xapian::Query local_query(const Filters* ranges, double share) const;
+
   private:
     static std::array<std::string, 4> bounds(const Xapian::Database& db);
     Xapian::Query make_query() const;
@@ -141,9 +154,20 @@ class Prior {
     PriorSpec spec_;
     std::array<std::string, 4> bounds_;  // what is read from the database (pubday, published)
     std::map<std::string, double> hour_weights_, day_weights_;
+    // The day weights again, by day number from day_first_ (for the local source).
+    int64_t day_first_ = 0;
+    std::shared_ptr<const std::vector<double>> day_table_;
     Xapian::Query time_filter_;  // the months the time sources cover, when not every month
     Xapian::Query query_;
 };
+
+// True when `f` has a date or quality bound (what Prior::local_query can filter by).
+bool has_range(const Filters& f);
+// The part of the index's documents that the date and quality bounds of `f` keep, assuming
+// dates and qualities spread evenly between the index's bounds: an estimate, for the matcher's
+// choice of which list to drive by and for the searcher's choice of filtering by the local
+// prior source (broad ranges) or by bucket terms (narrow ones, which then drive the match).
+double range_share(const Filters& f, const Xapian::Database& db);
 
 // `q` with the tie-break prior added (kTieBreakWeight x the tiebreak slot, a built-in
 // ValueWeightPostingSource): exact score ties are ordered by id hash.

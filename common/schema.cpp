@@ -56,4 +56,36 @@ std::string bool_term(std::string_view field_name, std::string_view value) {
     return make_term(f.prefix, v);
 }
 
+std::string prior_key(std::optional<int64_t> published, std::optional<double> quality) {
+    std::string out(1, static_cast<char>((published ? 1 : 0) | (quality ? 2 : 0)));
+    if (published) {
+        const uint64_t u = static_cast<uint64_t>(*published) ^ (uint64_t{1} << 63);
+        for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((u >> shift) & 0xFF);
+    }
+    if (quality) out += Xapian::sortable_serialise(*quality);
+    return out;
+}
+
+bool parse_prior_key(std::string_view v, PriorKey& out) {
+    out = {};
+    if (v.empty()) return false;
+    const auto flags = static_cast<unsigned char>(v[0]);
+    if (flags > 3) return false;
+    std::size_t pos = 1;
+    if (flags & 1) {
+        if (v.size() < 9) return false;
+        uint64_t u = 0;
+        for (std::size_t i = 1; i < 9; ++i) u = (u << 8) | static_cast<unsigned char>(v[i]);
+        out.published = static_cast<int64_t>(u ^ (uint64_t{1} << 63));
+        pos = 9;
+    }
+    if (flags & 2) {
+        if (pos >= v.size()) return false;
+        out.quality = Xapian::sortable_unserialise(std::string(v.substr(pos)));
+    } else if (pos != v.size()) {
+        return false;
+    }
+    return true;
+}
+
 }  // namespace news

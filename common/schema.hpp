@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -54,6 +55,7 @@ enum Slot : Xapian::valueno {
     kSlotQualityPrior = 11,  // quality clamped to [0, 100] (sortable_serialise; quality prior)
     kSlotHour = 12,          // publication hour "YYYYMMDDHH" (recency prior near its anchor)
     kSlotTieBreak = 13,      // hash of the id mapped to [0, 1) (sortable_serialise)
+    kSlotPriorKey = 14,      // publication time and quality in one value (prior_key)
 };
 
 // Date and quality sorts, and every ranked query over several databases, add
@@ -67,7 +69,7 @@ inline constexpr double kTieBreakWeight = 1e-9;
 // Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
 inline constexpr int kMinHashes = 32;
 
-inline constexpr std::array<Field, 31> kFields{{
+inline constexpr std::array<Field, 32> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
     {"idkey", "", "XI", -1, FieldKind::Boolean,
@@ -116,6 +118,9 @@ inline constexpr std::array<Field, 31> kFields{{
      "publication hour, YYYYMMDDHH (UTC): the recency prior's key near its anchor"},
     {"qprior", "", "", kSlotQualityPrior, FieldKind::Value,
      "quality clamped to 0..100: the quality prior"},
+    {"priorkey", "", "", kSlotPriorKey, FieldKind::Value,
+     "publication time and quality in one value (a flags byte, 8 bytes of time, "
+     "sortable_serialise'd quality): what blended search reads per match on a local index"},
     {"tiebreak", "", "", kSlotTieBreak, FieldKind::Value,
      "hash of the id mapped to [0, 1): a score tie-breaker (weight 1e-9) independent of docids"},
     {"idhash", "", "", kSlotIdHash, FieldKind::Value,
@@ -142,6 +147,19 @@ inline constexpr double kQualityBucket = 10;
 inline constexpr int kQualityBucketMin = -1;
 inline constexpr int kQualityBucketMax = 20;
 std::string quality_bucket_term(double bucket_start);
+
+// The value of kSlotPriorKey: publication time and quality, the two things blended search
+// needs of every match (the prior's weight, the date and quality filters), in one value stream
+// instead of several. Byte 0 holds flags (1: has a time, 2: has a quality); then, when present,
+// the time as 8 bytes big-endian (seconds since the epoch + 2^63) and sortable_serialise(quality).
+// A typical value is 11 bytes.
+std::string prior_key(std::optional<int64_t> published, std::optional<double> quality);
+struct PriorKey {
+    std::optional<int64_t> published;
+    std::optional<double> quality;
+};
+// False for a value prior_key did not write.
+bool parse_prior_key(std::string_view v, PriorKey& out);
 
 // The stemming strategy both sides use (TermGenerator and QueryParser).
 inline constexpr Xapian::TermGenerator::stem_strategy kIndexStemStrategy =

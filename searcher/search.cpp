@@ -1,6 +1,7 @@
 #include "search.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -156,6 +157,9 @@ namespace {
 
 constexpr unsigned kRemoteTimeoutMs = 10000;        // per request
 constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
+// A blend search on local databases filters dates and qualities in its prior source when the
+// range is expected to keep at least this part of the index (else by bucket terms).
+constexpr double kFoldShare = 0.1;
 
 // Opens one shard (a local database or a remote one) and checks its schema version.
 // A metadata value of a freshly opened database; an indexer committing meanwhile can discard
@@ -301,6 +305,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
                                  lang + "'); search them separately");
             }
             out.db.add_database(one);
+            out.any_remote = out.any_remote || loc.remote;
             out.parts.push_back(one);
             out.paths.push_back(loc.spec());
         }
@@ -413,7 +418,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (opts.reverse && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             throw UsageError("--reverse applies to --sort date and --sort quality");
         }
-        Xapian::Query matched = built.query;  // what must match (the query, maybe expanded)
+        Xapian::Query matched = built.query;      // what must match (the query, maybe expanded)
+        Xapian::Query matched_text = built.text;  // the same before the filters
         std::vector<std::string> expansion;
         if (opts.expand_terms > 0 && built.has_text) {
             // Pseudo-relevance feedback (docs/ranking.md).
@@ -440,13 +446,12 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 expansion.push_back(*it);
             }
             if (!terms.empty()) {
-                matched = apply_filters(
-                    Xapian::Query(Xapian::Query::OP_OR, built.text,
-                                  Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                                Xapian::Query(Xapian::Query::OP_OR, terms.begin(),
-                                                              terms.end()),
-                                                opts.expand_weight)),
-                    opts.request.filters, index.db);
+                matched_text = Xapian::Query(
+                    Xapian::Query::OP_OR, built.text,
+                    Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                  Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                                  opts.expand_weight));
+                matched = apply_filters(matched_text, opts.request.filters, index.db);
             }
         }
         std::shared_ptr<const Prior> blend;
@@ -465,7 +470,27 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             if (!index.prior || !index.prior->reusable_for(spec, index.db))
                 index.prior = std::make_shared<const Prior>(spec, index.db);
             blend = index.prior;
-            prior = blend->query();
+        }
+        // On local databases the prior is one posting source of our own (Prior::local_query),
+        // which also does the date and quality filtering when the range keeps a large part of
+        // the index (fewer lists to merge per match); a narrow range keeps its bucket terms,
+        // which then drive the match. Remote shards get Xapian's built-in sources. Either way
+        // the same documents match with the same scores (docs/ranking.md).
+        const Filters& filters = opts.request.filters;
+        Filters unranged = filters;  // the filters the local source does not apply
+        bool fold = false;
+        if (blend) {
+            if (!index.any_remote && blend->has_local_source()) {
+                fold = has_range(filters) && range_share(filters, index.db) >= kFoldShare;
+                if (fold) {
+                    unranged.min_quality = unranged.max_quality = std::nullopt;
+                    unranged.since = unranged.until = std::nullopt;
+                }
+                prior = blend->local_query(fold ? &filters : nullptr,
+                                           fold ? range_share(filters, index.db) : 1.0);
+            } else {
+                prior = blend->query();
+            }
         }
         // Relevance and blend order exact ties by the id hash (the sort key below, highest
         // first, the order the tie-break prior gives too); date and
@@ -474,12 +499,18 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // matcher sums in another order) and flip a near-tie.
         const bool tie_break =
             sort == SortMode::Date || sort == SortMode::Quality || index.parts.size() > 1;
-        // An Enquire ranking `base` the way this search ranks.
-        auto ranked = [&](const Xapian::Query& base) {
+        // An Enquire ranking `filtered` (`text` with the filters applied) the way this search
+        // ranks.
+        auto ranked = [&](const Xapian::Query& text, const Xapian::Query& filtered) {
             Xapian::Enquire e(index.db);
             e.set_weighting_scheme(bm25_weight(opts));
-            Xapian::Query q = base;
-            if (!prior.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
+            Xapian::Query q = filtered;
+            if (fold) {
+                q = Xapian::Query(Xapian::Query::OP_AND, apply_filters(text, unranged, index.db),
+                                  prior);
+            } else if (!prior.empty()) {
+                q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, prior);
+            }
             e.set_query(tie_break ? with_tie_break(q) : q);
             switch (sort) {
                 case SortMode::Relevance:
@@ -499,28 +530,34 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         auto check_for = [&](Xapian::doccount wanted) {
             return opts.exact_count ? index.db.get_doccount() : index.check_at_least(wanted);
         };
-        Xapian::MSet mset =
-            ranked(matched).get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
         // --match auto: the articles matching only some of the words follow those matching
         // every word (ranked the same way among themselves), listed only after the last
         // all-word match. They are also counted (and faceted) whenever the all-word matches are
         // few (at most kRelaxCountLimit may match), so every page of such a search reports the
         // same totals; with more all-word matches only a page past the last of them is relaxed.
-        constexpr Xapian::doccount kRelaxCountLimit = 1000;
-        std::optional<Xapian::MSet> relaxed;
-        Xapian::Query relaxed_query;
-        Xapian::doccount strict_total = 0;
-        const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         // Only a conjunction at the top can have a looser reading (one word, a phrase or an
         // explicit OR has none), so the query is parsed again only then.
+        constexpr Xapian::doccount kRelaxCountLimit = 1000;
         const auto top = built.text.get_type();
         const bool conjunction = top == Xapian::Query::OP_AND || top == Xapian::Query::OP_AND_NOT ||
                                  top == Xapian::Query::OP_FILTER ||
                                  top == Xapian::Query::OP_AND_MAYBE;
-        if (opts.relax && conjunction && built.has_text && opts.expand_terms == 0 &&
-            !opts.collapse &&
-            ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
-             mset.get_matches_upper_bound() <= kRelaxCountLimit)) {
+        const bool relaxable =
+            opts.relax && conjunction && built.has_text && opts.expand_terms == 0 && !opts.collapse;
+        // A relaxable search counts up to kRelaxCountLimit + 1 all-word matches in its ranked
+        // match: the count is then exact whenever it decides anything, with no second match.
+        Xapian::MSet mset =
+            ranked(matched_text, matched)
+                .get_mset(opts.offset, opts.limit,
+                          std::max(check_for(opts.offset + opts.limit),
+                                   relaxable ? kRelaxCountLimit + 1 : Xapian::doccount{0}));
+        std::optional<Xapian::MSet> relaxed;  // the partial matches listed on this page
+        std::optional<std::array<Xapian::doccount, 3>> partial;  // their count: lower, est, upper
+        Xapian::Query relaxed_query;
+        Xapian::doccount strict_total = 0;
+        const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        if (relaxable && ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
+                          mset.get_matches_upper_bound() <= kRelaxCountLimit)) {
             QueryRequest any = opts.request;
             any.match_all = false;
             any.spelling = false;
@@ -539,11 +576,29 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     opts.offset > strict_total ? opts.offset - strict_total : 0;
                 const Xapian::doccount n =
                     opts.offset + shown < strict_total ? 0 : opts.limit - shown;
-                relaxed = ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
-                              .get_mset(from, n, n ? check_for(from + n) : 0);
+                if (n > 0) {
+                    relaxed =
+                        ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.text, built.text),
+                               Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
+                            .get_mset(from, n, check_for(from + n));
+                    partial = {relaxed->get_matches_lower_bound(), relaxed->get_matches_estimated(),
+                               relaxed->get_matches_upper_bound()};
+                } else {
+                    // Only counted: the loose reading's bounds less the all-word matches (all
+                    // of them match it too), from an unweighted match that checks nothing.
+                    Xapian::Enquire count(index.db);
+                    count.set_query(loose.query);
+                    count.set_weighting_scheme(Xapian::BoolWeight());
+                    const Xapian::MSet m = count.get_mset(0, 0, Xapian::doccount{0});
+                    auto less = [&](Xapian::doccount v) {
+                        return v > strict_total ? v - strict_total : 0;
+                    };
+                    partial = {less(m.get_matches_lower_bound()), less(m.get_matches_estimated()),
+                               less(m.get_matches_upper_bound())};
+                }
             }
         }
-        const Xapian::Query& match_set = relaxed ? relaxed_query : matched;
+        const Xapian::Query& match_set = partial ? relaxed_query : matched;
         // Facets: counted over the whole match set in a match of their own, unsorted and
         // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by
         // value, so counting them in the ranked match would differ between local and remote
@@ -571,17 +626,17 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
             out["total"] = {{"lower", facet_mset->get_matches_lower_bound()},
                             {"estimated", facet_mset->get_matches_estimated()},
                             {"upper", facet_mset->get_matches_upper_bound()}};
-        } else if (relaxed) {
-            out["total"] = {{"lower", strict_total + relaxed->get_matches_lower_bound()},
-                            {"estimated", strict_total + relaxed->get_matches_estimated()},
-                            {"upper", strict_total + relaxed->get_matches_upper_bound()}};
+        } else if (partial) {
+            out["total"] = {{"lower", strict_total + (*partial)[0]},
+                            {"estimated", strict_total + (*partial)[1]},
+                            {"upper", strict_total + (*partial)[2]}};
         } else {
             out["total"] = {{"lower", mset.get_matches_lower_bound()},
                             {"estimated", mset.get_matches_estimated()},
                             {"upper", mset.get_matches_upper_bound()}};
         }
-        out["relaxed"] = relaxed.has_value();
-        if (relaxed) {
+        out["relaxed"] = partial.has_value();
+        if (partial) {
             out["matched_all"] = strict_total;
             out["relaxed_query"] = sanitize_utf8(relaxed_query.get_description());
         }

@@ -28,6 +28,7 @@ struct OpenedIndex {
     std::vector<Xapian::Database> parts;  // the same, one database each
     std::vector<nlohmann::json> missing;  // {index, error} of shards left out
     bool allow_partial = false;
+    bool any_remote = false;  // some shard is served by xapian-tcpsrv (no custom classes)
     std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
     std::shared_ptr<const Prior> prior;     // the last blend prior, kept for batch mode
 

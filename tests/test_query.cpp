@@ -183,6 +183,94 @@ TEST(QueryPrior, TimeSourcesSeeOnlyTheMapsMonthsAndPriorIsReusable) {
     EXPECT_EQ(news::Prior(spec, db).query().get_description().find("M20"), std::string::npos);
 }
 
+// The local prior source (one value per document) gives every document the weight the built-in
+// sources give it, and with date and quality bounds keeps exactly the documents the bucket
+// filters keep: the same ranked list, whichever the searcher uses.
+TEST(QueryPrior, LocalSourceRanksLikeTheBuiltInSources) {
+    TempDir d;
+    Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    std::mt19937 rng(11);
+    const int64_t start = *news::parse_iso8601("2021-03-01T00:00:00Z");
+    const char* words[] = {"cloud", "quantum", "kernel", "storage", "network"};
+    for (int i = 0; i < 500; ++i) {
+        news::Article a;
+        a.id = "https://ex.com/" + std::to_string(i);
+        a.title = std::string(words[rng() % 5]) + " " + words[rng() % 5] + " news";
+        a.excerpt = std::string(words[rng() % 5]) + " and more " + words[rng() % 5];
+        if (i % 13 != 0) a.published = start + static_cast<int64_t>(rng() % (900u * 86400u));
+        if (i % 6 != 0) a.quality = static_cast<double>(static_cast<int>(rng() % 160) - 20) / 1.5;
+        db.add_document(b.build(a).doc);
+    }
+    db.commit();
+    news::PriorSpec spec;
+    spec.quality_weight = 1;
+    spec.recency_weight = 1.5;
+    spec.half_life_days = 20;  // reach 481 days: not the whole index
+    spec.anchor = news::newest_time(db);
+    spec.hours_near_anchor = false;
+    const news::Prior prior(spec, db);
+    ASSERT_TRUE(prior.has_local_source());
+    auto ranked = [&](const Xapian::Query& q) {
+        Xapian::Enquire e(db);
+        e.set_query(q);
+        e.set_sort_by_relevance_then_value(news::kSlotIdHash, true);
+        std::vector<std::pair<Xapian::docid, double>> out;
+        const auto m = e.get_mset(0, db.get_doccount());
+        for (auto it = m.begin(); it != m.end(); ++it) out.emplace_back(*it, it.get_weight());
+        return out;
+    };
+    const std::vector<Xapian::Query> texts{
+        Xapian::Query("Zcloud"),
+        Xapian::Query(Xapian::Query::OP_AND, Xapian::Query("Zcloud"), Xapian::Query("Zkernel")),
+        Xapian::Query(Xapian::Query::OP_OR, Xapian::Query("Zquantum"), Xapian::Query("Znetwork")),
+        Xapian::Query::MatchAll};
+    std::vector<news::Filters> ranges(7);
+    ranges[1].since = start + 300 * 86400 + 17;
+    ranges[2].until = start + 500 * 86400;
+    ranges[3].min_quality = 40;
+    ranges[4].min_quality = 12.5;
+    ranges[4].max_quality = 60;
+    ranges[5].min_quality = 30;
+    ranges[5].since = start + 100 * 86400;
+    ranges[5].until = start + 700 * 86400 - 1;
+    ranges[6].min_quality = 50;
+    ranges[6].max_quality = 40;  // nothing
+    int compared = 0;
+    for (const auto& f : ranges) {
+        news::Filters unranged = f;
+        unranged.min_quality = unranged.max_quality = std::nullopt;
+        unranged.since = unranged.until = std::nullopt;
+        for (const auto& t : texts) {
+            const auto want = ranked(Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                                                   news::apply_filters(t, f, db), prior.query()));
+            // Filtered by the source, or by the bucket terms with the source as the prior only.
+            const auto folded =
+                ranked(Xapian::Query(Xapian::Query::OP_AND, news::apply_filters(t, unranged, db),
+                                     prior.local_query(&f, 0.5)));
+            const auto prior_only =
+                ranked(Xapian::Query(Xapian::Query::OP_AND_MAYBE, news::apply_filters(t, f, db),
+                                     prior.local_query(nullptr, 1)));
+            for (const auto* got : {&folded, &prior_only}) {
+                ASSERT_EQ(got->size(), want.size()) << t.get_description();
+                for (std::size_t i = 0; i < want.size(); ++i) {
+                    EXPECT_EQ((*got)[i].first, want[i].first) << t.get_description() << " " << i;
+                    EXPECT_NEAR((*got)[i].second, want[i].second, 1e-12) << i;
+                }
+            }
+            compared += static_cast<int>(want.size());
+        }
+    }
+    EXPECT_GT(compared, 1000);
+    EXPECT_GT(news::range_share(ranges[3], db), 0.2);
+    EXPECT_LT(news::range_share(ranges[3], db), 0.8);
+    EXPECT_EQ(news::range_share(ranges[6], db), 0.0);
+    EXPECT_EQ(news::range_share(ranges[0], db), 1.0);
+    // Hour keys near the anchor have no local source.
+    spec.hours_near_anchor = true;
+    EXPECT_FALSE(news::Prior(spec, db).has_local_source());
+}
+
 TEST(QueryPrior, NoWeightsNoQuery) {
     TempDir d;
     Xapian::WritableDatabase db((d.path() / "idx").string(), Xapian::DB_CREATE);

@@ -2,6 +2,9 @@
 // boolean-term normalisation per field and the consistency of kFields.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -28,6 +31,38 @@ bool starts_with(const std::string& s, std::string_view p) {
 }  // namespace
 
 // ---- make_term -----------------------------------------------------------------------------
+
+TEST(PriorKey, RoundTripsTimeAndQuality) {
+    const std::vector<std::optional<int64_t>> times{std::nullopt,
+                                                    0,
+                                                    1,
+                                                    -1,
+                                                    1600000000,
+                                                    -62167219200,
+                                                    int64_t{253402300799},
+                                                    std::numeric_limits<int64_t>::min(),
+                                                    std::numeric_limits<int64_t>::max()};
+    const std::vector<std::optional<double>> qualities{std::nullopt, 0.0,    37.5,  -12.0,
+                                                       100.0,        250.25, 1e300, -0.001};
+    for (const auto& t : times) {
+        for (const auto& q : qualities) {
+            const std::string key = news::prior_key(t, q);
+            news::PriorKey got;
+            ASSERT_TRUE(news::parse_prior_key(key, got));
+            EXPECT_EQ(got.published, t);
+            EXPECT_EQ(got.quality, q);
+            if (q && std::abs(*q) < 1000 && std::floor(*q * 4) == *q * 4) {
+                EXPECT_LE(key.size(), 15u) << "a short value: no allocation to read it";
+            }
+        }
+    }
+    news::PriorKey k;
+    EXPECT_FALSE(news::parse_prior_key("", k));
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x07'), k));
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x01') + "abc", k));  // a cut time
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x00') + "x", k));    // trailing bytes
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x02'), k));          // no quality
+}
 
 TEST(MakeTerm, ShortValuesUnchanged) {
     EXPECT_EQ(make_term("K", "ai"), "Kai");
