@@ -150,9 +150,11 @@ std::string quality_bucket_term(double bucket_start);
 
 // The value of kSlotPriorKey: publication time and quality, the two things blended search
 // needs of every match (the prior's weight, the date and quality filters), in one value stream
-// instead of several. Byte 0 holds flags (1: has a time, 2: has a quality); then, when present,
-// the time as 8 bytes big-endian (seconds since the epoch + 2^63) and sortable_serialise(quality).
-// A typical value is 11 bytes.
+// instead of several, short and cheap to decode (the matcher reads every value it skips).
+// Byte 0: bits 0-1 say how the time is stored (0 none; 1: 5 bytes, seconds since the epoch +
+// 2^39, for years about -15,000..19,000; 2: 8 bytes, + 2^63), bits 2-3 the quality (0 none;
+// 1: 2 bytes, a whole number + 32768; 2: a float's 4 bytes, when it holds the value exactly;
+// 3: a double's 8). All big-endian. A typical value is 8 bytes.
 std::string prior_key(std::optional<int64_t> published, std::optional<double> quality);
 struct PriorKey {
     std::optional<int64_t> published;

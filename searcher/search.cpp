@@ -115,27 +115,38 @@ auto with_reopen(OpenedIndex& index, F&& f) {
 
 }  // namespace
 
-std::string highlight(const std::string& text, const Xapian::Query& query, const Xapian::Stem& stem,
-                      const std::string& start, const std::string& end) {
-    std::set<std::string> terms;
+Highlighter::Highlighter(const Xapian::Query& query, const Xapian::Stem& stem, std::string start,
+                         std::string end)
+    : stem_(stem), start_(std::move(start)), end_(std::move(end)) {
     for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
         const std::string term = *t;
         if (term.empty()) continue;
         if (term[0] == 'Z') {
-            terms.insert(term);
+            terms_.insert(term);
         } else if (term[0] == 'S' && term.size() > 1) {  // title:word
-            terms.insert(term.substr(1));
+            terms_.insert(term.substr(1));
         } else if (!(term[0] >= 'A' && term[0] <= 'Z')) {
-            terms.insert(term);
+            terms_.insert(term);
         }
     }
+}
+
+bool Highlighter::hit(const std::string& word) {
+    if (terms_.count(word)) return true;
+    auto [at, added] = seen_.try_emplace(word, false);
+    if (added) at->second = terms_.count("Z" + stem_(word)) > 0;
+    return at->second;
+}
+
+std::string Highlighter::operator()(const std::string& text) {
     std::string out, word, raw;
+    out.reserve(text.size() + 32);
     auto flush = [&] {
         if (raw.empty()) return;
-        const bool hit = terms.count(word) || terms.count("Z" + stem(word));
-        if (hit) out += start;
+        const bool h = hit(word);
+        if (h) out += start_;
         out += raw;
-        if (hit) out += end;
+        if (h) out += end_;
         word.clear();
         raw.clear();
     };
@@ -151,6 +162,11 @@ std::string highlight(const std::string& text, const Xapian::Query& query, const
     }
     flush();
     return out;
+}
+
+std::string highlight(const std::string& text, const Xapian::Query& query, const Xapian::Stem& stem,
+                      const std::string& start, const std::string& end) {
+    return Highlighter(query, stem, start, end)(text);
 }
 
 namespace {
@@ -652,6 +668,12 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                                 : nlohmann::json(sanitize_utf8(built.suggestion));
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
+        constexpr std::size_t kSnippetBytes = 240;
+        // The title is highlighted by the words of the query, the snippet also by expansion
+        // terms (what the match used).
+        Highlighter title_marks(built.text, qb.stemmer(), opts.highlight_start, opts.highlight_end);
+        Highlighter text_marks(matched_text, qb.stemmer(), opts.highlight_start,
+                               opts.highlight_end);
         auto add_results = [&](const Xapian::MSet& m, Xapian::doccount rank0, bool all_words) {
             for (auto it = m.begin(); it != m.end(); ++it) {
                 const Xapian::Document doc = it.get_document();
@@ -663,13 +685,17 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 const std::string excerpt = r["excerpt"].get<std::string>();
                 const std::string title = r["title"].get<std::string>();
                 if (built.has_text) {
-                    r["snippet"] = decode_html_entities(
-                        m.snippet(excerpt.empty() ? title : excerpt, 240, qb.stemmer(),
-                                  snippet_flags, opts.highlight_start, opts.highlight_end, "…"));
-                    r["title_highlighted"] = highlight(title, built.text, qb.stemmer(),
-                                                       opts.highlight_start, opts.highlight_end);
+                    // A text that fits is highlighted whole; a longer one is cut by Xapian
+                    // around the best-matching passage (which escapes HTML: decoded again).
+                    const std::string& text = excerpt.empty() ? title : excerpt;
+                    r["snippet"] = text.size() <= kSnippetBytes
+                                       ? text_marks(text)
+                                       : decode_html_entities(m.snippet(
+                                             text, kSnippetBytes, qb.stemmer(), snippet_flags,
+                                             opts.highlight_start, opts.highlight_end, "…"));
+                    r["title_highlighted"] = title_marks(title);
                 } else {
-                    r["snippet"] = utf8_truncate(excerpt, 240);
+                    r["snippet"] = utf8_truncate(excerpt, kSnippetBytes);
                     r["title_highlighted"] = title;
                 }
                 if (opts.explain) {

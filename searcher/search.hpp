@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "query.hpp"
@@ -104,8 +106,24 @@ nlohmann::json index_stats(OpenedIndex& index);
 // The articles of the story of `id_or_url`, oldest first (who reported first).
 nlohmann::json get_story(OpenedIndex& index, const std::string& id_or_url);
 
-// `text` with every word that matches one of the query's terms (as written, or by its stem)
-// wrapped in `start`/`end`; the text is never cut.
+// Wraps every word of a text that matches one of the query's terms (as written, or by its
+// stem; a `title:` term by its word) in `start`/`end`; the text is never cut. Made once per
+// query: it remembers each word's verdict (stemming is most of the cost).
+class Highlighter {
+  public:
+    Highlighter(const Xapian::Query& query, const Xapian::Stem& stem, std::string start,
+                std::string end);
+    std::string operator()(const std::string& text);
+
+  private:
+    bool hit(const std::string& word);  // `word` lower-cased
+    std::unordered_set<std::string> terms_;
+    std::unordered_map<std::string, bool> seen_;
+    Xapian::Stem stem_;
+    std::string start_, end_;
+};
+
+// One text, highlighted (Highlighter).
 std::string highlight(const std::string& text, const Xapian::Query& query, const Xapian::Stem& stem,
                       const std::string& start, const std::string& end);
 

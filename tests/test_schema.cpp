@@ -51,8 +51,11 @@ TEST(PriorKey, RoundTripsTimeAndQuality) {
             ASSERT_TRUE(news::parse_prior_key(key, got));
             EXPECT_EQ(got.published, t);
             EXPECT_EQ(got.quality, q);
+            if (q) {
+                EXPECT_EQ(std::signbit(*got.quality), std::signbit(*q));
+            }
             if (q && std::abs(*q) < 1000 && std::floor(*q * 4) == *q * 4) {
-                EXPECT_LE(key.size(), 15u) << "a short value: no allocation to read it";
+                EXPECT_LE(key.size(), 13u) << "a short value: no allocation to read it";
             }
         }
     }
@@ -62,6 +65,14 @@ TEST(PriorKey, RoundTripsTimeAndQuality) {
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x01') + "abc", k));  // a cut time
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x00') + "x", k));    // trailing bytes
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x02'), k));          // no quality
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x03') + std::string(8, 'x'), k));
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x10'), k));
+    // The usual article: a date in years 0..9999 and a whole-number quality, in 8 bytes.
+    EXPECT_EQ(news::prior_key(1600000000, 37.0).size(), 8u);
+    EXPECT_EQ(news::prior_key(-62167219200, 100.0).size(), 8u);
+    // A quality a float cannot hold exactly keeps every bit.
+    ASSERT_TRUE(news::parse_prior_key(news::prior_key(std::nullopt, 0.1), k));
+    EXPECT_EQ(k.quality, 0.1);
 }
 
 TEST(MakeTerm, ShortValuesUnchanged) {
