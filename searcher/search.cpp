@@ -560,13 +560,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                                  top == Xapian::Query::OP_AND_MAYBE;
         const bool relaxable =
             opts.relax && conjunction && built.has_text && opts.expand_terms == 0 && !opts.collapse;
-        // A relaxable search counts up to kRelaxCountLimit + 1 all-word matches in its ranked
-        // match: the count is then exact whenever it decides anything, with no second match.
         Xapian::MSet mset =
             ranked(matched_text, matched)
-                .get_mset(opts.offset, opts.limit,
-                          std::max(check_for(opts.offset + opts.limit),
-                                   relaxable ? kRelaxCountLimit + 1 : Xapian::doccount{0}));
+                .get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
         std::optional<Xapian::MSet> relaxed;  // the partial matches listed on this page
         std::optional<std::array<Xapian::doccount, 3>> partial;  // their count: lower, est, upper
         Xapian::Query relaxed_query;
