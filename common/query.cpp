@@ -463,9 +463,12 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
     // The index's day range bounds the map; without usable bounds, the reach does.
     const auto lo = day_from_key(bounds_[0]).value_or(a_day - reach);
     const auto hi = day_from_key(bounds_[1]).value_or(a_day + reach);
-    const int64_t first = std::max(lo, a_day - reach);
+    // Only days of years 0..9999 have keys in the index (a document dated outside them gets
+    // no time part from the built-in sources), so the map and the table stop there too.
+    const int64_t key_min = days_from_civil(0, 1, 1), key_max = days_from_civil(9999, 12, 31);
+    const int64_t first = std::max({lo, a_day - reach, key_min});
     // Recency: anything after the anchor counts as new (age 0).
-    const int64_t last = spec_.symmetric ? std::min(hi, a_day + reach) : hi;
+    const int64_t last = std::min(spec_.symmetric ? std::min(hi, a_day + reach) : hi, key_max);
     auto weight = [&](int64_t mid) {
         const double dt = static_cast<double>(spec_.anchor - mid) / 86400.0;
         const double dist = spec_.symmetric ? std::abs(dt) : std::max(0.0, dt);

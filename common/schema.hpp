@@ -119,8 +119,9 @@ inline constexpr std::array<Field, 32> kFields{{
     {"qprior", "", "", kSlotQualityPrior, FieldKind::Value,
      "quality clamped to 0..100: the quality prior"},
     {"priorkey", "", "", kSlotPriorKey, FieldKind::Value,
-     "publication time and quality in one value (a flags byte, 8 bytes of time, "
-     "sortable_serialise'd quality): what blended search reads per match on a local index"},
+     "publication time and quality in one short value (a flags byte, the time in 5 bytes or "
+     "8, the quality in 2, 4 or 8; see prior_key): what blended search reads per match on a "
+     "local index"},
     {"tiebreak", "", "", kSlotTieBreak, FieldKind::Value,
      "hash of the id mapped to [0, 1): a score tie-breaker (weight 1e-9) independent of docids"},
     {"idhash", "", "", kSlotIdHash, FieldKind::Value,

@@ -601,7 +601,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     Xapian::Enquire count(index.db);
                     count.set_query(loose.query);
                     count.set_weighting_scheme(Xapian::BoolWeight());
-                    const Xapian::MSet m = count.get_mset(0, 0, Xapian::doccount{0});
+                    const Xapian::MSet m = count.get_mset(
+                        0, 0, opts.exact_count ? index.db.get_doccount() : Xapian::doccount{0});
                     auto less = [&](Xapian::doccount v) {
                         return v > strict_total ? v - strict_total : 0;
                     };
@@ -665,11 +666,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
         constexpr std::size_t kSnippetBytes = 240;
-        // The title is highlighted by the words of the query, the snippet also by expansion
-        // terms (what the match used).
+        // The title is highlighted by the words of the query, the snippet by what the match
+        // used (expansion terms too).
         Highlighter title_marks(built.text, qb.stemmer(), opts.highlight_start, opts.highlight_end);
-        Highlighter text_marks(matched_text, qb.stemmer(), opts.highlight_start,
-                               opts.highlight_end);
         auto add_results = [&](const Xapian::MSet& m, Xapian::doccount rank0, bool all_words) {
             for (auto it = m.begin(); it != m.end(); ++it) {
                 const Xapian::Document doc = it.get_document();
@@ -681,14 +680,12 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 const std::string excerpt = r["excerpt"].get<std::string>();
                 const std::string title = r["title"].get<std::string>();
                 if (built.has_text) {
-                    // A text that fits is highlighted whole; a longer one is cut by Xapian
-                    // around the best-matching passage (which escapes HTML: decoded again).
-                    const std::string& text = excerpt.empty() ? title : excerpt;
-                    r["snippet"] = text.size() <= kSnippetBytes
-                                       ? text_marks(text)
-                                       : decode_html_entities(m.snippet(
-                                             text, kSnippetBytes, qb.stemmer(), snippet_flags,
-                                             opts.highlight_start, opts.highlight_end, "…"));
+                    // Xapian picks the best-matching passage and highlights the words its
+                    // term generator would index, as the match saw them (it escapes HTML:
+                    // decoded again).
+                    r["snippet"] = decode_html_entities(
+                        m.snippet(excerpt.empty() ? title : excerpt, kSnippetBytes, qb.stemmer(),
+                                  snippet_flags, opts.highlight_start, opts.highlight_end, "…"));
                     r["title_highlighted"] = title_marks(title);
                 } else {
                     r["snippet"] = utf8_truncate(excerpt, kSnippetBytes);

@@ -64,7 +64,7 @@ TEST(PriorKey, RoundTripsTimeAndQuality) {
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x07'), k));
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x01') + "abc", k));  // a cut time
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x00') + "x", k));    // trailing bytes
-    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x02'), k));          // no quality
+    EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x02'), k));  // an 8-byte time missing
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x03') + std::string(8, 'x'), k));
     EXPECT_FALSE(news::parse_prior_key(std::string(1, '\x10'), k));
     // The usual article: a date in years 0..9999 and a whole-number quality, in 8 bytes.
