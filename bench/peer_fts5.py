@@ -414,6 +414,15 @@ def to_fallback(line):
     return " OR ".join(fts_quote(w) for w in words)
 
 
+# --fetch: the page's stored fields, highlighted title and excerpt snippet (FTS5's highlight()
+# and snippet() need the MATCH in the same statement; the rowid list keeps it to the page).
+FETCH_SQL = ("SELECT a.rowid, a.id, a.title, a.excerpt, a.published, a.quality, a.heat, a.type, "
+             "a.provider, a.topics, highlight(fts, 0, '[', ']'), "
+             "snippet(fts, 1, '[', ']', '…', 32) "
+             "FROM fts JOIN articles a ON a.rowid = fts.rowid "
+             "WHERE fts MATCH ? AND fts.rowid IN (%s)")
+
+
 def percentile(sorted_vals, p):
     if not sorted_vals:
         return None
@@ -438,7 +447,7 @@ def cmd_search(args):
         since = dt.datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
         where.append("a.published >= ?")
         extra.append(int(since.timestamp()))
-    sql = ("SELECT a.id, bm25(fts, 10.0, 1.0, 1.0, 2.0) AS score "
+    sql = ("SELECT a.id, bm25(fts, 10.0, 1.0, 1.0, 2.0) AS score, a.rowid "
            "FROM fts JOIN articles a ON a.rowid = fts.rowid "
            "WHERE " + " AND ".join(where) + " ORDER BY score LIMIT ?")
 
@@ -465,6 +474,16 @@ def cmd_search(args):
                                        + [args.limit]).fetchall()
                 except sqlite3.Error as exc:
                     err = str(exc)
+            if args.fetch and rows:
+                # The page as a reader gets it: the stored fields, the title and a snippet of the
+                # excerpt with the matched words marked (what `searcher search` returns), for the
+                # page's rows only.
+                marks = ",".join("?" * len(rows))
+                got = {r[0]: r for r in con.execute(
+                    FETCH_SQL % marks, [expr] + [r[2] for r in rows])}
+                page = [got.get(r[2]) for r in rows]
+                if rep == 0 and out is not None:
+                    fetched = page
             elapsed = time.perf_counter() - t0
             timings.append(elapsed * 1000.0)
             if rep == 0:  # count per distinct query, not per repetition
@@ -475,6 +494,8 @@ def cmd_search(args):
                     rec = {"query": q, "match": expr, "fallback": used_fallback,
                            "ids": [r[0] for r in rows],
                            "scores": [round(r[1], 4) for r in rows]}
+                    if args.fetch and rows:
+                        rec["snippets"] = [p[-1] if p else None for p in fetched]
                     if err is not None:
                         rec["error"] = err
                     out.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -494,6 +515,7 @@ def cmd_search(args):
         "limit": args.limit,
         "min_quality": args.min_quality,
         "since": args.since,
+        "fetch": args.fetch,
         "p50_ms": r3(percentile(s, 50)),
         "p95_ms": r3(percentile(s, 95)),
         "p99_ms": r3(percentile(s, 99)),
@@ -527,6 +549,9 @@ def main(argv=None):
     p.add_argument("--min-quality", type=float, default=None)
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--fetch", action="store_true",
+                   help="also read the page's fields, highlighted title and snippet, as "
+                        "`searcher search` returns them (timed)")
     p.add_argument("--out", default=None, metavar="FILE",
                    help="write per-query results as JSONL (first repetition)")
     p.set_defaults(func=cmd_search)

@@ -1,10 +1,13 @@
 #include "query.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "date.hpp"
 #include "errors.hpp"
@@ -520,10 +523,68 @@ Prior::Prior(const PriorSpec& spec, const Xapian::Database& db) : spec_(spec), b
 
 namespace {
 
+// The priorkey slot of one database revision, decoded into memory (see
+// set_prior_column_cache): one entry per docid, so the source reads a document's key without
+// decoding the value stream from the previous match up to it.
+struct PriorColumn {
+    struct Entry {
+        int64_t published = 0;
+        double quality = 0;
+        uint8_t flags = 0;  // kHasKey | kHasTime | kHasQuality
+    };
+    static constexpr uint8_t kHasKey = 1, kHasTime = 2, kHasQuality = 4;
+    std::vector<Entry> entries;  // by docid; entries[0] is unused
+};
+
+std::atomic<bool> g_column_cache{false};
+std::mutex g_column_mutex;
+// A few revisions' columns (several shards, or a reopened database), by uuid and revision.
+std::map<std::string, std::shared_ptr<const PriorColumn>> g_columns;
+constexpr Xapian::docid kMaxColumnDocid = 8'000'000;  // 24 bytes a docid: at most ~190 MB
+constexpr std::size_t kMaxColumns = 8;
+
+std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
+    if (!g_column_cache.load(std::memory_order_relaxed)) return nullptr;
+    const Xapian::docid last = db.get_lastdocid();
+    if (last > kMaxColumnDocid) return nullptr;
+    std::string id;
+    try {
+        id = db.get_uuid() + "@" + std::to_string(db.get_revision());
+    } catch (const Xapian::UnimplementedError&) {
+        return nullptr;  // no revision to key the copy by (not a local database)
+    }
+    if (id.front() == '@') return nullptr;
+    std::lock_guard lock(g_column_mutex);
+    if (auto it = g_columns.find(id); it != g_columns.end()) return it->second;
+    auto col = std::make_shared<PriorColumn>();
+    col->entries.resize(static_cast<std::size_t>(last) + 1);
+    PriorKey key;
+    for (auto v = db.valuestream_begin(kSlotPriorKey); v != db.valuestream_end(kSlotPriorKey);
+         ++v) {
+        const Xapian::docid did = v.get_docid();
+        if (did > last) break;
+        auto& e = col->entries[did];
+        e.flags = PriorColumn::kHasKey;
+        if (!parse_prior_key(*v, key)) continue;  // a key with no parts, as the stream reads it
+        if (key.published) {
+            e.flags |= PriorColumn::kHasTime;
+            e.published = *key.published;
+        }
+        if (key.quality) {
+            e.flags |= PriorColumn::kHasQuality;
+            e.quality = *key.quality;
+        }
+    }
+    if (g_columns.size() >= kMaxColumns) g_columns.clear();
+    g_columns.emplace(id, col);
+    return col;
+}
+
 // Prior::local_query's posting source: the prior's weight from one value per document
 // (kSlotPriorKey), optionally keeping only documents inside date and quality bounds. The
 // weight is computed exactly as the built-in sources of Prior::query() compute it (the same
-// products, summed the same way), so both rank identically.
+// products, summed the same way), so both rank identically. It reads the value stream, or the
+// revision's in-memory column when the process keeps one.
 class PriorSource : public Xapian::PostingSource {
   public:
     struct Setup {
@@ -540,8 +601,14 @@ class PriorSource : public Xapian::PostingSource {
 
     PostingSource* clone() const override { return new PriorSource(s_); }
     void init(const Xapian::Database& db) override {
-        it_ = db.valuestream_begin(kSlotPriorKey);
-        end_ = db.valuestream_end(kSlotPriorKey);
+        col_ = prior_column(db);
+        if (col_) {
+            pos_ = 0;
+            last_ = static_cast<Xapian::docid>(col_->entries.size() - 1);
+        } else {
+            it_ = db.valuestream_begin(kSlotPriorKey);
+            end_ = db.valuestream_end(kSlotPriorKey);
+        }
         started_ = false;
         with_key_ = db.get_value_freq(kSlotPriorKey);
         double q_max = 0;
@@ -560,23 +627,37 @@ class PriorSource : public Xapian::PostingSource {
     Xapian::doccount get_termfreq_max() const override { return with_key_; }
 
     void next(double) override {
-        if (started_) ++it_;
+        if (started_) {
+            if (col_) {
+                ++pos_;
+            } else {
+                ++it_;
+            }
+        }
         started_ = true;
         settle();
     }
     void skip_to(Xapian::docid did, double) override {
         started_ = true;
-        it_.skip_to(did);
+        if (col_) {
+            pos_ = std::max(pos_, did);
+        } else {
+            it_.skip_to(did);
+        }
         settle();
     }
     bool check(Xapian::docid did, double) override {
         started_ = true;
+        if (col_) {
+            pos_ = did;
+            return load();  // false: no key or outside the bounds, the next call moves on
+        }
         if (!it_.check(did)) return false;  // no key: not a match (and no position to keep)
         if (it_ == end_) return true;
         return load();  // false: `did` is outside the bounds, the next call moves on
     }
-    bool at_end() const override { return started_ && it_ == end_; }
-    Xapian::docid get_docid() const override { return it_.get_docid(); }
+    bool at_end() const override { return started_ && (col_ ? pos_ > last_ : it_ == end_); }
+    Xapian::docid get_docid() const override { return col_ ? pos_ : it_.get_docid(); }
     double get_weight() const override {
         double w = 0;
         if (s_->quality_factor > 0 && key_.quality)
@@ -591,9 +672,20 @@ class PriorSource : public Xapian::PostingSource {
     }
 
   private:
-    // Reads the current key; true when the document is inside the bounds.
+    // Reads the current key; true when the document has one (always, on the value stream)
+    // inside the bounds.
     bool load() {
-        if (!parse_prior_key(*it_, key_)) key_ = {};
+        if (col_) {
+            if (pos_ > last_) return false;
+            const auto& e = col_->entries[pos_];
+            if (!(e.flags & PriorColumn::kHasKey)) return false;
+            key_.published =
+                e.flags & PriorColumn::kHasTime ? std::optional(e.published) : std::nullopt;
+            key_.quality =
+                e.flags & PriorColumn::kHasQuality ? std::optional(e.quality) : std::nullopt;
+        } else if (!parse_prior_key(*it_, key_)) {
+            key_ = {};
+        }
         if (!s_->filter) return true;
         const Setup& s = *s_;
         if (s.min_quality || s.max_quality) {
@@ -609,10 +701,16 @@ class PriorSource : public Xapian::PostingSource {
         return true;
     }
     void settle() {  // forward to the first document inside the bounds
-        while (it_ != end_ && !load()) ++it_;
+        if (col_) {
+            while (pos_ <= last_ && !load()) ++pos_;
+        } else {
+            while (it_ != end_ && !load()) ++it_;
+        }
     }
 
     std::shared_ptr<const Setup> s_;
+    std::shared_ptr<const PriorColumn> col_;
+    Xapian::docid pos_ = 0, last_ = 0;
     Xapian::ValueIterator it_, end_;
     bool started_ = false;
     Xapian::doccount with_key_ = 0;
@@ -620,6 +718,18 @@ class PriorSource : public Xapian::PostingSource {
 };
 
 }  // namespace
+
+bool prior_column_cache() {
+    return g_column_cache.load(std::memory_order_relaxed);
+}
+
+void set_prior_column_cache(bool on) {
+    g_column_cache.store(on, std::memory_order_relaxed);
+    if (!on) {
+        std::lock_guard lock(g_column_mutex);
+        g_columns.clear();
+    }
+}
 
 bool has_range(const Filters& f) {
     return f.min_quality || f.max_quality || f.since || f.until;
@@ -659,6 +769,17 @@ Xapian::Query Prior::local_query(const Filters* ranges, double share) const {
         setup->until = ranges->until;
         setup->share = share;
     }
+    return Xapian::Query((new PriorSource(std::move(setup)))->release());
+}
+
+Xapian::Query range_source(const Filters& ranges, double share) {
+    auto setup = std::make_shared<PriorSource::Setup>();
+    setup->filter = true;
+    setup->min_quality = ranges.min_quality;
+    setup->max_quality = ranges.max_quality;
+    setup->since = ranges.since;
+    setup->until = ranges.until;
+    setup->share = share;
     return Xapian::Query((new PriorSource(std::move(setup)))->release());
 }
 

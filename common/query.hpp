@@ -161,6 +161,19 @@ class Prior {
     Xapian::Query query_;
 };
 
+// Off by default. On, the local prior source (Prior::local_query) copies the priorkey slot of
+// each database revision it meets into memory once (24 bytes a document, up to 8M docids) and
+// reads keys from there: worth it for a process that runs many searches (batch mode, a server),
+// not for a single search, which would pay the copy for one query.
+void set_prior_column_cache(bool on);
+bool prior_column_cache();
+
+// The local prior source without weights (a weight of 0 everywhere): the documents inside
+// `ranges`' date and quality bounds, the same ones filter_query's bucket terms and value checks
+// keep. `share` is the expected part of the index kept (range_share), for the matcher's
+// estimates. Local databases only (a remote server cannot run it).
+Xapian::Query range_source(const Filters& ranges, double share);
+
 // True when `f` has a date or quality bound (what Prior::local_query can filter by).
 bool has_range(const Filters& f);
 // The part of the index's documents that the date and quality bounds of `f` keep, assuming

@@ -492,22 +492,30 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // the index (fewer lists to merge per match); a narrow range keeps its bucket terms,
         // which then drive the match. Remote shards get Xapian's built-in sources. Either way
         // the same documents match with the same scores (docs/ranking.md).
+        // Other sorts filter in the same source, without weights, when the process keeps the
+        // priorkey slot in memory (batch mode): then it costs less than the bucket terms.
         const Filters& filters = opts.request.filters;
         Filters unranged = filters;  // the filters the local source does not apply
-        bool fold = false;
-        if (blend) {
-            if (!index.any_remote && blend->has_local_source()) {
-                fold = has_range(filters) && range_share(filters, index.db) >= kFoldShare;
-                if (fold) {
-                    unranged.min_quality = unranged.max_quality = std::nullopt;
-                    unranged.since = unranged.until = std::nullopt;
-                }
-                prior = blend->local_query(fold ? &filters : nullptr,
-                                           fold ? range_share(filters, index.db) : 1.0);
-            } else {
-                prior = blend->query();
-            }
+        const bool local = !index.any_remote && (!blend || blend->has_local_source());
+        const double share = has_range(filters) ? range_share(filters, index.db) : 1.0;
+        const bool fold =
+            local && has_range(filters) && share >= kFoldShare && (blend || prior_column_cache());
+        if (fold) {
+            unranged.min_quality = unranged.max_quality = std::nullopt;
+            unranged.since = unranged.until = std::nullopt;
         }
+        if (blend) {
+            prior = local ? blend->local_query(fold ? &filters : nullptr, fold ? share : 1.0)
+                          : blend->query();
+        } else if (fold) {
+            prior = range_source(filters, share);  // weight 0: filters only
+        }
+        // `text` with the filters applied, for an unweighted match (counts, facets).
+        auto counted = [&](const Xapian::Query& text, const Xapian::Query& filtered) {
+            if (!fold) return filtered;
+            return Xapian::Query(Xapian::Query::OP_AND, apply_filters(text, unranged, index.db),
+                                 range_source(filters, share));
+        };
         // Relevance and blend order exact ties by the id hash (the sort key below, highest
         // first, the order the tie-break prior gives too); date and
         // quality fall back to the score, so their ties need the tie-break prior, and so do
@@ -565,7 +573,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 .get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
         std::optional<Xapian::MSet> relaxed;  // the partial matches listed on this page
         std::optional<std::array<Xapian::doccount, 3>> partial;  // their count: lower, est, upper
-        Xapian::Query relaxed_query;
+        Xapian::Query relaxed_query, loose_text;
         Xapian::doccount strict_total = 0;
         const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         if (relaxable && ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
@@ -578,11 +586,12 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 strict_total = mset.get_matches_upper_bound();
                 if (!exact) {  // count the (at most kRelaxCountLimit) all-word matches
                     Xapian::Enquire count(index.db);
-                    count.set_query(matched);
+                    count.set_query(counted(matched_text, matched));
                     count.set_weighting_scheme(Xapian::BoolWeight());
                     strict_total = count.get_mset(0, 0, strict_total + 1).get_matches_upper_bound();
                 }
                 relaxed_query = loose.query;
+                loose_text = loose.text;
                 const Xapian::doccount shown = static_cast<Xapian::doccount>(mset.size());
                 const Xapian::doccount from =
                     opts.offset > strict_total ? opts.offset - strict_total : 0;
@@ -599,7 +608,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     // Only counted: the loose reading's bounds less the all-word matches (all
                     // of them match it too), from an unweighted match that checks nothing.
                     Xapian::Enquire count(index.db);
-                    count.set_query(loose.query);
+                    count.set_query(counted(loose.text, loose.query));
                     count.set_weighting_scheme(Xapian::BoolWeight());
                     const Xapian::MSet m = count.get_mset(
                         0, 0, opts.exact_count ? index.db.get_doccount() : Xapian::doccount{0});
@@ -611,7 +620,6 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 }
             }
         }
-        const Xapian::Query& match_set = partial ? relaxed_query : matched;
         // Facets: counted over the whole match set in a match of their own, unsorted and
         // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by
         // value, so counting them in the ranked match would differ between local and remote
@@ -621,7 +629,8 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
             Xapian::Enquire fe(index.db);
-            fe.set_query(match_set);
+            fe.set_query(partial ? counted(loose_text, relaxed_query)
+                                 : counted(matched_text, matched));
             fe.set_weighting_scheme(Xapian::BoolWeight());
             spy->attach(fe);
             facet_mset = fe.get_mset(0, 0, index.db.get_doccount());

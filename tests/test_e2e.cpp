@@ -1038,6 +1038,54 @@ TEST_F(E2eSample, BatchModeOneJsonLinePerQuery) {
     EXPECT_EQ(missing.rc, news::kExitUsage) << describe(missing);
 }
 
+// A batch keeps the priorkey slot in memory and filters dates and qualities in its prior
+// source, whatever the sort; a single search filters by bucket terms (or reads the value
+// stream): the same pages and scores either way.
+TEST_F(E2eSample, BatchModeRanksLikeSingleSearches) {
+    const std::vector<std::string> queries{"cloud", "kubernetes flaw", "azure security update",
+                                           "database"};
+    const fs::path qf = dir_->path() / "same-queries.txt";
+    {
+        std::ofstream out(qf, std::ios::binary);
+        for (const auto& q : queries) out << q << '\n';
+    }
+    const std::vector<std::vector<std::string>> filters{
+        {"--min-quality", "30"},
+        {"--since", "2021-06-01", "--min-quality", "10"},
+        {"--until", "2021-12-31", "--max-quality", "80"}};
+    int results = 0;
+    for (const char* sort : {"relevance", "blend", "date"}) {
+        for (const auto& f : filters) {
+            std::vector<std::string> args{"search",    "--index",      index(), "--queries",
+                                          qf.string(), "--sort",       sort,    "-n",
+                                          "4",         "--exact-count"};
+            args.insert(args.end(), f.begin(), f.end());
+            const Output batch = searcher(args);
+            ASSERT_EQ(batch.rc, 0) << describe(batch);
+            const auto lines = lines_of(batch.out);
+            ASSERT_EQ(lines.size(), queries.size()) << batch.out;
+            for (std::size_t i = 0; i < queries.size(); ++i) {
+                std::vector<std::string> one{queries[i], "--sort", sort,
+                                             "-n",       "4",      "--exact-count"};
+                one.insert(one.end(), f.begin(), f.end());
+                const json want = search(one);
+                const json got = json::parse(lines[i]);
+                const std::string what = std::string(sort) + " " + queries[i];
+                EXPECT_EQ(got["total"], want["total"]) << what;
+                ASSERT_EQ(got["results"].size(), want["results"].size()) << what;
+                for (std::size_t r = 0; r < want["results"].size(); ++r) {
+                    EXPECT_EQ(got["results"][r]["id"], want["results"][r]["id"]) << what;
+                    EXPECT_NEAR(got["results"][r]["score"].get<double>(),
+                                want["results"][r]["score"].get<double>(), 1e-12)
+                        << what;
+                    ++results;
+                }
+            }
+        }
+    }
+    EXPECT_GT(results, 50);
+}
+
 // ---- get -------------------------------------------------------------------------------------
 
 TEST_F(E2eSample, GetById) {

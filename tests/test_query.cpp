@@ -237,32 +237,45 @@ TEST(QueryPrior, LocalSourceRanksLikeTheBuiltInSources) {
     ranges[6].min_quality = 50;
     ranges[6].max_quality = 40;  // nothing
     int compared = 0;
-    for (const auto& f : ranges) {
-        news::Filters unranged = f;
-        unranged.min_quality = unranged.max_quality = std::nullopt;
-        unranged.since = unranged.until = std::nullopt;
-        for (const auto& t : texts) {
-            const auto want = ranked(Xapian::Query(Xapian::Query::OP_AND_MAYBE,
-                                                   news::apply_filters(t, f, db), prior.query()));
-            // Filtered by the source, or by the bucket terms with the source as the prior only.
-            const auto folded =
-                ranked(Xapian::Query(Xapian::Query::OP_AND, news::apply_filters(t, unranged, db),
-                                     prior.local_query(&f, 0.5)));
-            const auto prior_only =
-                ranked(Xapian::Query(Xapian::Query::OP_AND_MAYBE, news::apply_filters(t, f, db),
-                                     prior.local_query(nullptr, 1)));
-            for (const auto* got : {&folded, &prior_only}) {
-                ASSERT_EQ(got->size(), want.size()) << t.get_description();
-                for (std::size_t i = 0; i < want.size(); ++i) {
-                    EXPECT_EQ((*got)[i].first, want[i].first) << t.get_description() << " " << i;
-                    // The matcher may sum a document's parts in another order: last bits only.
-                    EXPECT_NEAR((*got)[i].second, want[i].second, 1e-12) << i;
+    // From the value stream, and from the in-memory copy of the slot batch mode keeps.
+    for (const bool column : {false, true}) {
+        news::set_prior_column_cache(column);
+        for (const auto& f : ranges) {
+            news::Filters unranged = f;
+            unranged.min_quality = unranged.max_quality = std::nullopt;
+            unranged.since = unranged.until = std::nullopt;
+            for (const auto& t : texts) {
+                const auto want = ranked(Xapian::Query(
+                    Xapian::Query::OP_AND_MAYBE, news::apply_filters(t, f, db), prior.query()));
+                // Filtered by the source, or by the bucket terms with the source as the prior.
+                const auto folded = ranked(Xapian::Query(Xapian::Query::OP_AND,
+                                                         news::apply_filters(t, unranged, db),
+                                                         prior.local_query(&f, 0.5)));
+                const auto prior_only =
+                    ranked(Xapian::Query(Xapian::Query::OP_AND_MAYBE, news::apply_filters(t, f, db),
+                                         prior.local_query(nullptr, 1)));
+                for (const auto* got : {&folded, &prior_only}) {
+                    ASSERT_EQ(got->size(), want.size()) << t.get_description();
+                    for (std::size_t i = 0; i < want.size(); ++i) {
+                        EXPECT_EQ((*got)[i].first, want[i].first)
+                            << t.get_description() << " " << i;
+                        // The matcher may sum a document's parts in another order: last bits.
+                        EXPECT_NEAR((*got)[i].second, want[i].second, 1e-12) << i;
+                    }
                 }
+                // Without a prior, the weightless source keeps the same documents as the
+                // bucket terms, with the text's weights.
+                const auto plain = ranked(news::apply_filters(t, f, db));
+                const auto by_source = ranked(Xapian::Query(Xapian::Query::OP_AND,
+                                                            news::apply_filters(t, unranged, db),
+                                                            news::range_source(f, 0.5)));
+                EXPECT_EQ(by_source, plain) << t.get_description();
+                compared += static_cast<int>(want.size());
             }
-            compared += static_cast<int>(want.size());
         }
     }
-    EXPECT_GT(compared, 1000);
+    news::set_prior_column_cache(false);
+    EXPECT_GT(compared, 2000);
     EXPECT_GT(news::range_share(ranges[3], db), 0.2);
     EXPECT_LT(news::range_share(ranges[3], db), 0.8);
     EXPECT_EQ(news::range_share(ranges[6], db), 0.0);
@@ -270,6 +283,50 @@ TEST(QueryPrior, LocalSourceRanksLikeTheBuiltInSources) {
     // Hour keys near the anchor have no local source.
     spec.hours_near_anchor = true;
     EXPECT_FALSE(news::Prior(spec, db).has_local_source());
+}
+
+// The in-memory copy of the priorkey slot belongs to one revision: a reader reopened after a
+// commit sees the new and changed documents' keys, not the old copy.
+TEST(QueryPrior, ColumnFollowsTheRevision) {
+    TempDir d;
+    const std::string path = (d.path() / "idx").string();
+    Xapian::WritableDatabase w(path, Xapian::DB_CREATE);
+    news::DocumentBuilder b("english");
+    const int64_t t0 = *news::parse_iso8601("2024-05-01T00:00:00Z");
+    auto add = [&](int i, double quality) {
+        news::Article a;
+        a.id = "https://ex.com/" + std::to_string(i);
+        a.title = "cloud news";
+        a.published = t0 + i * 86400;
+        a.quality = quality;
+        const auto built = b.build(a);
+        w.replace_document(news::bool_term("id", a.id), built.doc);
+    };
+    for (int i = 0; i < 20; ++i) add(i, 10 + i);
+    w.commit();
+    news::set_prior_column_cache(true);
+    news::Filters f;
+    f.min_quality = 25;
+    auto ids = [&](const Xapian::Database& db) {
+        Xapian::Enquire e(db);
+        e.set_query(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query("Zcloud"),
+                                  news::range_source(f, 0.5)));
+        std::set<Xapian::docid> out;
+        const auto m = e.get_mset(0, 100);
+        for (auto it = m.begin(); it != m.end(); ++it) out.insert(*it);
+        return out;
+    };
+    Xapian::Database r(path);
+    EXPECT_EQ(ids(r).size(), 5u);  // qualities 25..29
+    add(3, 90);                    // raised above the bound
+    add(25, 50);                   // a new document
+    add(28, 5);                    // a new one below it
+    w.commit();
+    r.reopen();
+    const auto after = ids(r);
+    news::set_prior_column_cache(false);
+    EXPECT_EQ(after.size(), 7u);
+    EXPECT_EQ(after, ids(r)) << "the copy and the value stream agree";
 }
 
 // Dates outside years 0..9999 have no day key, so the built-in sources give them no time part;
