@@ -534,29 +534,53 @@ struct PriorColumn {
     };
     static constexpr uint8_t kHasKey = 1, kHasTime = 2, kHasQuality = 4;
     std::vector<Entry> entries;  // by docid; entries[0] is unused
+    Xapian::doccount keyed = 0;  // entries with kHasKey
+    std::string uuid;
+    std::size_t bytes() const { return entries.size() * sizeof(Entry); }
 };
 
 std::atomic<bool> g_column_cache{false};
 std::mutex g_column_mutex;
-// A few revisions' columns (several shards, or a reopened database), by uuid and revision.
+// The columns of the database revisions met (several shards, a reopened database), by uuid,
+// revision and shape. A copied index directory keeps its uuid, so two copies updated apart
+// can reach the same revision: the shape (last docid, documents, keyed documents) is part of
+// the key so that they never share a column of another size; the searcher also keeps the
+// cache off when two of its indexes share a uuid (OpenedIndex::distinct_uuids).
 std::map<std::string, std::shared_ptr<const PriorColumn>> g_columns;
-constexpr Xapian::docid kMaxColumnDocid = 8'000'000;  // 24 bytes a docid: at most ~190 MB
-constexpr std::size_t kMaxColumns = 8;
+std::size_t g_column_bytes = 0;  // held by g_columns
+// All columns together: 24 bytes a docid, so about 11M docids. Past that, a database's keys
+// are read from its value stream as without the cache (no eviction of columns in use).
+constexpr std::size_t kMaxColumnBytes = std::size_t{256} << 20;
 
 std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
     if (!g_column_cache.load(std::memory_order_relaxed)) return nullptr;
     const Xapian::docid last = db.get_lastdocid();
-    if (last > kMaxColumnDocid) return nullptr;
-    std::string id;
+    const std::size_t bytes = (static_cast<std::size_t>(last) + 1) * sizeof(PriorColumn::Entry);
+    if (bytes > kMaxColumnBytes) return nullptr;
+    const Xapian::doccount keyed = db.get_value_freq(kSlotPriorKey);
+    std::string uuid, id;
     try {
-        id = db.get_uuid() + "@" + std::to_string(db.get_revision());
+        uuid = db.get_uuid();
+        id = uuid + "@" + std::to_string(db.get_revision()) + "/" + std::to_string(last) + "/" +
+             std::to_string(db.get_doccount()) + "/" + std::to_string(keyed);
     } catch (const Xapian::UnimplementedError&) {
         return nullptr;  // no revision to key the copy by (not a local database)
     }
-    if (id.front() == '@') return nullptr;
+    if (uuid.empty()) return nullptr;
     std::lock_guard lock(g_column_mutex);
     if (auto it = g_columns.find(id); it != g_columns.end()) return it->second;
+    // Older revisions of the same database are stale: their memory goes first.
+    for (auto it = g_columns.begin(); it != g_columns.end();) {
+        if (it->second->uuid == uuid) {
+            g_column_bytes -= it->second->bytes();
+            it = g_columns.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (g_column_bytes + bytes > kMaxColumnBytes) return nullptr;
     auto col = std::make_shared<PriorColumn>();
+    col->uuid = uuid;
     col->entries.resize(static_cast<std::size_t>(last) + 1);
     PriorKey key;
     for (auto v = db.valuestream_begin(kSlotPriorKey); v != db.valuestream_end(kSlotPriorKey);
@@ -565,6 +589,7 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
         if (did > last) break;
         auto& e = col->entries[did];
         e.flags = PriorColumn::kHasKey;
+        ++col->keyed;
         if (!parse_prior_key(*v, key)) continue;  // a key with no parts, as the stream reads it
         if (key.published) {
             e.flags |= PriorColumn::kHasTime;
@@ -575,7 +600,8 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
             e.quality = *key.quality;
         }
     }
-    if (g_columns.size() >= kMaxColumns) g_columns.clear();
+    if (col->keyed != keyed) return nullptr;  // not the revision its statistics describe
+    g_column_bytes += col->bytes();
     g_columns.emplace(id, col);
     return col;
 }
@@ -604,7 +630,8 @@ class PriorSource : public Xapian::PostingSource {
         col_ = prior_column(db);
         if (col_) {
             pos_ = 0;
-            last_ = static_cast<Xapian::docid>(col_->entries.size() - 1);
+            last_ =
+                std::min(static_cast<Xapian::docid>(col_->entries.size() - 1), db.get_lastdocid());
         } else {
             it_ = db.valuestream_begin(kSlotPriorKey);
             end_ = db.valuestream_end(kSlotPriorKey);
@@ -728,7 +755,12 @@ void set_prior_column_cache(bool on) {
     if (!on) {
         std::lock_guard lock(g_column_mutex);
         g_columns.clear();
+        g_column_bytes = 0;
     }
+}
+
+bool prior_column_ready(const Xapian::Database& db) {
+    return prior_column(db) != nullptr;
 }
 
 bool has_range(const Filters& f) {

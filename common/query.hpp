@@ -162,11 +162,17 @@ class Prior {
 };
 
 // Off by default. On, the local prior source (Prior::local_query) copies the priorkey slot of
-// each database revision it meets into memory once (24 bytes a document, up to 8M docids) and
-// reads keys from there: worth it for a process that runs many searches (batch mode, a server),
-// not for a single search, which would pay the copy for one query.
+// each database revision it meets into memory once (24 bytes a document, at most 256 MB in all;
+// a database past that reads its value stream) and reads keys from there: worth it for a
+// process that runs many searches (batch mode, a server), not for a single search, which would
+// pay the copy for one query. Keyed by the database's uuid, revision and size: a
+// WritableDatabase with uncommitted changes must not be searched with the cache on, nor two
+// copies of one index directory (same uuid) updated apart.
 void set_prior_column_cache(bool on);
 bool prior_column_cache();
+// With the cache on: whether the source reads `db` (one local database, not a combination)
+// from memory, copying its column now if needed.
+bool prior_column_ready(const Xapian::Database& db);
 
 // The local prior source without weights (a weight of 0 everywhere): the documents inside
 // `ranges`' date and quality bounds, the same ones filter_query's bucket terms and value checks

@@ -454,7 +454,8 @@ int run(int argc, char** argv) {
             // Many searches in one process: the prior source's keys are worth copying into
             // memory once per index revision (the first search that needs them pays ~25 ms a
             // million articles), then each match reads them without decoding (docs/ranking.md).
-            news::set_prior_column_cache(true);
+            // Copies of one index directory share a uuid, which keys the copies: no cache then.
+            news::set_prior_column_cache(index.distinct_uuids());
             BatchInput in(queries_file, "--queries");
             std::vector<double> times;
             std::string line;

@@ -369,6 +369,20 @@ bool OpenedIndex::drop_dead_shards(const std::string& error) {
     return true;
 }
 
+bool OpenedIndex::distinct_uuids() const {
+    std::set<std::string> seen;
+    for (const auto& p : parts) {
+        std::string uuid;
+        try {
+            uuid = p.get_uuid();
+        } catch (const Xapian::Error&) {
+            return false;
+        }
+        if (uuid.empty() || !seen.insert(uuid).second) return false;
+    }
+    return true;
+}
+
 void mark_partial(nlohmann::json& out, const OpenedIndex& index) {
     out["partial"] = !index.missing.empty();
     if (!index.missing.empty()) out["missing_shards"] = index.missing;
@@ -498,8 +512,14 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         Filters unranged = filters;  // the filters the local source does not apply
         const bool local = !index.any_remote && (!blend || blend->has_local_source());
         const double share = has_range(filters) ? range_share(filters, index.db) : 1.0;
+        auto in_memory = [&] {  // every index's keys are in memory (batch mode)
+            if (!prior_column_cache()) return false;
+            for (const auto& part : index.parts)
+                if (!prior_column_ready(part)) return false;
+            return true;
+        };
         const bool fold =
-            local && has_range(filters) && share >= kFoldShare && (blend || prior_column_cache());
+            local && has_range(filters) && share >= kFoldShare && (blend || in_memory());
         if (fold) {
             unranged.min_quality = unranged.max_quality = std::nullopt;
             unranged.since = unranged.until = std::nullopt;
@@ -557,8 +577,10 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // --match auto: the articles matching only some of the words follow those matching
         // every word (ranked the same way among themselves), listed only after the last
         // all-word match. They are also counted (and faceted) whenever the all-word matches are
-        // few (at most kRelaxCountLimit may match), so every page of such a search reports the
+        // few (at most kRelaxCountLimit match), so every page of such a search reports the
         // same totals; with more all-word matches only a page past the last of them is relaxed.
+        // Whether a search is relaxed depends on the exact all-word count only, never on the
+        // ranked match's bounds (which differ between sorts, --exact-count and batch mode).
         // Only a conjunction at the top can have a looser reading (one word, a phrase or an
         // explicit OR has none), so the query is parsed again only then.
         constexpr Xapian::doccount kRelaxCountLimit = 1000;
@@ -577,19 +599,32 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         Xapian::doccount strict_total = 0;
         const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         if (relaxable && ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
-                          mset.get_matches_upper_bound() <= kRelaxCountLimit)) {
+                          mset.get_matches_lower_bound() <= kRelaxCountLimit)) {
             QueryRequest any = opts.request;
             any.match_all = false;
             any.spelling = false;
             const BuiltQuery loose = qb.build(any);
-            if (loose.has_text && loose.text.get_description() != built.text.get_description()) {
-                strict_total = mset.get_matches_upper_bound();
-                if (!exact) {  // count the (at most kRelaxCountLimit) all-word matches
-                    Xapian::Enquire count(index.db);
-                    count.set_query(counted(matched_text, matched));
-                    count.set_weighting_scheme(Xapian::BoolWeight());
-                    strict_total = count.get_mset(0, 0, strict_total + 1).get_matches_upper_bound();
-                }
+            const bool looser =
+                loose.has_text && loose.text.get_description() != built.text.get_description();
+            std::optional<Xapian::doccount> strict;  // the exact all-word count, if relaxed
+            if (looser && exact) {
+                if (mset.get_matches_upper_bound() < opts.offset + opts.limit ||
+                    mset.get_matches_upper_bound() <= kRelaxCountLimit)
+                    strict = mset.get_matches_upper_bound();
+            } else if (looser) {
+                // Count the all-word matches, stopping past kRelaxCountLimit: an unweighted
+                // match that checks one more than the limit has exact bounds when they are
+                // at most the limit.
+                Xapian::Enquire count(index.db);
+                count.set_query(counted(matched_text, matched));
+                count.set_weighting_scheme(Xapian::BoolWeight());
+                const Xapian::MSet m = count.get_mset(0, 0, kRelaxCountLimit + 1);
+                if (m.get_matches_lower_bound() == m.get_matches_upper_bound() &&
+                    m.get_matches_upper_bound() <= kRelaxCountLimit)
+                    strict = m.get_matches_upper_bound();
+            }
+            if (strict) {
+                strict_total = *strict;
                 relaxed_query = loose.query;
                 loose_text = loose.text;
                 const Xapian::doccount shown = static_cast<Xapian::doccount>(mset.size());

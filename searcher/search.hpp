@@ -38,6 +38,8 @@ struct OpenedIndex {
     // with allow_partial drops them and returns true (retry), else throws IndexError naming
     // them. Also throws when every shard is gone.
     bool drop_dead_shards(const std::string& error);
+    // Whether every part has a uuid of its own (copies of one index directory share one).
+    bool distinct_uuids() const;
 
     // check_at_least for a ranked match of `wanted` results. With one shard, `wanted`. With
     // several, every match is scored: Xapian 1.4.22's BM25 match over several shards can

@@ -1385,6 +1385,163 @@ TEST(E2eSearcher, HostileQueriesAnswerOrFailCleanly) {
     EXPECT_EQ(std::count(huge.err.begin(), huge.err.end(), '\n'), 1) << huge.err;
 }
 
+// --match auto relaxes a search when at most 1,000 articles match every word, counted exactly:
+// the ranked match's bounds (which depend on the sort, --exact-count and batch mode) must not
+// decide it. 2,000 articles; "quokka wombat" has 800 all-word matches, "numbat wallaby" 1,100,
+// and for both Xapian's bounds straddle the limit.
+TEST(E2eSearcher, RelaxedDependsOnTheExactAllWordCountOnly) {
+    Fixture f;
+    for (int i = 0; i < 2000; ++i) {
+        std::string title = "Ledger report ";
+        title += std::to_string(i);
+        if (i < 1400) title += " quokka";
+        if (i >= 600) title += " wombat";
+        if (i < 1300) title += " numbat";
+        if (i >= 200 && i < 1500) title += " wallaby";
+        std::string url = "https://relax.example/", file = "r";
+        url += std::to_string(i);
+        file += std::to_string(i);
+        file += ".md";
+        f.add(file, article(title, url));
+    }
+    const Output built = indexer({"--index", f.index(), "--quiet", f.corpus()});
+    ASSERT_EQ(built.rc, news::kExitOk) << describe(built);
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"search", "--index", f.index(), "--format", "json", "-n", "3"});
+        const Output o = searcher(args);
+        EXPECT_EQ(o.rc, news::kExitOk) << describe(o);
+        return o.rc == news::kExitOk ? json::parse(o.out) : json::object();
+    };
+    const fs::path qf = f.dir.path() / "queries.txt";
+    news::test::write_file(qf, "quokka wombat\nnumbat wallaby\n");
+    const struct {
+        std::string q;
+        std::size_t all_words;
+    } cases[] = {{"quokka wombat", 800}, {"numbat wallaby", 1100}};
+    for (const auto& c : cases) {
+        // The case this guards: the all-word match's own bounds leave the count open.
+        const json strict = run({c.q, "--match", "all"});
+        ASSERT_FALSE(strict.empty());
+        EXPECT_LE(strict["total"]["lower"].get<std::size_t>(), 1000u) << c.q;
+        EXPECT_GT(strict["total"]["upper"].get<std::size_t>(), 1000u) << c.q;
+        EXPECT_EQ(run({c.q, "--match", "all", "--exact-count"})["total"]["lower"], c.all_words);
+        const bool want = c.all_words <= 1000;
+        for (const char* sort : {"relevance", "blend", "date"}) {
+            for (const bool exact : {false, true}) {
+                std::vector<std::string> args{c.q, "--sort", sort};
+                if (exact) args.push_back("--exact-count");
+                const json d = run(args);
+                const std::string what = c.q + " --sort " + sort + (exact ? " --exact-count" : "");
+                ASSERT_FALSE(d.empty()) << what;
+                EXPECT_EQ(d["relaxed"].get<bool>(), want) << what;
+                if (want) {
+                    EXPECT_EQ(d["matched_all"].get<std::size_t>(), c.all_words) << what;
+                }
+                if (exact) {  // every article has one of the words: relaxed counts all of them
+                    EXPECT_EQ(d["total"]["lower"].get<std::size_t>(), want ? 2000u : c.all_words)
+                        << what;
+                    EXPECT_EQ(d["total"]["upper"], d["total"]["lower"]) << what;
+                }
+            }
+        }
+    }
+    // Batch mode, where every sort filters a broad range in the prior source (other bounds):
+    // the same answer, facets included, as single searches.
+    for (const char* sort : {"relevance", "blend", "date"}) {
+        const std::vector<std::string> extra{"--sort", sort,       "--min-quality",
+                                             "40",     "--facets", "year"};
+        std::vector<std::string> args{"search",    "--index", f.index(), "--queries",
+                                      qf.string(), "-n",      "3"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const Output batch = searcher(args);
+        ASSERT_EQ(batch.rc, news::kExitOk) << describe(batch);
+        const auto lines = lines_of(batch.out);
+        ASSERT_EQ(lines.size(), 2u) << batch.out;
+        for (std::size_t i = 0; i < 2; ++i) {
+            std::vector<std::string> one{cases[i].q};
+            one.insert(one.end(), extra.begin(), extra.end());
+            const json want = run(one), got = json::parse(lines[i]);
+            const std::string what = cases[i].q + " --sort " + sort + " (batch)";
+            EXPECT_EQ(got["relaxed"].get<bool>(), cases[i].all_words <= 1000) << what;
+            EXPECT_EQ(got["relaxed"], want["relaxed"]) << what;
+            EXPECT_EQ(got.value("matched_all", 0u), want.value("matched_all", 0u)) << what;
+            EXPECT_EQ(got["total"], want["total"]) << what;  // exact with facets
+            EXPECT_EQ(got["facets"], want["facets"]) << what;
+            ASSERT_EQ(got["results"].size(), want["results"].size()) << what;
+            for (std::size_t r = 0; r < want["results"].size(); ++r)
+                EXPECT_EQ(got["results"][r]["id"], want["results"][r]["id"]) << what;
+        }
+    }
+}
+
+// Two copies of one index directory share a uuid; updated apart, they can be at the same
+// revision with other contents. Batch mode (which keeps the indexes' prior keys in memory,
+// keyed by uuid) must still answer like single searches over both.
+TEST(E2eSearcher, BatchOverCopiesOfOneIndexAnswersLikeSingleSearches) {
+    Fixture f;
+    const fs::path empty = f.dir.path() / "empty", tmpl = f.dir.path() / "tmpl";
+    fs::create_directories(empty);
+    const Output made = indexer({"--index", tmpl.string(), "--quiet", empty.string()});
+    ASSERT_EQ(made.rc, news::kExitOk) << describe(made);
+    const fs::path ia = f.dir.path() / "ia", ib = f.dir.path() / "ib";
+    fs::copy(tmpl, ia, fs::copy_options::recursive);
+    fs::copy(tmpl, ib, fs::copy_options::recursive);
+    for (int i = 0; i < 100; ++i) {
+        const std::string n = std::to_string(i);
+        std::string a = article("Copy test " + n + " alpha", "https://copies.example/" + n);
+        // Quality i and a day of its own, so the filter and the prior both have work to do.
+        a.replace(a.find("quality: 50"), 11, "quality: " + n);
+        a.replace(a.find("2021-02-01"), 10,
+                  "2021-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10));
+        if (i < 10) news::test::write_file(f.dir.path() / "c10" / (n + ".md"), a);
+        news::test::write_file(f.dir.path() / "c100" / (n + ".md"), a);
+    }
+    for (const auto& [idx, dir] : {std::pair{ia, "c10"}, std::pair{ib, "c100"}}) {
+        const Output o =
+            indexer({"--index", idx.string(), "--quiet", (f.dir.path() / dir).string()});
+        ASSERT_EQ(o.rc, news::kExitOk) << describe(o);
+    }
+    const fs::path qf = f.dir.path() / "queries.txt";
+    news::test::write_file(qf, "alpha\ncopy test\n");
+    for (const char* sort : {"blend", "relevance"}) {
+        for (const auto& order : {std::vector{ia, ib}, std::vector{ib, ia}}) {
+            const std::vector<std::string> common{"--index",
+                                                  order[0].string(),
+                                                  "--index",
+                                                  order[1].string(),
+                                                  "--sort",
+                                                  sort,
+                                                  "--min-quality",
+                                                  "30",
+                                                  "-n",
+                                                  "5"};
+            std::vector<std::string> args{"search", "--queries", qf.string()};
+            args.insert(args.end(), common.begin(), common.end());
+            const Output batch = searcher(args);
+            ASSERT_EQ(batch.rc, news::kExitOk) << describe(batch);
+            const auto lines = lines_of(batch.out);
+            ASSERT_EQ(lines.size(), 2u) << batch.out;
+            for (std::size_t i = 0; i < 2; ++i) {
+                std::vector<std::string> one{"search", "--format", "json",
+                                             i == 0 ? "alpha" : "copy test"};
+                one.insert(one.end(), common.begin(), common.end());
+                const Output single = searcher(one);
+                ASSERT_EQ(single.rc, news::kExitOk) << describe(single);
+                const json want = json::parse(single.out), got = json::parse(lines[i]);
+                const std::string what = std::string(sort) + " " + std::to_string(i);
+                ASSERT_EQ(want["results"].size(), 5u) << what;
+                ASSERT_EQ(got["results"].size(), want["results"].size()) << what;
+                for (std::size_t r = 0; r < want["results"].size(); ++r) {
+                    EXPECT_EQ(got["results"][r]["id"], want["results"][r]["id"]) << what;
+                    EXPECT_NEAR(got["results"][r]["score"].get<double>(),
+                                want["results"][r]["score"].get<double>(), 1e-12)
+                        << what;
+                }
+            }
+        }
+    }
+}
+
 TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     Fixture f;
     add_good_articles(f);

@@ -89,6 +89,17 @@ TEST(QueryFilters, BucketedRangesEqualValueRanges) {
     }
 }
 
+// Turns the prior column cache on or off for a scope, and off again at its end (also when an
+// assertion leaves the test early), so that no other test runs with it.
+namespace {
+struct ColumnCache {
+    explicit ColumnCache(bool on) { news::set_prior_column_cache(on); }
+    ~ColumnCache() { news::set_prior_column_cache(false); }
+    ColumnCache(const ColumnCache&) = delete;
+    ColumnCache& operator=(const ColumnCache&) = delete;
+};
+}  // namespace
+
 // The blended-ranking prior: the weight the matcher gives a document (built-in posting sources
 // only) equals the formula of docs/ranking.md computed from the document's own values.
 TEST(QueryPrior, MatcherWeightEqualsTheFormula) {
@@ -239,7 +250,7 @@ TEST(QueryPrior, LocalSourceRanksLikeTheBuiltInSources) {
     int compared = 0;
     // From the value stream, and from the in-memory copy of the slot batch mode keeps.
     for (const bool column : {false, true}) {
-        news::set_prior_column_cache(column);
+        const ColumnCache cache(column);
         for (const auto& f : ranges) {
             news::Filters unranged = f;
             unranged.min_quality = unranged.max_quality = std::nullopt;
@@ -274,7 +285,6 @@ TEST(QueryPrior, LocalSourceRanksLikeTheBuiltInSources) {
             }
         }
     }
-    news::set_prior_column_cache(false);
     EXPECT_GT(compared, 2000);
     EXPECT_GT(news::range_share(ranges[3], db), 0.2);
     EXPECT_LT(news::range_share(ranges[3], db), 0.8);
@@ -304,7 +314,7 @@ TEST(QueryPrior, ColumnFollowsTheRevision) {
     };
     for (int i = 0; i < 20; ++i) add(i, 10 + i);
     w.commit();
-    news::set_prior_column_cache(true);
+    const ColumnCache cache(true);
     news::Filters f;
     f.min_quality = 25;
     auto ids = [&](const Xapian::Database& db) {
@@ -317,6 +327,7 @@ TEST(QueryPrior, ColumnFollowsTheRevision) {
         return out;
     };
     Xapian::Database r(path);
+    EXPECT_TRUE(news::prior_column_ready(r));
     EXPECT_EQ(ids(r).size(), 5u);  // qualities 25..29
     add(3, 90);                    // raised above the bound
     add(25, 50);                   // a new document
@@ -325,6 +336,7 @@ TEST(QueryPrior, ColumnFollowsTheRevision) {
     r.reopen();
     const auto after = ids(r);
     news::set_prior_column_cache(false);
+    EXPECT_FALSE(news::prior_column_ready(r));
     EXPECT_EQ(after.size(), 7u);
     EXPECT_EQ(after, ids(r)) << "the copy and the value stream agree";
 }
