@@ -538,3 +538,71 @@ TEST(Bm25, LengthNormalisationFollowsB) {
     EXPECT_GT(gap_half, 1e-3);
     EXPECT_LT(gap_half, gap_full);
 }
+
+// The title highlighter splits a text into the words Xapian's TermGenerator indexes: for each
+// word the term generator makes of a title, a query for that word (as written, or by its stem)
+// marks spans that the term generator reads as exactly that word, and at least one.
+TEST(Highlighter, MarksTheWordsTheTermGeneratorIndexes) {
+    const std::vector<std::string> titles{
+        "O'Brien\u2019s C++ and C# tips for AT&T",
+        "Python 3.5 ships: 1,000 users, 2;3 and U.S. news from the U.N",
+        "fish+chips, C++++ overflow, x+ and F# at the end: C++",
+        "Zero\u200bwidth joins, na\u00efve caf\u00e9 \u00fcber-fast",
+        "\u201cQuoted\u201d (parenthesised) P.T.O. e.g. i.e. A.B",
+        "CJK \u6771\u4eac\u90fd news, Stra\u00dfe and \u0130stanbul"};
+    const Xapian::Stem stem("english");
+    auto words_of = [&](const std::string& text) {
+        Xapian::Document doc;
+        Xapian::TermGenerator tg;
+        tg.set_stemmer(stem);
+        tg.set_stemming_strategy(news::kIndexStemStrategy);
+        tg.set_document(doc);
+        tg.index_text(text);
+        std::vector<std::string> out;
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+            if ((*t)[0] != 'Z') out.push_back(*t);
+        return out;
+    };
+    int checked = 0;
+    for (const auto& title : titles) {
+        for (const auto& word : words_of(title)) {
+            std::vector<Xapian::Query> queries{Xapian::Query(word)};
+            if (const std::string s = stem(word); !s.empty() && !std::isdigit(word[0]))
+                queries.emplace_back("Z" + s);
+            for (const auto& q : queries) {
+                const std::string marked = news::highlight(title, q, stem, "[[", "]]");
+                const std::string what = title + " / " + q.get_description() + " -> " + marked;
+                // Unmarked, the text is unchanged.
+                std::string plain = marked;
+                for (const char* m : {"[[", "]]"})
+                    for (auto at = plain.find(m); at != std::string::npos; at = plain.find(m))
+                        plain.erase(at, 2);
+                EXPECT_EQ(plain, title) << what;
+                int spans = 0;
+                for (auto at = marked.find("[["); at != std::string::npos;
+                     at = marked.find("[[", at + 2)) {
+                    const auto close = marked.find("]]", at);
+                    ASSERT_NE(close, std::string::npos) << what;
+                    const std::string span = marked.substr(at + 2, close - at - 2);
+                    // A stem can mark another form of the word: compare stems then.
+                    const auto got = words_of(span);
+                    ASSERT_EQ(got.size(), 1u) << what << " span '" << span << "'";
+                    if (q.get_description() == Xapian::Query(word).get_description()) {
+                        EXPECT_EQ(got[0], word) << what;
+                    } else {
+                        EXPECT_EQ(stem(got[0]), stem(word)) << what;
+                    }
+                    ++spans;
+                }
+                EXPECT_GE(spans, 1) << what;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_GT(checked, 60);
+    // Nothing is marked for a word the text does not have.
+    EXPECT_EQ(news::highlight(titles[0], Xapian::Query("brien"), stem, "[[", "]]"), titles[0]);
+    EXPECT_EQ(news::highlight(titles[0], Xapian::Query("o"), stem, "[[", "]]"), titles[0]);
+    EXPECT_EQ(news::highlight(titles[2], Xapian::Query("x"), stem, "[[", "]]"), titles[2]);
+    EXPECT_EQ(news::highlight(titles[1], Xapian::Query("3"), stem, "[[", "]]"), titles[1]);
+}
