@@ -192,6 +192,7 @@ std::string Highlighter::operator()(const std::string& text) {
     const Utf8Iterator end;
     Utf8Iterator it(text);
     std::size_t copied = 0;  // bytes of `text` already in `out`
+    std::size_t initials_failed_to = 0;
     auto offset = [&](const Utf8Iterator& i) {
         return i == end ? text.size() : static_cast<std::size_t>(i.raw() - text.data());
     };
@@ -210,7 +211,10 @@ std::string Highlighter::operator()(const std::string& text) {
         }
         const std::size_t from = offset(it);
         std::string term;
-        if (ascii_upper(*it)) {  // initials: U.S., P.T.O
+        // Initials: U.S., P.T.O. A run that fails (followed by a word character) fails from
+        // each of its later letters too, at the same place: not scanned again, so that a long
+        // "A.A.A...x" costs linear time.
+        if (ascii_upper(*it) && from >= initials_failed_to) {
             Utf8Iterator p = it;
             do {
                 U::append_utf8(term, U::tolower(*p));
@@ -221,6 +225,7 @@ std::string Highlighter::operator()(const std::string& text) {
                 emit(from, offset(it), term);
                 continue;
             }
+            initials_failed_to = offset(p);
             term.clear();
         }
         bool at_end = false;
@@ -737,11 +742,17 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                         ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.text, built.text),
                                Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
                             .get_mset(from, n, check_for(from + n));
+                }
+                if (relaxed && relaxed->get_matches_lower_bound() ==
+                                   relaxed->get_matches_upper_bound()) {  // it saw them all
                     partial = {relaxed->get_matches_lower_bound(), relaxed->get_matches_estimated(),
                                relaxed->get_matches_upper_bound()};
                 } else {
-                    // Only counted: the loose reading's bounds less the all-word matches (all
-                    // of them match it too), from an unweighted match that checks nothing.
+                    // The loose reading's bounds less the all-word matches (all of them match
+                    // it too), from an unweighted match that checks nothing: true bounds, the
+                    // same on every page that does not count exactly (the ranked match's
+                    // inexact bounds depend on how far it had to go, and can pass the index's
+                    // size).
                     Xapian::Enquire count(index.db);
                     count.set_query(counted(loose.text, loose.query));
                     count.set_weighting_scheme(Xapian::BoolWeight());

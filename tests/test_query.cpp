@@ -549,7 +549,8 @@ TEST(Highlighter, MarksTheWordsTheTermGeneratorIndexes) {
         "fish+chips, C++++ overflow, x+ and F# at the end: C++",
         "Zero\u200bwidth joins, na\u00efve caf\u00e9 \u00fcber-fast",
         "\u201cQuoted\u201d (parenthesised) P.T.O. e.g. i.e. A.B",
-        "CJK \u6771\u4eac\u90fd news, Stra\u00dfe and \u0130stanbul"};
+        "CJK \u6771\u4eac\u90fd news, Stra\u00dfe and \u0130stanbul",
+        "A.B.C.d, X.Y.Zebra, Q.R.S.T and U.Sx"};
     const Xapian::Stem stem("english");
     auto words_of = [&](const std::string& text) {
         Xapian::Document doc;
