@@ -534,7 +534,6 @@ struct PriorColumn {
     };
     static constexpr uint8_t kHasKey = 1, kHasTime = 2, kHasQuality = 4;
     std::vector<Entry> entries;  // by docid; entries[0] is unused
-    Xapian::doccount keyed = 0;  // entries with kHasKey
     std::string uuid;
     std::size_t bytes() const { return entries.size() * sizeof(Entry); }
 };
@@ -582,6 +581,7 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
     auto col = std::make_shared<PriorColumn>();
     col->uuid = uuid;
     col->entries.resize(static_cast<std::size_t>(last) + 1);
+    Xapian::doccount seen = 0;  // entries with a key
     PriorKey key;
     for (auto v = db.valuestream_begin(kSlotPriorKey); v != db.valuestream_end(kSlotPriorKey);
          ++v) {
@@ -589,7 +589,7 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
         if (did > last) break;
         auto& e = col->entries[did];
         e.flags = PriorColumn::kHasKey;
-        ++col->keyed;
+        ++seen;
         if (!parse_prior_key(*v, key)) continue;  // a key with no parts, as the stream reads it
         if (key.published) {
             e.flags |= PriorColumn::kHasTime;
@@ -600,7 +600,7 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
             e.quality = *key.quality;
         }
     }
-    if (col->keyed != keyed) return nullptr;  // not the revision its statistics describe
+    if (seen != keyed) return nullptr;  // not the revision its statistics describe
     g_column_bytes += col->bytes();
     g_columns.emplace(id, col);
     return col;
