@@ -87,6 +87,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import yaml  # noqa: E402
 
+import judged_peers  # noqa: E402
 from related_eval import article_id, normalize_url, split_front_matter, text_of  # noqa: E402
 
 INDEXER = os.environ.get("INDEXER", os.path.join(ROOT, "build", "indexer", "indexer"))
@@ -393,15 +394,30 @@ def run_peer(db, topics, qfile, workdir):
 
 # ---------------------------------------------------------------- evaluation of one set
 
-def evaluate_set(name, corpus, topics_path, qrels_path, index, db, workdir, runs, per_query):
+def run_judged_peer(label, path, topics):
+    asked = [(q, t) for q, t in topics if t]
+    t0 = time.time()
+    lists = judged_peers.search(label, path, [t for _, t in asked], DEPTH)
+    rankings = {qid: dedup(normalize_url(i) or i for i in ids)
+                for (qid, _), ids in zip(asked, lists)}
+    return rankings, {"errors": 0, "wall_s": time.time() - t0}
+
+
+def evaluate_set(name, corpus, topics_path, qrels_path, index, db, workdir, runs, per_query,
+                 extra_peers=None):
     topics = read_topics(topics_path)
     qrels = read_qrels(qrels_path)
     qfile = os.path.join(workdir, "queries-%s.txt" % name)
     write_queries(topics, qfile)
     results = {}
+    peer_label = "peer FTS5 bm25"
     if db is not None:
         rk, info = run_peer(db, topics, qfile, workdir)
-        results["peer FTS5 bm25"] = (rk, info)
+        results[peer_label] = (rk, info)
+    for label, path in (extra_peers or {}).items():
+        results[label] = run_judged_peer(label, path, topics)
+    if extra_peers:
+        peer_label = next(iter(extra_peers))  # the reference: FTS5 with OR queries
     for label, args in runs:
         rk, info = run_ours(index, topics, qfile, args)
         results[label] = (rk, info)
@@ -416,22 +432,29 @@ def evaluate_set(name, corpus, topics_path, qrels_path, index, db, workdir, runs
     for label, (rk, info) in results.items():
         summaries[label], pers[label] = evaluate(rk, topics, qrels)
         summaries[label].update(info)
-    peer_label = "peer FTS5 bm25"
-    header = "| run | nDCG@10 | MAP@100 | P@10 | R@100 | MAP vs peer | p (MAP) | empty |"
+    has_peer = peer_label in summaries
+    if has_peer:
+        print("   ratios and p against: %s" % peer_label)
+    header = ("| run | nDCG@10 | MAP@100 | P@10 | R@100 | MAP vs peer | p (MAP) | nDCG vs peer "
+              "| p (nDCG) | empty |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for label, s in summaries.items():
-        ratio, pval = "", ""
-        if db is not None and label != peer_label:
-            pm = summaries[peer_label]["map100"]
-            ratio = "%.3f×" % (s["map100"] / pm) if pm > 0 else "-"
+        cells = ["", "", "", ""]
+        if has_peer and label != peer_label:
             q = sorted(pers[label])
-            pval = "%.4f" % randomization_test([pers[label][k]["ap100"] for k in q],
-                                               [pers[peer_label][k]["ap100"] for k in q])
-            s["map_ratio"] = s["map100"] / pm if pm > 0 else None
-            s["p_vs_peer"] = float(pval)
-        print("| %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %d |" % (
-            label, s["ndcg10"], s["map100"], s["p10"], s["r100"], ratio, pval, s["empty"]))
+            for i, (key, per_key) in enumerate((("map100", "ap100"), ("ndcg10", "ndcg10"))):
+                pm = summaries[peer_label][key]
+                ratio = s[key] / pm if pm > 0 else None
+                pval = randomization_test([pers[label][k][per_key] for k in q],
+                                          [pers[peer_label][k][per_key] for k in q])
+                cells[2 * i] = "%.3f×" % ratio if ratio is not None else "-"
+                cells[2 * i + 1] = "%.4f" % pval
+                s[key + "_ratio"] = ratio
+                s["p_%s_vs_peer" % key] = pval
+        print("| %s | %.4f | %.4f | %.4f | %.4f | %s | %s | %s | %s | %d |" % (
+            label, s["ndcg10"], s["map100"], s["p10"], s["r100"], cells[0], cells[1], cells[2],
+            cells[3], s["empty"]))
     for label, s in summaries.items():
         if s.get("errors") or s.get("fallbacks"):
             print("   %s: %d query errors, %d fallbacks" % (label, s.get("errors", 0),
@@ -605,6 +628,10 @@ def main(argv=None):
     ap.add_argument("--no-defaults", action="store_true",
                     help="do not run ours with the searcher's defaults")
     ap.add_argument("--no-peer", action="store_true", help="do not run the FTS5 peer")
+    ap.add_argument("--judged-peers", action="store_true",
+                    help="also run the reference rankers of judged_peers.py (FTS5 bm25 with OR "
+                         "queries over title and excerpt, plain Xapian BM25; needs "
+                         "python3-xapian); ratios are then against the first")
     ap.add_argument("--json", metavar="FILE", help="also write the summaries as JSON")
     ap.add_argument("--per-query", metavar="FILE", help="write per-topic metrics (JSONL)")
     args = ap.parse_args(argv)
@@ -641,6 +668,14 @@ def main(argv=None):
         sets.append((os.path.splitext(os.path.basename(args.topics))[0], args.topics, args.qrels))
     index = prepare_ours(corpus, sig, args.workdir, args.indexer_args, args.reindex)
     db = None if args.no_peer else prepare_peer(corpus, sig, args.workdir, args.reindex)
+    extra_peers = None
+    if args.judged_peers:
+        stamp = os.path.join(args.workdir, "judged-peers.stamp.json")
+        want = {"corpus": corpus, "sig": sig, "code": file_signature(judged_peers.__file__)}
+        stale = args.reindex or load_stamp(stamp) != want
+        extra_peers = judged_peers.prepare(corpus, files, args.workdir, stale)
+        with open(stamp, "w") as f:
+            json.dump(want, f)
 
     print("== relevance_eval %s  corpus %s (%d files)  indexer args %r" % (
         time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), corpus, len(files),
@@ -656,7 +691,7 @@ def main(argv=None):
     everything = {}
     for name, tp, qp in sets:
         everything[name] = evaluate_set(name, corpus, tp, qp, index, db, args.workdir, runs,
-                                        args.per_query)
+                                        args.per_query, extra_peers)
     print()
     print("-- commands")
     for c in COMMANDS:

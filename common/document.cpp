@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "date.hpp"
+#include "fold.hpp"
 #include "schema.hpp"
 #include "story.hpp"
 #include "text.hpp"
@@ -47,7 +48,7 @@ void put_core(nlohmann::json& j, const ArticleCore& a) {
 }  // namespace
 
 DocumentBuilder::DocumentBuilder(const std::string& language) {
-    tg_.set_stemmer(Xapian::Stem(language));
+    tg_.set_stemmer(make_stemmer(language));
     tg_.set_stemming_strategy(kIndexStemStrategy);
 }
 

@@ -11,6 +11,7 @@
 
 #include "date.hpp"
 #include "errors.hpp"
+#include "fold.hpp"
 #include "schema.hpp"
 #include "text.hpp"
 
@@ -141,31 +142,158 @@ std::string plain_words(const std::string& text) {
     return out;
 }
 
-// Lower-cased words of the query (what the index holds unprefixed and unstemmed).
-std::vector<std::string> plain_words_list(const std::string& text) {
-    std::vector<std::string> out;
+bool is_operator(const std::string& word) {  // as written: operators are upper case only
+    return word == "AND" || word == "OR" || word == "NOT" || word == "NEAR" || word == "XOR";
+}
+
+// The free-text words of a query with their byte ranges (not operators, not field values,
+// not inside quotes): what spelling correction may replace.
+struct WordSpan {
+    std::size_t start, size;
+    std::string lower;
+};
+std::vector<WordSpan> word_spans(const std::string& text) {
+    std::vector<WordSpan> out;
+    bool in_quote = false, in_value = false;
+    std::size_t start = 0;
     std::string cur;
-    bool in_prefix_value = false;
-    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
-        const unsigned ch = *it;
-        if (Xapian::Unicode::is_wordchar(ch)) {
-            Xapian::Unicode::append_utf8(cur, Xapian::Unicode::tolower(ch));
-            continue;
-        }
-        if (ch == ':' && !cur.empty()) {  // field:value - not a free-text word
-            cur.clear();
-            in_prefix_value = true;
-            continue;
-        }
-        if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not" &&
-            cur != "near" && cur != "xor") {
-            out.push_back(cur);
+    auto flush = [&](std::size_t end) {
+        if (!cur.empty() && !in_quote && !in_value && !is_operator(cur)) {
+            std::string lower;
+            for (Xapian::Utf8Iterator it(cur); it != Xapian::Utf8Iterator(); ++it)
+                Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+            out.push_back({start, end - start, std::move(lower)});
         }
         cur.clear();
-        if (ch == ' ') in_prefix_value = false;
+    };
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        const std::size_t at = static_cast<std::size_t>(it.raw() - text.data());
+        const unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            if (cur.empty()) start = at;
+            Xapian::Unicode::append_utf8(cur, ch);
+            continue;
+        }
+        if (ch == ':' && !cur.empty()) {  // field:value
+            cur.clear();
+            in_value = true;
+            continue;
+        }
+        flush(at);
+        if (ch == '"') in_quote = !in_quote;
+        if (ch == ' ' || ch == '\t') in_value = false;
     }
-    if (!cur.empty() && !in_prefix_value && cur != "and" && cur != "or" && cur != "not")
-        out.push_back(cur);
+    flush(text.size());
+    return out;
+}
+
+// The first character of a word, folded.
+std::string first_letter(const std::string& word) {
+    const std::string f = fold_diacritics(word);
+    Xapian::Utf8Iterator it(f);
+    if (it == Xapian::Utf8Iterator()) return {};
+    std::string out;
+    Xapian::Unicode::append_utf8(out, *it);
+    return out;
+}
+
+// Xapian's parser reads a query made only of `-word`s as those words wanted (it drops a '-'
+// with nothing to subtract from): `-kubernetes` would find the Kubernetes articles. Written so,
+// it is rewritten to `NOT (kubernetes OR ...)`, which FLAG_PURE_NOT reads as every article
+// without them.
+std::string only_minus_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ' ' || text[i] == '\t') {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
+        const std::string token = text.substr(i, j - i);
+        i = j;
+        if (token.size() < 2 || token[0] != '-') return text;
+        for (Xapian::Utf8Iterator it(token.substr(1)); it != Xapian::Utf8Iterator(); ++it)
+            if (!Xapian::Unicode::is_wordchar(*it)) return text;
+        words.push_back(token.substr(1));
+    }
+    if (words.empty()) return text;
+    std::string out = "NOT (";
+    for (std::size_t k = 0; k < words.size(); ++k) out += (k ? " OR " : "") + words[k];
+    return out + ")";
+}
+
+// The query field a wildcard of the field `name` is rewritten to (see rewrite_wildcards).
+std::string wildcard_field(std::string_view name) {
+    return "zwildcard" + std::string(name);
+}
+
+// Wildcards over stems. The index holds only stems ("Z" + prefix + stem, kIndexStemStrategy),
+// but Xapian's parser expands `word*` over unstemmed terms, which the index does not have. So
+// an unquoted `word*` (or `title:word*`) is rewritten to a field whose prefix is "Z" (+ the
+// field's prefix), and the pattern is the typed word folded and lower-cased, cut to its stem
+// when the stem is shorter (`kubernetes*` expands over the stems starting with `kubernet`,
+// which `kubernetes` stems to; `secur*` over those starting with `secur`).
+std::string rewrite_wildcards(const std::string& text, const Xapian::Stem& stem) {
+    std::string out;
+    bool in_quote = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ' ' || text[i] == '\t') {
+            out += text[i++];
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
+        std::string token = text.substr(i, j - i);
+        i = j;
+        const auto quotes = std::count(token.begin(), token.end(), '"');
+        const bool was_quoted = in_quote;
+        if (quotes % 2) in_quote = !in_quote;
+        if (was_quoted || quotes) {
+            out += token;
+            continue;
+        }
+        std::size_t lead = 0;
+        while (lead < token.size() &&
+               (token[lead] == '+' || token[lead] == '-' || token[lead] == '('))
+            ++lead;
+        std::size_t end = token.size();
+        while (end > lead && token[end - 1] == ')') --end;
+        std::string core = token.substr(lead, end - lead);
+        if (core.size() < 2 || core.back() != '*') {
+            out += token;
+            continue;
+        }
+        core.pop_back();
+        std::string name;
+        if (const auto colon = core.find(':'); colon != std::string::npos) {
+            name = core.substr(0, colon);
+            core.erase(0, colon + 1);
+            const auto* f = std::find_if(kFields.begin(), kFields.end(), [&](const Field& fl) {
+                return fl.kind == FieldKind::Text && fl.query_name == name && !name.empty();
+            });
+            if (f == kFields.end()) {
+                out += token;
+                continue;
+            }
+        }
+        std::string word;
+        bool ok = !core.empty();
+        for (Xapian::Utf8Iterator it(core); ok && it != Xapian::Utf8Iterator(); ++it) {
+            if (!Xapian::Unicode::is_wordchar(*it)) ok = false;
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(*it));
+        }
+        if (!ok) {
+            out += token;
+            continue;
+        }
+        word = fold_diacritics(word);
+        const std::string s = stem(word);
+        if (!s.empty() && s.size() < word.size() && word.compare(0, s.size(), s) == 0) word = s;
+        out += token.substr(0, lead) + wildcard_field(name) + ":" + word + "*" + token.substr(end);
+    }
     return out;
 }
 
@@ -342,12 +470,13 @@ const std::vector<std::string>& stopword_list(const std::string& language) {
 }
 
 QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& language)
-    : db_(db), stem_(language) {
+    : db_(db), stem_(make_stemmer(language)) {
     for (const auto& w : stopword_list(language)) stopper_.add(w);
     has_stopwords_ = !stopword_list(language).empty();
     qp_.set_database(db_);
     qp_.set_stemmer(stem_);
     qp_.set_stemming_strategy(kQueryStemStrategy);
+    qp_.add_prefix(wildcard_field(""), "Z");  // see rewrite_wildcards
     // Set up from the field table: text prefixes, boolean filters (fields sharing a query name
     // are OR'ed), and value fields with ranges.
     std::vector<std::pair<std::string, std::vector<std::string>>> bools;
@@ -356,6 +485,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
         const std::string qn(f.query_name);
         if (f.kind == FieldKind::Text) {
             qp_.add_prefix(qn, std::string(f.prefix));
+            qp_.add_prefix(wildcard_field(qn), std::string("Z").append(f.prefix));
         } else if (f.kind == FieldKind::Boolean) {
             auto it = std::find_if(bools.begin(), bools.end(),
                                    [&](const auto& b) { return b.first == qn; });
@@ -390,12 +520,15 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
     qp_.set_stopper(req.stopwords && has_stopwords_ ? &stopper_ : nullptr);
     qp_.set_max_expansion(req.wildcard_limit, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     if (!text.empty()) {
-        const unsigned flags =
-            Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
-            Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
+        // Operators (AND OR NOT NEAR XOR) in upper case only: lower-case ones are words, so a
+        // question ("should I migrate to cosmos or dynamo") is not read as a boolean query.
+        const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT |
+                               Xapian::QueryParser::FLAG_WILDCARD |
+                               Xapian::QueryParser::FLAG_PURE_NOT;
+        const std::string parsed_text = rewrite_wildcards(only_minus_words(text), stem_);
         fp_error_->clear();
         try {
-            out.text = qp_.parse_query(text, flags);
+            out.text = qp_.parse_query(parsed_text, flags);
             if (!fp_error_->empty()) {  // a bad field value: read the query leniently
                 out.lenient = true;
                 out.parse_note = *fp_error_;
@@ -406,28 +539,57 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
             out.parse_note = e.get_msg();
             out.text = qp_.parse_query(plain_words(text), 0);
         }
-        if (req.spelling) {
-            // Spelling correction is costly, and Xapian may "correct" a word the index knows
-            // into a more frequent one: only ask when some word of the query is unknown.
-            bool unknown = false;
-            for (const auto& w : plain_words_list(text)) {
-                if (db_.get_termfreq(w) == 0) unknown = true;
-            }
-            if (unknown) {
-                try {
-                    qp_.parse_query(
-                        out.lenient ? plain_words(text) : text,
-                        (out.lenient ? 0u : flags) | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
-                    out.suggestion = qp_.get_corrected_query_string();
-                } catch (const Xapian::QueryParserError&) {
-                }
-            }
-        }
         out.has_text = !out.text.empty();
     }
     if (!out.has_text) out.text = Xapian::Query::MatchAll;
     out.query = apply_filters(out.text, req.filters, db_);
+    if (req.spelling && out.has_text) spell(req, out);
     return out;
+}
+
+// Spelling: each word of the query that the index does not know (no stem of it is indexed),
+// that is not a stopword and has at least 4 letters, is replaced by the spelling table's
+// nearest word (Xapian's edit distance: 1 for a 4-letter word, else 2) that begins with the
+// same letter (as Lucene's spell checker requires: `Zürich` is not "corrected" to `rich`). The
+// corrected query is offered only when it finds articles and the query none, or clearly more
+// than the query (at least twice as many and 5 more), counted with the same filters and the
+// same words required.
+void QueryBuilder::spell(const QueryRequest& req, BuiltQuery& out) {
+    const std::string text(trim(req.text));
+    std::string corrected;
+    std::size_t copied = 0;
+    for (const WordSpan& w : word_spans(text)) {
+        std::size_t letters = 0;
+        for (Xapian::Utf8Iterator it(w.lower); it != Xapian::Utf8Iterator(); ++it) ++letters;
+        if (letters < 4) continue;
+        if (std::any_of(w.lower.begin(), w.lower.end(),
+                        [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
+        if (req.stopwords && has_stopwords_ && stopper_(w.lower)) continue;
+        if (db_.get_termfreq(std::string("Z").append(stem_(w.lower))) > 0) continue;
+        const std::string s = db_.get_spelling_suggestion(w.lower, letters == 4 ? 1 : 2);
+        if (s.empty() || s == w.lower || first_letter(s) != first_letter(w.lower)) continue;
+        corrected.append(text, copied, w.start - copied);
+        corrected += s;
+        copied = w.start + w.size;
+    }
+    if (corrected.empty()) return;
+    corrected.append(text, copied, std::string::npos);
+    QueryRequest again = req;
+    again.text = corrected;
+    again.spelling = false;
+    const BuiltQuery fixed = build(again);
+    if (!fixed.has_text) return;
+    auto count = [&](const Xapian::Query& q) {
+        Xapian::Enquire e(db_);
+        e.set_query(q);
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        return e.get_mset(0, 0, kSpellCount).get_matches_estimated();
+    };
+    out.matches = count(out.query);
+    out.suggestion_matches = count(fixed.query);
+    const Xapian::doccount n = out.matches, s = out.suggestion_matches;
+    if (s > 0 && (n == 0 || (s >= 2 * n && s >= n + 5))) out.suggestion = corrected;
 }
 
 Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,

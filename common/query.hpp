@@ -33,7 +33,7 @@ struct QueryRequest {
     // Drop stopwords ("the", "of", ...) from the query, outside phrases, unless the query is
     // nothing but stopwords or a word is written +word (docs/ranking.md). Only for an index
     // whose language has a list (english); others are parsed as before.
-    bool stopwords = false;
+    bool stopwords = true;
     Xapian::termcount wildcard_limit = 200;
     Filters filters;
 };
@@ -46,10 +46,17 @@ struct BuiltQuery {
     Xapian::Query query;  // text query with filters applied (no ranking prior)
     Xapian::Query text;   // the text part alone (MatchAll when there is none)
     bool has_text = false;
-    bool lenient = false;    // the parser rejected the query; it was re-read as plain words
-    std::string suggestion;  // spelling-corrected query string, "" if none
-    std::string parse_note;  // why the query was read leniently
+    bool lenient = false;  // the parser rejected the query; it was re-read as plain words
+    // Spelling: the query with its unknown words corrected, "" if none; offered only when it
+    // finds clearly more articles than the query (see QueryBuilder::build).
+    std::string suggestion;
+    Xapian::doccount matches = 0;             // articles the query finds (counted to kSpellCount)
+    Xapian::doccount suggestion_matches = 0;  // the same for the suggestion
+    std::string parse_note;                   // why the query was read leniently
 };
+
+// Spelling counts stop here: "clearly more" needs no exact count beyond it.
+inline constexpr Xapian::doccount kSpellCount = 1000;
 
 // Parses a `--since`/`--until` value: ISO date or datetime (partial dates allowed), or a
 // relative age like 7d / 12h (relative to `now`). Throws UsageError.
@@ -66,6 +73,8 @@ class QueryBuilder {
     const Xapian::Stem& stemmer() const { return stem_; }
 
   private:
+    void spell(const QueryRequest& req, BuiltQuery& out);
+
     Xapian::Database db_;
     Xapian::Stem stem_;
     Xapian::QueryParser qp_;

@@ -16,7 +16,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -164,11 +164,15 @@ struct PriorKey {
 // False for a value prior_key did not write.
 bool parse_prior_key(std::string_view v, PriorKey& out);
 
-// The stemming strategy both sides use (TermGenerator and QueryParser).
+// The stemming strategy both sides use (TermGenerator and QueryParser), with the folding
+// stemmer of fold.hpp: every word is indexed once, as "Z" + prefix + stem(fold(word)), with
+// positions (phrases and NEAR match stems), and every query word is read the same way, whatever
+// its case (Xapian's STEM_SOME would leave a capitalised query word unstemmed, so a pasted
+// headline's "Outages" would miss "outage"). See docs/ranking.md.
 inline constexpr Xapian::TermGenerator::stem_strategy kIndexStemStrategy =
-    Xapian::TermGenerator::STEM_SOME;
+    Xapian::TermGenerator::STEM_ALL_Z;
 inline constexpr Xapian::QueryParser::stem_strategy kQueryStemStrategy =
-    Xapian::QueryParser::STEM_SOME;
+    Xapian::QueryParser::STEM_ALL_Z;
 inline constexpr const char* kDefaultLanguage = "english";
 inline constexpr unsigned kTitleWeight = 3;  // wdf multiplier of title words in the body text
 

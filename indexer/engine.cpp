@@ -226,19 +226,18 @@ struct TextInfo {
     Signature sig;
     std::string published;                 // value slot kSlotPublished
     std::string key;                       // id key (the XI term without its prefix)
-    std::vector<std::string> title_terms;  // S terms: the title's plain words
+    std::vector<std::string> title_terms;  // ZS terms: the title's stems
 };
 
-// The title words of a document (its S terms, plain words only).
+// The title words of a document: its ZS terms (the title field's stems).
 std::vector<std::string> title_terms(const Xapian::Document& doc) {
     std::vector<std::string> out;
-    const std::string s_prefix(field("title").prefix);
+    const std::string zs = "Z" + std::string(field("title").prefix);
     auto ti = doc.termlist_begin();
-    for (ti.skip_to(s_prefix); ti != doc.termlist_end(); ++ti) {
+    for (ti.skip_to(zs); ti != doc.termlist_end(); ++ti) {
         const std::string term = *ti;
-        if (term.compare(0, s_prefix.size(), s_prefix) != 0) break;
-        if (term.size() > s_prefix.size() + 2 && !(term[1] >= 'A' && term[1] <= 'Z'))
-            out.push_back(term);
+        if (term.compare(0, zs.size(), zs) != 0) break;
+        if (term.size() > zs.size() + 1) out.push_back(term);
     }
     return out;
 }

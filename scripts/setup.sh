@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-packages.sh g++ cmake make pkg-config libxapian-dev xapian-tools libyaml-cpp-dev \
-    libcli11-dev libgtest-dev nlohmann-json3-dev
+    libcli11-dev libgtest-dev nlohmann-json3-dev libicu-dev
 
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086

@@ -1,5 +1,6 @@
 // searcher: the read side. See README.md and `searcher --help`.
 #include <unistd.h>
+#include <cctype>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -143,29 +144,39 @@ void print_search(const json& out, const std::string& format, const Style& st, b
                            out.value("lenient_reason", "") + "); searched for its words instead")
                         .c_str());
     }
+    for (const auto& note : out.value("notes", json::array()))
+        std::printf("%s\n", st.dim("note: " + note.get<std::string>()).c_str());
     if (!out["suggestion"].is_null())
         std::printf("Did you mean: %s\n", st.bold(out["suggestion"].get<std::string>()).c_str());
     if (explain) std::printf("parsed query: %s\n", out["parsed_query"].get<std::string>().c_str());
-    if (out.value("relaxed", false)) {
-        const auto all = out["matched_all"].get<long long>();
-        std::printf("%s\n",
-                    st.dim("note: " + std::to_string(all) +
-                           (all == 1 ? " article matches" : " articles match") +
-                           " every word; the results after them match only some of the words")
-                        .c_str());
-        if (explain) {
-            std::printf("relaxed query: %s\n", out["relaxed_query"].get<std::string>().c_str());
-        }
-    }
-    const auto& total = out["total"];
+    if (explain && out.value("relaxed", false))
+        std::printf("relaxed query: %s\n", out["relaxed_query"].get<std::string>().c_str());
+    // "12 results", "about 40 results", "1 result": a count and its noun.
+    auto count = [](const json& t, const char* one, const char* many) {
+        const auto e = t["estimated"].get<long long>();
+        return (t["lower"] == t["upper"] ? "" : "about ") + std::to_string(e) + " " +
+               (e == 1 ? one : many);
+    };
     const auto n = out["results"].size();
     const auto off = out["offset"].get<std::size_t>();
-    std::printf("%s results%s, showing %zu-%zu (sorted by %s, %.1f ms)\n\n",
-                total["lower"] == total["upper"]
-                    ? std::to_string(total["estimated"].get<long long>()).c_str()
-                    : ("about " + std::to_string(total["estimated"].get<long long>())).c_str(),
-                "", n ? off + 1 : 0, off + n, out["sort"].get<std::string>().c_str(),
-                out["elapsed_ms"].get<double>());
+    std::string head;
+    if (out.value("relaxed", false)) {
+        const auto all = out["matched_all"].get<long long>();
+        const json& more = out["relaxed_total"];
+        head = all == 0 ? "No article matches every word; " +
+                              count(more, "article matches", "articles match") + " some of them"
+                        : count(out["total"], "article matches", "articles match") +
+                              " every word, and " + count(more, "more matches", "more match") +
+                              " some of them";
+    } else {
+        head = count(out["total"], "result", "results");
+    }
+    const std::string page =
+        n ? "showing " + std::to_string(off + 1) + "-" + std::to_string(off + n)
+          : (off > 0 ? "none on this page (offset " + std::to_string(off) + " is past the last)"
+                     : "showing none");
+    std::printf("%s; %s (sorted by %s, %.1f ms)\n\n", head.c_str(), page.c_str(),
+                out["sort"].get<std::string>().c_str(), out["elapsed_ms"].get<double>());
     bool all_words = true;
     for (const auto& r : out["results"]) {
         if (all_words && !r.value("matched_all_words", true)) {
@@ -283,6 +294,32 @@ std::string default_config_path() {
     return base + "/newsearch/searcher.toml";
 }
 
+// `searcher search kubernetes -docker`: an argument of `search` written -WORD (two or more
+// letters, no digits or punctuation, so not an option such as -n10, -i PATH or -fjson) is the
+// query's exclusion of WORD, not an unknown option. CLI11 would reject it, so it is marked with a
+// leading kWordMark, which makes it a positional argument; the query words drop the mark.
+constexpr char kWordMark = '\x1f';
+std::vector<std::string> mark_minus_words(int argc, char** argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    auto minus_word = [](const std::string& a) {
+        if (a.size() < 3 || a[0] != '-' || a[1] == '-') return false;
+        for (const char* f : {"-ftext", "-fjson", "-fjsonl", "-ftsv"})  // -f FORMAT, glued
+            if (a == f) return false;
+        for (std::size_t i = 1; i < a.size(); ++i) {
+            const unsigned char c = static_cast<unsigned char>(a[i]);
+            if (!(std::isalpha(c) || c >= 0x80)) return false;
+        }
+        return true;
+    };
+    std::size_t i = 1;
+    while (i < args.size() && args[i] != "search" && args[i] != "--") ++i;
+    if (i >= args.size() || args[i] != "search") return args;
+    for (++i; i < args.size() && args[i] != "--"; ++i) {
+        if (minus_word(args[i])) args[i].insert(args[i].begin(), kWordMark);
+    }
+    return args;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"searcher: search a news index built by `indexer`."};
     app.footer(
@@ -304,8 +341,8 @@ int run(int argc, char** argv) {
     add_common(search, common);
     news::SearchOptions so;
     std::vector<std::string> words;
-    std::string match = "auto", sort = "blend", queries_file, facets, bm25 = "1,0.5",
-                stopwords = "off";
+    std::string match = "auto", sort = "blend", queries_file, facets, bm25 = "1.2,0.75",
+                stopwords = "on";
     bool no_spelling = false, timing = false;
     FilterFlags search_filters;
     search->add_option("query", words,
@@ -408,7 +445,10 @@ int run(int argc, char** argv) {
     add_common(stats, common);
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> args = mark_minus_words(argc, argv);
+        std::vector<char*> ptrs;
+        for (auto& a : args) ptrs.push_back(a.data());
+        app.parse(static_cast<int>(ptrs.size()), ptrs.data());
     } catch (const CLI::ConfigError& e) {
         throw news::UsageError("config file '" + app.get_config_ptr()->as<std::string>() +
                                "': " + e.what());
@@ -487,7 +527,7 @@ int run(int argc, char** argv) {
         }
         for (const auto& w : words) {
             if (!so.request.text.empty()) so.request.text += ' ';
-            so.request.text += w;
+            so.request.text += w[0] == kWordMark ? w.substr(1) : w;
         }
         if (std::string(news::trim(so.request.text)).empty() && !has_filter(so.request.filters)) {
             throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");

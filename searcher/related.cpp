@@ -11,6 +11,7 @@
 #include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
+#include "fold.hpp"
 #include "parser.hpp"
 #include "schema.hpp"
 #include "text.hpp"
@@ -151,7 +152,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             {
                 Xapian::Document scratch;
                 Xapian::TermGenerator tg;
-                tg.set_stemmer(Xapian::Stem(index.language));
+                tg.set_stemmer(make_stemmer(index.language));
                 tg.set_stemming_strategy(kIndexStemStrategy);
                 tg.set_document(scratch);
                 tg.index_text_without_positions(seed.title);
@@ -183,7 +184,11 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 Xapian::Enquire probe(db);
                 probe.set_weighting_scheme(Xapian::CoordWeight());
                 probe.set_query(restrict(content));
-                const Xapian::MSet top = probe.get_mset(0, 1, index.check_at_least(1));
+                // Every match is scored: asked for one result, Xapian 1.4.22's matcher can
+                // return a candidate below the best one for this OR of scaled CoordWeight terms
+                // (seen on the sample corpus: a French seed's best content score was missed on
+                // one index and found over three shards), which would scale the signal wrongly.
+                const Xapian::MSet top = probe.get_mset(0, 1, db.get_doccount());
                 if (!top.empty() && top.begin().get_weight() > 0) {
                     signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
                                          w.content / top.begin().get_weight());

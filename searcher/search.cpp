@@ -545,9 +545,35 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (!index.builder)
             index.builder = std::make_shared<QueryBuilder>(index.db, index.language);
         QueryBuilder& qb = *index.builder;
-        const BuiltQuery built = qb.build(opts.request);
+        QueryRequest request = opts.request;  // what is searched (maybe the corrected query)
+        BuiltQuery built = qb.build(request);
+        std::vector<std::string> notes;  // said in the JSON's "notes" and as text notes
+        const std::string offered = built.suggestion;
+        const bool corrected =
+            !offered.empty() && built.matches == 0 && built.suggestion_matches > 0;
+        if (corrected) {  // nothing found, the suggestion finds something: search it
+            request.text = offered;
+            request.spelling = false;
+            built = qb.build(request);
+            notes.push_back("no article matches '" + sanitize_utf8(opts.request.text) +
+                            "'; showing results for '" + sanitize_utf8(offered) + "'");
+        }
+        if (!built.has_text && !std::string(trim(request.text)).empty()) {
+            throw UsageError("the query '" + sanitize_utf8(utf8_truncate(request.text, 80)) +
+                             "' has no words to search for (only punctuation or symbols)");
+        }
         SortMode sort = opts.sort;
-        if (!built.has_text && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
+        // A query that only excludes (NOT x, -x): every other article matches, with no score.
+        const bool only_excludes =
+            built.has_text && built.text.get_type() == Xapian::Query::OP_AND_NOT &&
+            built.text.get_num_subqueries() > 0 &&
+            built.text.get_subquery(0).get_type() == Xapian::Query::LEAF_MATCH_ALL;
+        if (only_excludes) {
+            notes.push_back(
+                "the query only excludes words: every other article matches, newest first");
+        }
+        if ((!built.has_text || only_excludes) &&
+            (sort == SortMode::Relevance || sort == SortMode::Blend)) {
             sort = SortMode::Date;  // nothing to rank by: newest first
         }
         if (opts.reverse && (sort == SortMode::Relevance || sort == SortMode::Blend)) {
@@ -705,7 +731,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
         if (relaxable && ((exact && mset.get_matches_upper_bound() < opts.offset + opts.limit) ||
                           mset.get_matches_lower_bound() <= kRelaxCountLimit)) {
-            QueryRequest any = opts.request;
+            QueryRequest any = request;
             any.match_all = false;
             any.spelling = false;
             const BuiltQuery loose = qb.build(any);
@@ -769,14 +795,16 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // Facets: counted over the whole match set in a match of their own, unsorted and
         // unweighted. (Xapian 1.4's remote backend overcounts match spies in a match sorted by
         // value, so counting them in the ranked match would differ between local and remote
-        // shards; see docs/scale-out.md.)
+        // shards; see docs/scale-out.md.) They count the articles the total counts: those
+        // matching every word, or, when none does, those matching some of the words.
         std::optional<Facets> spy;
         std::optional<Xapian::MSet> facet_mset;  // exact counts
+        const bool facets_loose = partial && strict_total == 0;
         if (!opts.facets.empty()) {
             spy.emplace(opts.facets);
             Xapian::Enquire fe(index.db);
-            fe.set_query(partial ? counted(loose_text, relaxed_query)
-                                 : counted(matched_text, matched));
+            fe.set_query(facets_loose ? counted(loose_text, relaxed_query)
+                                      : counted(matched_text, matched));
             fe.set_weighting_scheme(Xapian::BoolWeight());
             spy->attach(fe);
             facet_mset = fe.get_mset(0, 0, index.db.get_doccount());
@@ -790,14 +818,16 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         if (opts.expand_terms > 0) out["expansion"] = expansion;
         out["lenient"] = built.lenient;
         if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
-        if (facet_mset && !opts.collapse) {
+        // The total counts the articles that match as asked (every word, under --match auto);
+        // a relaxed search's articles matching only some of the words are counted apart
+        // (relaxed_total).
+        if (partial) {
+            out["total"] = {
+                {"lower", strict_total}, {"estimated", strict_total}, {"upper", strict_total}};
+        } else if (facet_mset && !opts.collapse) {
             out["total"] = {{"lower", facet_mset->get_matches_lower_bound()},
                             {"estimated", facet_mset->get_matches_estimated()},
                             {"upper", facet_mset->get_matches_upper_bound()}};
-        } else if (partial) {
-            out["total"] = {{"lower", strict_total + (*partial)[0]},
-                            {"estimated", strict_total + (*partial)[1]},
-                            {"upper", strict_total + (*partial)[2]}};
         } else {
             out["total"] = {{"lower", mset.get_matches_lower_bound()},
                             {"estimated", mset.get_matches_estimated()},
@@ -806,8 +836,11 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         out["relaxed"] = partial.has_value();
         if (partial) {
             out["matched_all"] = strict_total;
+            out["relaxed_total"] = {
+                {"lower", (*partial)[0]}, {"estimated", (*partial)[1]}, {"upper", (*partial)[2]}};
             out["relaxed_query"] = sanitize_utf8(relaxed_query.get_description());
         }
+        if (spy) out["facets_count"] = facets_loose ? "some_words" : "all_words";
         out["offset"] = opts.offset;
         out["limit"] = opts.limit;
         out["collapse"] = opts.collapse;
@@ -818,6 +851,9 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         out["suggestion"] = built.suggestion.empty()
                                 ? nlohmann::json(nullptr)
                                 : nlohmann::json(sanitize_utf8(built.suggestion));
+        out["corrected_query"] =
+            corrected ? nlohmann::json(sanitize_utf8(offered)) : nlohmann::json(nullptr);
+        out["notes"] = notes;
         auto& results = out["results"] = nlohmann::json::array();
         const unsigned snippet_flags = 0;
         constexpr std::size_t kSnippetBytes = 240;

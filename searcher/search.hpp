@@ -63,9 +63,10 @@ struct SearchOptions {
     double quality_weight = 1.0;
     double recency_weight = 1.5;
     double half_life_days = 30;
-    // BM25 parameters (Xapian::BM25Weight's k1 and b; its k2 = 0, k3 = 1, min_normlen = 0.5).
-    double bm25_k1 = 1.0;
-    double bm25_b = 0.5;
+    // BM25 parameters (Xapian::BM25Weight's k1 and b; its k2 = 0, k3 = 1, min_normlen = 0.5):
+    // Robertson's usual values, also SQLite FTS5's and Lucene's (docs/ranking.md).
+    double bm25_k1 = 1.2;
+    double bm25_b = 0.75;
     Xapian::doccount limit = 10;
     Xapian::doccount offset = 0;
     bool exact_count = false;

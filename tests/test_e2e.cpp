@@ -202,11 +202,16 @@ void check_result(const json& r, bool explain) {
 // The envelope of `search --format json` (and of each batch line).
 void check_envelope(const json& d, bool explain = false, bool facets = false) {
     ASSERT_TRUE(d.is_object());
-    std::set<std::string> expected{"version",    "query",   "parsed_query", "lenient",
-                                   "total",      "offset",  "limit",        "sort",
-                                   "suggestion", "results", "elapsed_ms",   "collapse"};
+    std::set<std::string> expected{
+        "version", "query",      "parsed_query",    "lenient", "total",   "offset",     "limit",
+        "sort",    "suggestion", "corrected_query", "notes",   "results", "elapsed_ms", "collapse"};
     if (d.value("lenient", false)) expected.insert("lenient_reason");
-    if (facets) expected.insert("facets");
+    if (facets) {
+        expected.insert("facets");
+        expected.insert("facets_count");
+        const std::string fc = d.value("facets_count", "");
+        EXPECT_TRUE(fc == "all_words" || fc == "some_words") << fc;
+    }
     expected.insert("partial");
     if (d.value("partial", false)) expected.insert("missing_shards");
     if (d.contains("expansion")) expected.insert("expansion");
@@ -214,9 +219,20 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     if (d.value("relaxed", false)) {
         expected.insert("matched_all");
         expected.insert("relaxed_query");
+        expected.insert("relaxed_total");
         EXPECT_TRUE(d["matched_all"].is_number_unsigned());
         EXPECT_TRUE(d["relaxed_query"].is_string());
+        // The total counts the all-word matches, exactly; the others are counted apart.
+        EXPECT_EQ(d["total"]["lower"], d["matched_all"]);
+        EXPECT_EQ(d["total"]["upper"], d["matched_all"]);
+        const json& rt = d["relaxed_total"];
+        EXPECT_EQ(keys_of(rt), (std::set<std::string>{"lower", "estimated", "upper"}));
+        EXPECT_LE(rt["lower"].get<long>(), rt["estimated"].get<long>());
+        EXPECT_LE(rt["estimated"].get<long>(), rt["upper"].get<long>());
     }
+    EXPECT_TRUE(d["notes"].is_array());
+    for (const auto& n : d["notes"]) EXPECT_TRUE(n.is_string());
+    EXPECT_TRUE(d["corrected_query"].is_null() || d["corrected_query"].is_string());
     EXPECT_EQ(keys_of(d), expected);
     EXPECT_TRUE(d["relaxed"].is_boolean());
     EXPECT_TRUE(d["partial"].is_boolean());
@@ -247,7 +263,10 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
     EXPECT_TRUE(d["suggestion"].is_null() || d["suggestion"].is_string());
     ASSERT_TRUE(d["results"].is_array());
     EXPECT_LE(d["results"].size(), d["limit"].get<std::size_t>());
-    EXPECT_LE(d["results"].size(), static_cast<std::size_t>(t["upper"].get<long>()));
+    const long relaxed_upper =
+        d.value("relaxed", false) ? d["relaxed_total"]["upper"].get<long>() : 0;
+    EXPECT_LE(d["results"].size(),
+              static_cast<std::size_t>(t["upper"].get<long>() + relaxed_upper));
     long rank = d["offset"].get<long>();
     for (const auto& r : d["results"]) {
         check_result(r, explain);
@@ -582,7 +601,7 @@ TEST_F(E2eSample, TsvHasHeaderAndOneRowPerResult) {
 TEST_F(E2eSample, TextOutputIsReadable) {
     const Output o = searcher({"search", "--index", index(), "tidewater"});
     ASSERT_EQ(o.rc, 0) << describe(o);
-    EXPECT_TRUE(contains(o.out, "1 results, showing 1-1 (sorted by blend")) << o.out;
+    EXPECT_TRUE(contains(o.out, "1 result; showing 1-1 (sorted by blend")) << o.out;
     EXPECT_TRUE(contains(o.out, "  1. 2019-10-15  q88  CloudWire")) << o.out;
     EXPECT_TRUE(contains(o.out, "Microsoft previews ‘Tidewater’ hybrid control plane")) << o.out;
     EXPECT_TRUE(contains(o.out, "https://www.cloudwire.example/")) << o.out;
@@ -661,11 +680,28 @@ TEST_F(E2eSample, CjkAndAccentedTitlesAreFound) {
 
 // ---- spelling ------------------------------------------------------------------------------
 
-TEST_F(E2eSample, SpellingSuggestion) {
+// A misspelt word that finds nothing: its correction is searched instead, and said so.
+TEST_F(E2eSample, SpellingCorrectionIsSearchedWhenTheQueryFindsNothing) {
     const json d = search({"tidewatr"});
-    EXPECT_EQ(d["suggestion"], "tidewater");
-    EXPECT_TRUE(search({"tidewatr", "--no-spelling"})["suggestion"].is_null());
-    EXPECT_TRUE(search({"tidewater"})["suggestion"].is_null());
+    EXPECT_EQ(d["query"], "tidewatr");
+    EXPECT_EQ(d["corrected_query"], "tidewater");
+    EXPECT_TRUE(d["suggestion"].is_null()) << "already searched";
+    ASSERT_EQ(d["results"].size(), 1u);
+    EXPECT_TRUE(contains(d["results"][0]["title"].get<std::string>(), "Tidewater"));
+    ASSERT_EQ(d["notes"].size(), 1u);
+    EXPECT_TRUE(contains(d["notes"][0].get<std::string>(), "showing results for 'tidewater'"));
+    const json off = search({"tidewatr", "--no-spelling"});
+    EXPECT_TRUE(off["suggestion"].is_null());
+    EXPECT_TRUE(off["corrected_query"].is_null());
+    EXPECT_TRUE(off["results"].empty());
+    const json right = search({"tidewater"});
+    EXPECT_TRUE(right["suggestion"].is_null());
+    EXPECT_TRUE(right["corrected_query"].is_null());
+    const Output text = searcher({"search", "--index", index(), "tidewatr"});
+    EXPECT_TRUE(contains(text.out,
+                         "note: no article matches 'tidewatr'; showing results for "
+                         "'tidewater'"))
+        << text.out;
 }
 
 // Regression: `search azure` matches 19 articles ("azure" is in 7 titles/excerpts) yet returns
@@ -1437,10 +1473,19 @@ TEST(E2eSearcher, RelaxedDependsOnTheExactAllWordCountOnly) {
                 if (want) {
                     EXPECT_EQ(d["matched_all"].get<std::size_t>(), c.all_words) << what;
                 }
-                if (exact) {  // every article has one of the words: relaxed counts all of them
-                    EXPECT_EQ(d["total"]["lower"].get<std::size_t>(), want ? 2000u : c.all_words)
-                        << what;
+                // The total is the all-word count; relaxed, the others (every article has one
+                // of the words) are counted apart.
+                if (want) {
+                    EXPECT_EQ(d["total"]["lower"].get<std::size_t>(), c.all_words) << what;
                     EXPECT_EQ(d["total"]["upper"], d["total"]["lower"]) << what;
+                }
+                if (want && exact) {
+                    EXPECT_EQ(d["relaxed_total"]["lower"].get<std::size_t>(), 2000u - c.all_words)
+                        << what;
+                    EXPECT_EQ(d["relaxed_total"]["upper"], d["relaxed_total"]["lower"]) << what;
+                }
+                if (!want && exact) {
+                    EXPECT_EQ(d["total"]["lower"].get<std::size_t>(), c.all_words) << what;
                 }
             }
         }
@@ -1454,13 +1499,15 @@ TEST(E2eSearcher, RelaxedDependsOnTheExactAllWordCountOnly) {
             const json p = run({"quokka wombat", "--sort", sort, "--offset", offset});
             const std::string what = std::string(sort) + " --offset " + offset;
             EXPECT_TRUE(p["relaxed"].get<bool>()) << what;
-            const auto lower = p["total"]["lower"].get<std::size_t>();
-            const auto upper = p["total"]["upper"].get<std::size_t>();
-            EXPECT_LE(lower, 2000u) << what;
-            EXPECT_GE(upper, 2000u) << what;
-            EXPECT_LE(upper, 2000u) << what;  // never past the index's size
+            EXPECT_EQ(p["total"], first["total"]) << what;  // the all-word count, exact
+            EXPECT_EQ(p["total"]["lower"].get<std::size_t>(), 800u) << what;
+            const auto lower = p["relaxed_total"]["lower"].get<std::size_t>();
+            const auto upper = p["relaxed_total"]["upper"].get<std::size_t>();
+            EXPECT_LE(lower, 1200u) << what;
+            EXPECT_GE(upper, 1200u) << what;
+            EXPECT_LE(upper, 1200u) << what;  // never past the index's size
             if (lower != upper) {
-                EXPECT_EQ(p["total"], first["total"]) << what;
+                EXPECT_EQ(p["relaxed_total"], first["relaxed_total"]) << what;
             }
         }
     }
@@ -1928,13 +1975,49 @@ TEST_F(E2eSample, ExpandAddsFeedbackTermsAndFindsMore) {
         EXPECT_TRUE(before.count(expanded["results"][i]["id"].get<std::string>())) << i;
 }
 
+// `searcher search kubernetes -glasshopper`: a -WORD argument is the query's exclusion, as
+// the README documents, not an unknown option; glued options still work.
+TEST_F(E2eSample, MinusWordOnTheCommandLineExcludes) {
+    const json minus = search({"kubernetes", "-glasshopper", "-n", "50"});
+    const json op = search({"kubernetes NOT glasshopper", "-n", "50"});
+    const json plain = search({"kubernetes", "-n", "50"});
+    ASSERT_FALSE(minus["results"].empty());
+    EXPECT_LT(minus["results"].size(), plain["results"].size());
+    ASSERT_EQ(minus["results"].size(), op["results"].size());
+    for (std::size_t i = 0; i < op["results"].size(); ++i)
+        EXPECT_EQ(minus["results"][i]["id"], op["results"][i]["id"]) << i;
+    for (const auto& r : minus["results"])
+        EXPECT_FALSE(contains(r["title"].get<std::string>(), "Glasshopper")) << r["title"];
+    // -fjson and -n5 stay options; -- still ends them.
+    const Output glued = searcher({"search", "--index", index(), "-fjson", "-n5", "kubernetes"});
+    ASSERT_EQ(glued.rc, news::kExitOk) << describe(glued);
+    EXPECT_EQ(json::parse(glued.out)["results"].size(), 5u);
+    const json dashed = search({"--", "kubernetes", "-glasshopper", "-n", "50"});
+    EXPECT_EQ(dashed["query"], "kubernetes -glasshopper -n 50");
+}
+
+// A query with no words is a usage error naming it; one that only excludes says what it did.
+TEST_F(E2eSample, EmptyAndExcludingQueriesAreExplained) {
+    for (const char* q : {"!!!", "\xf0\x9f\x99\x82", "( ) -"}) {
+        const Output o = searcher({"search", "--index", index(), q});
+        EXPECT_EQ(o.rc, news::kExitUsage) << describe(o);
+        EXPECT_TRUE(contains(o.err, "has no words to search for")) << o.err;
+        EXPECT_TRUE(o.out.empty()) << o.out;
+    }
+    const Output n = searcher({"search", "--index", index(), "NOT", "kubernetes"});
+    ASSERT_EQ(n.rc, news::kExitOk) << describe(n);
+    EXPECT_TRUE(contains(n.out, "note: the query only excludes words")) << n.out;
+}
+
 TEST_F(E2eSample, StopwordsOptionDropsThemFromTheQuery) {
-    // "whom" is in no article: every word is required, so it hides everything unless stopped.
+    // "whom" is in no article: every word is required, so it hides everything unless stopped
+    // (the default).
     const json plain = search({"glasshopper", "-n", "20"});
     ASSERT_FALSE(plain["results"].empty());
-    EXPECT_TRUE(search({"glasshopper", "whom", "--match", "all"})["results"].empty());
-    const json stopped =
-        search({"glasshopper", "whom", "-n", "20", "--stopwords", "on", "--match", "all"});
+    EXPECT_TRUE(search({"glasshopper", "whom", "--match", "all", "--stopwords", "off",
+                        "--no-spelling"})["results"]
+                    .empty());
+    const json stopped = search({"glasshopper", "whom", "-n", "20", "--match", "all"});
     EXPECT_FALSE(contains(stopped["parsed_query"].get<std::string>(), "whom"));
     ASSERT_EQ(stopped["results"].size(), plain["results"].size());
     for (std::size_t i = 0; i < plain["results"].size(); ++i)
@@ -1964,7 +2047,11 @@ TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
     EXPECT_FALSE(any["relaxed"].get<bool>());
     ASSERT_TRUE(page["relaxed"].get<bool>());
     EXPECT_EQ(page["matched_all"].get<std::size_t>(), n_all);
-    EXPECT_EQ(page["total"]["lower"].get<std::size_t>(), n_any);
+    // The total counts the all-word matches; the others are counted apart.
+    EXPECT_EQ(page["total"]["lower"].get<std::size_t>(), n_all);
+    EXPECT_EQ(page["total"]["upper"].get<std::size_t>(), n_all);
+    EXPECT_EQ(page["relaxed_total"]["lower"].get<std::size_t>(), n_any - n_all);
+    EXPECT_EQ(page["relaxed_total"]["upper"].get<std::size_t>(), n_any - n_all);
     ASSERT_EQ(page["results"].size(), n_any);
     std::set<std::string> strict, loose;
     for (const auto& r : all["results"]) strict.insert(r["id"].get<std::string>());
@@ -1999,7 +2086,8 @@ TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
         // Every page says the same about the match set (few all-word matches: all counted).
         EXPECT_TRUE(p["relaxed"].get<bool>()) << off;
         EXPECT_EQ(p.value("matched_all", 0u), n_all) << off;
-        EXPECT_GE(p["total"]["upper"].get<std::size_t>(), n_any) << off;
+        EXPECT_EQ(p["total"]["upper"].get<std::size_t>(), n_all) << off;
+        EXPECT_GE(p["relaxed_total"]["upper"].get<std::size_t>(), n_any - n_all) << off;
     }
     ASSERT_EQ(paged.size(), n_any);
     for (std::size_t i = 0; i < n_any; ++i) EXPECT_EQ(paged[i], page["results"][i]["id"]) << i;
@@ -2021,14 +2109,16 @@ TEST_F(E2eSample, MatchAutoFollowsAllWordMatchesWithPartialOnes) {
     const auto at = text.out.find(mark);
     ASSERT_NE(at, std::string::npos) << text.out;
     EXPECT_EQ(text.out.find(mark, at + 1), std::string::npos);
-    EXPECT_NE(text.out.find(std::to_string(n_all) + " articles match every word"),
+    EXPECT_NE(text.out.find(std::to_string(n_all) + " articles match every word, and " +
+                            std::to_string(n_any - n_all) + " more match some of them; showing 1-" +
+                            std::to_string(n_any)),
               std::string::npos)
         << text.out;
     const Output strict_text = searcher({"search", "--index", index(), "--color", "never", "-n",
                                          "50", "--match", "all", "kubernetes", "security"});
     EXPECT_EQ(strict_text.out.find(mark), std::string::npos) << strict_text.out;
     // A word no article has no longer empties the result list.
-    const json unknown = search({"glasshopper", "whom", "-n", "20"});
+    const json unknown = search({"glasshopper", "zyxwv", "-n", "20", "--no-spelling"});
     EXPECT_TRUE(unknown["relaxed"].get<bool>());
     EXPECT_EQ(unknown["matched_all"].get<int>(), 0);
     EXPECT_FALSE(unknown["results"].empty());
@@ -2046,7 +2136,7 @@ TEST_F(E2eSample, Bm25OptionChangesTheWeights) {
     };
     const auto defaults = scores({});
     ASSERT_GE(defaults.size(), 2u);
-    EXPECT_EQ(scores({"--bm25", "1,0.5"}), defaults);  // the documented defaults
+    EXPECT_EQ(scores({"--bm25", "1.2,0.75"}), defaults);  // the documented defaults
     const auto other = scores({"--bm25", "2,0.9"});
     ASSERT_EQ(other.size(), defaults.size());
     EXPECT_NE(other, defaults);
