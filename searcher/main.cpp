@@ -380,10 +380,12 @@ int run(int argc, char** argv) {
     search->add_flag("--no-spelling", no_spelling, "no \"did you mean\" suggestion");
     search->add_option("--facets", facets, "comma-separated: topic,provider,type,year");
     search->add_flag("--explain", so.explain, "show the parsed query and score components");
+    std::string expand = "auto";
     search
-        ->add_option("--expand", so.expand_terms,
-                     "pseudo-relevance feedback: add N expansion terms from the top results "
-                     "(0 = off)")
+        ->add_option("--expand", expand,
+                     "pseudo-relevance feedback: auto (reorder the partial matches by the words "
+                     "of the best ones when no article matches every word), N (add N terms of "
+                     "the top results to every query), or 0 (off)")
         ->capture_default_str();
     search->add_option("--expand-docs", so.expand_docs, "expansion: top results used")
         ->capture_default_str()
@@ -466,6 +468,17 @@ int run(int argc, char** argv) {
         so.relax = match == "auto";
         so.request.spelling = !no_spelling;
         so.request.stopwords = stopwords == "on";
+        so.expand_auto = expand == "auto";
+        if (!so.expand_auto) {
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(expand.c_str(), &end, 10);
+            if (expand.empty() || *end || expand[0] == '-' || n > 1000)
+                throw news::UsageError(
+                    "--expand: expected auto or a number of terms 0..1000, "
+                    "got '" +
+                    expand + "'");
+            so.expand_terms = static_cast<unsigned>(n);
+        }
         news::parse_bm25(bm25, so);
         so.sort = parse_sort(sort);
         so.request.filters = resolve_filters(search_filters);

@@ -278,6 +278,11 @@ namespace {
 
 constexpr unsigned kRemoteTimeoutMs = 10000;        // per request
 constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
+// Automatic feedback when no article matches every word (SearchOptions::expand_auto): the
+// usual pseudo-relevance feedback settings (RM3's customary 10 documents, 20 terms, and the
+// added terms at half the weight of the query's).
+constexpr unsigned kAutoExpandDocs = 10, kAutoExpandTerms = 20;
+constexpr double kAutoExpandWeight = 0.5;
 // A blend search on local databases filters dates and qualities in its prior source when the
 // range is expected to keep at least this part of the index (else by bucket terms).
 constexpr double kFoldShare = 0.1;
@@ -582,36 +587,41 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         Xapian::Query matched = built.query;      // what must match (the query, maybe expanded)
         Xapian::Query matched_text = built.text;  // the same before the filters
         std::vector<std::string> expansion;
-        if (opts.expand_terms > 0 && built.has_text) {
-            // Pseudo-relevance feedback (docs/ranking.md).
+        // Pseudo-relevance feedback (docs/ranking.md): the best `terms` stems of the top `docs`
+        // results of `filtered` (the text query `text` with the filters), not already in the
+        // query, as one OR scaled by `weight`; empty when there are none.
+        auto feedback = [&](const Xapian::Query& text, const Xapian::Query& filtered, unsigned docs,
+                            unsigned terms, double weight) {
             Xapian::Enquire fb(index.db);
             fb.set_weighting_scheme(bm25_weight(opts));
-            fb.set_query(built.query);
-            const Xapian::MSet top =
-                fb.get_mset(0, opts.expand_docs, index.check_at_least(opts.expand_docs));
+            fb.set_query(filtered);
+            const Xapian::MSet top = fb.get_mset(0, docs, index.check_at_least(docs));
             Xapian::RSet rset;
             for (auto it = top.begin(); it != top.end(); ++it) rset.add_document(*it);
             std::set<std::string> have;
-            for (auto t = built.text.get_terms_begin(); t != built.text.get_terms_end(); ++t) {
+            for (auto t = text.get_terms_begin(); t != text.get_terms_end(); ++t) {
                 have.insert(*t);
-                have.insert("Z" + qb.stemmer()(*t));
+                have.insert(std::string("Z").append(qb.stemmer()(*t)));
             }
             const NewStems decider(have);
             const Xapian::ESet eset =
-                rset.empty() ? Xapian::ESet()
-                             : fb.get_eset(opts.expand_terms, rset,
-                                           Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
-            std::vector<Xapian::Query> terms;
+                rset.empty()
+                    ? Xapian::ESet()
+                    : fb.get_eset(terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+            std::vector<Xapian::Query> qs;
             for (auto it = eset.begin(); it != eset.end(); ++it) {
-                terms.emplace_back(*it);
+                qs.emplace_back(*it);
                 expansion.push_back(*it);
             }
-            if (!terms.empty()) {
-                matched_text = Xapian::Query(
-                    Xapian::Query::OP_OR, built.text,
-                    Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                  Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
-                                  opts.expand_weight));
+            if (qs.empty()) return Xapian::Query();
+            return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                 Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()), weight);
+        };
+        if (opts.expand_terms > 0 && built.has_text) {
+            const Xapian::Query more = feedback(built.text, built.query, opts.expand_docs,
+                                                opts.expand_terms, opts.expand_weight);
+            if (!more.empty()) {
+                matched_text = Xapian::Query(Xapian::Query::OP_OR, built.text, more);
                 matched = apply_filters(matched_text, opts.request.filters, index.db);
             }
         }
@@ -764,10 +774,22 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 const Xapian::doccount n =
                     opts.offset + shown < strict_total ? 0 : opts.limit - shown;
                 if (n > 0) {
-                    relaxed =
-                        ranked(Xapian::Query(Xapian::Query::OP_AND_NOT, loose.text, built.text),
-                               Xapian::Query(Xapian::Query::OP_AND_NOT, loose.query, built.text))
-                            .get_mset(from, n, check_for(from + n));
+                    Xapian::Query tail_text(Xapian::Query::OP_AND_NOT, loose.text, built.text);
+                    Xapian::Query tail(Xapian::Query::OP_AND_NOT, loose.query, built.text);
+                    // No article matches every word (a question, a description): the words
+                    // of the best partial matches that the query lacks reorder the tail
+                    // (pseudo-relevance feedback that only reweights: the same articles
+                    // match, counted the same). docs/ranking.md.
+                    if (strict_total == 0 && opts.expand_auto) {
+                        const Xapian::Query more =
+                            feedback(loose.text, loose.query, kAutoExpandDocs, kAutoExpandTerms,
+                                     kAutoExpandWeight);
+                        if (!more.empty()) {
+                            tail_text = Xapian::Query(Xapian::Query::OP_AND_MAYBE, tail_text, more);
+                            tail = Xapian::Query(Xapian::Query::OP_AND_MAYBE, tail, more);
+                        }
+                    }
+                    relaxed = ranked(tail_text, tail).get_mset(from, n, check_for(from + n));
                 }
                 if (relaxed && relaxed->get_matches_lower_bound() ==
                                    relaxed->get_matches_upper_bound()) {  // it saw them all
@@ -815,7 +837,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
         // Valid UTF-8 whatever the query's bytes were, so the JSON can always be written.
         out["query"] = sanitize_utf8(opts.request.text);
         out["parsed_query"] = sanitize_utf8(matched.get_description());
-        if (opts.expand_terms > 0) out["expansion"] = expansion;
+        if (opts.expand_terms > 0 || !expansion.empty()) out["expansion"] = expansion;
         out["lenient"] = built.lenient;
         if (built.lenient) out["lenient_reason"] = sanitize_utf8(built.parse_note);
         // The total counts the articles that match as asked (every word, under --match auto);

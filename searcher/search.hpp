@@ -81,6 +81,9 @@ struct SearchOptions {
     unsigned expand_terms = 0;  // 0 = off
     unsigned expand_docs = 5;
     double expand_weight = 0.5;
+    // --expand auto (the default): with --match auto, when no article matches every word, the
+    // partial matches are reordered by feedback from the best of them (docs/ranking.md).
+    bool expand_auto = true;
     std::string highlight_start = "<mark>";
     std::string highlight_end = "</mark>";
 };

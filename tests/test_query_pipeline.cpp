@@ -202,6 +202,33 @@ TEST_F(QueryPipeline, WildcardsExpandOverStems) {
     EXPECT_TRUE(all_word_slugs(search("\"kube*\"")).empty());
 }
 
+// Rule 4: a question no article answers word for word: feedback from the best partial matches
+// reorders them (--expand auto), without changing which articles match or their count.
+TEST_F(QueryPipeline, FeedbackReordersOnlyWhenNoArticleHasEveryWord) {
+    const std::string q = "which cloud database restores backups for payment systems";
+    const json with = search(q);
+    const json without = search(q, [](news::SearchOptions& o) { o.expand_auto = false; });
+    ASSERT_TRUE(with["relaxed"].get<bool>());
+    EXPECT_EQ(with["matched_all"], 0);
+    ASSERT_TRUE(with.contains("expansion"));
+    EXPECT_FALSE(with["expansion"].empty());
+    for (const auto& t : with["expansion"]) {
+        const std::string term = t;
+        EXPECT_EQ(term[0], 'Z') << term;
+        EXPECT_EQ(with["parsed_query"].get<std::string>().find(term + "@"), std::string::npos)
+            << term << " was in the query already";
+    }
+    EXPECT_FALSE(without.contains("expansion"));
+    EXPECT_EQ(with["relaxed_total"], without["relaxed_total"]);
+    std::vector<std::string> a = slugs(with), b = slugs(without);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b) << "the same articles, maybe in another order";
+    // With an article matching every word, nothing is added.
+    EXPECT_FALSE(search("azure outage").contains("expansion"));
+    EXPECT_FALSE(search("kubernetes security").contains("expansion"));
+}
+
 // Rule 5: totals count what matches as asked; the relaxed tail is counted apart.
 TEST_F(QueryPipeline, TotalsCountTheAllWordMatchesAndTheTailApart) {
     const json d = search("azure outage", [](news::SearchOptions& o) { o.facets = {"topic"}; });
