@@ -346,7 +346,8 @@ int run(int argc, char** argv) {
     bool no_spelling = false, timing = false;
     FilterFlags search_filters;
     search->add_option("query", words,
-                       "query (Xapian syntax: AND OR NOT + - \"phrase\" NEAR prefix:value)");
+                       "query (Xapian syntax: AND OR NOT NEAR in upper case, +word -word, "
+                       "\"phrase\", word*, field:value)");
     search
         ->add_option("--match", match,
                      "words required: all, any, or auto (all; when too few articles match "
