@@ -35,7 +35,8 @@ case "$target" in
 esac
 
 # -- packages (only the missing ones) ------------------------------------------------------------
-"$root/scripts/install-packages.sh" clang libclang-rt-14-dev libxapian-dev libyaml-cpp-dev nlohmann-json3-dev
+"$root/scripts/install-packages.sh" clang libclang-rt-14-dev libxapian-dev libyaml-cpp-dev nlohmann-json3-dev \
+    libicu-dev
 
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 mkdir -p "$build"
@@ -45,7 +46,7 @@ cxx="${FUZZ_CXX:-clang++}"
 cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
           -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
           -I"$root/common" -I"$root/searcher" -I"$root/indexer" -I/usr/include/xapian-1.4)
-libs=(-lxapian -lyaml-cpp -pthread)
+libs=(-lxapian -lyaml-cpp -licui18n -licuuc -pthread)
 
 # -- build -------------------------------------------------------------------------------------
 # common/*.cpp (and searcher/search.cpp for highlight()) are compiled once into objects with
