@@ -410,11 +410,15 @@ int run(int argc, char** argv) {
     related->add_option("--limit,-n", ro.limit, "results")->capture_default_str();
     related->add_option("--offset", ro.offset, "results to skip")->capture_default_str();
     related->add_option("--weights", weights,
-                        "signal weights (default content=1,topics=0.3,time=2,quality=0,graph=2; "
+                        "signal weights (default content=1,vocabulary=2.5,topics=0.3,time=5,"
+                        "quality=0,graph=2; vocabulary and time count times the index's news-cycle "
+                        "strength; "
                         "0 turns one off)");
+    std::string related_half_life = "auto";
     related
-        ->add_option("--half-life", ro.half_life_days,
-                     "time signal: half-life in days around the seed's date")
+        ->add_option("--half-life", related_half_life,
+                     "time signal: half-life in days around the seed's date, or auto (a "
+                     "fiftieth of the time the index spans)")
         ->capture_default_str();
     related
         ->add_option("--plateau", ro.plateau_days,
@@ -427,6 +431,11 @@ int run(int argc, char** argv) {
     related->add_option("--expand", ro.expand_terms, "content signal: at most this many seed terms")
         ->capture_default_str();
     related->add_flag("--explain", ro.explain, "show each result's signals");
+    std::string news_cycle = "auto";
+    related
+        ->add_option("--news-cycle", news_cycle,
+                     "how much vocabulary and time count, 0..1, or auto (measured on the index)")
+        ->capture_default_str();
     related->add_option("--ids", related_ids,
                         "batch: one article id per line from FILE (- = stdin), JSONL out");
 
@@ -552,8 +561,20 @@ int run(int argc, char** argv) {
     if (*related) {
         ro.filters = resolve_filters(related_filters);
         if (!weights.empty()) ro.weights = news::parse_weights(weights);
-        if (!(ro.half_life_days > 0) || !std::isfinite(ro.half_life_days))
-            throw news::UsageError("--half-life must be a positive number");
+        if (news_cycle != "auto") {
+            char* end = nullptr;
+            const double c = std::strtod(news_cycle.c_str(), &end);
+            if (news_cycle.empty() || *end || !(c >= 0 && c <= 1))
+                throw news::UsageError("--news-cycle must be auto or a number from 0 to 1");
+            ro.news_cycle = c;
+        }
+        if (related_half_life != "auto") {
+            char* end = nullptr;
+            ro.half_life_days = std::strtod(related_half_life.c_str(), &end);
+            if (related_half_life.empty() || *end || !(ro.half_life_days > 0) ||
+                !std::isfinite(ro.half_life_days))
+                throw news::UsageError("--half-life must be auto or a positive number");
+        }
         if (related_seed.empty() == related_ids.empty()) {
             throw news::UsageError("related: give one article (id, URL or file), or --ids FILE");
         }

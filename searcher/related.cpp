@@ -23,6 +23,7 @@ namespace news {
 namespace {
 
 struct Seed {
+    std::string language;                // the index's stemming language
     std::optional<Xapian::docid> docid;  // when indexed
     Xapian::Document doc;
     std::string id;
@@ -42,6 +43,7 @@ std::string norm_title(const std::string& t) {
 
 Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
     Seed s;
+    s.language = index.language;
     Xapian::Database& db = index.db;
     std::optional<Xapian::docid> did = find_article(db, spec);
     std::error_code ec;
@@ -72,6 +74,247 @@ Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
     return s;
 }
 
+// BM25 for the content signal: the search's parameters (docs/ranking.md), so a long candidate
+// is not favoured for holding more of the seed's words.
+Xapian::BM25Weight related_bm25() {
+    return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
+}
+
+// The text terms of the index: Z + stem, no field prefix (the title's ZS terms are left out:
+// the title is also in the text, 3 times).
+bool text_stem(const std::string& t) {
+    return t.size() > 1 && t[0] == 'Z' && !(t[1] >= 'A' && t[1] <= 'Z');
+}
+
+class TextStems : public Xapian::ExpandDecider {
+  public:
+    bool operator()(const std::string& t) const override { return text_stem(t); }
+};
+
+// The seed's most characteristic stems with their weights, computed as Xapian's expand weight
+// (TradEWeight, k = 1) would compute them with the seed as the only relevant document, from
+// the seed's term list and the index's statistics. A seed that is not indexed (an article
+// file) is counted as if it were (one more document, one more holder of each of its terms), so
+// a file is ranked exactly like the same article indexed.
+std::vector<std::pair<std::string, double>> seed_terms(const Xapian::Database& db, const Seed& seed,
+                                                       unsigned limit) {
+    const bool indexed = seed.docid.has_value();
+    const double n_docs = static_cast<double>(db.get_doccount()) + (indexed ? 0 : 1);
+    double length = 0;
+    for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it)
+        length += it.get_wdf();
+    const double avg = std::max(
+        1.0, (db.get_avlength() * (n_docs - (indexed ? 0 : 1)) + (indexed ? 0 : length)) / n_docs);
+    std::vector<std::pair<std::string, double>> out;
+    for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
+        const std::string t = *it;
+        if (!text_stem(t) && t.compare(0, 2, "ZS") != 0) continue;
+        const double holders = static_cast<double>(db.get_termfreq(t)) + (indexed ? 0 : 1);
+        const double wdf = it.get_wdf();
+        if (holders < 1 || wdf <= 0) continue;
+        double tw = 3 * (n_docs - holders + 0.5) / std::max(0.5, holders - 0.5);
+        if (tw < 2) tw = tw * 0.5 + 1;
+        const double multiplier = 2 * wdf / (length / avg + wdf);
+        out.emplace_back(t, multiplier * std::log(tw));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+}
+
+// An OR of terms, each scaled by its weight over the largest (the best term counts 1).
+Xapian::Query weighted_or(const std::vector<std::pair<std::string, double>>& terms) {
+    if (terms.empty()) return Xapian::Query();
+    double top = 0;
+    for (const auto& t : terms) top = std::max(top, t.second);
+    std::vector<Xapian::Query> qs;
+    for (const auto& [t, w] : terms)
+        qs.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t), top > 0 ? w / top : 1);
+    return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+}
+
+constexpr unsigned kFeedbackDocs = 5, kFeedbackTerms = 40;
+
+// The vocabulary signal: how much of the seed's vocabulary a candidate shares, each of the
+// seed's (at most `limit`) stems worth 1 / (1 + idf) whatever its frequency (CoordWeight at
+// match time): common words of the subject count most. It measures "the same topic" where the
+// content signal measures "the same subject"; the two together with time match editorial
+// related lists (same topic, same weeks), content alone matches people's judgments.
+std::vector<std::pair<std::string, double>> vocabulary_terms(const Xapian::Database& db,
+                                                             const Seed& seed, unsigned limit) {
+    const double n = std::max<double>(1, db.get_doccount());
+    std::vector<std::tuple<double, std::string, double>> ranked;  // tf-idf, term, weight
+    for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
+        const std::string t = *it;
+        if (!text_stem(t) && t.compare(0, 2, "ZS") != 0) continue;
+        const double df = db.get_termfreq(t);
+        if (df == 0) continue;
+        const double idf = std::log(std::max(1.0, n / df));
+        ranked.emplace_back((1 + std::log(it.get_wdf())) * idf, t, 1 / (1 + idf));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& x, const auto& y) { return std::get<0>(x) > std::get<0>(y); });
+    if (ranked.size() > limit) ranked.resize(limit);
+    std::vector<std::pair<std::string, double>> out;
+    for (auto& [score, t, w] : ranked) out.emplace_back(std::move(t), w);
+    return out;
+}
+
+// The vocabulary signal as a query: each term worth its weight to a candidate that has it
+// (a fixed weight filtered by the term: the weighting scheme does not enter), times `scale`.
+Xapian::Query vocabulary_query(const std::vector<std::pair<std::string, double>>& terms,
+                               double scale) {
+    std::vector<Xapian::Query> qs;
+    for (const auto& [t, w] : terms)
+        qs.emplace_back(Xapian::Query::OP_FILTER,
+                        Xapian::Query((new Xapian::FixedWeightPostingSource(w * scale))->release()),
+                        Xapian::Query(t));
+    return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+}
+
+// The vocabulary score of a document: the weights of the terms it has.
+double vocabulary_score(const Xapian::Document& doc,
+                        const std::vector<std::pair<std::string, double>>& terms) {
+    double sum = 0;
+    for (const auto& [t, w] : terms) {
+        auto it = doc.termlist_begin();
+        it.skip_to(t);
+        if (it != doc.termlist_end() && *it == t) sum += w;
+    }
+    return sum;
+}
+
+constexpr unsigned kCycleDocs = 20;
+
+template <typename Restrict>
+Xapian::Query content_query(const Xapian::Database& db, const Seed& seed,
+                            const RelatedOptions& opts, Restrict&& restrict, Xapian::doccount check,
+                            std::vector<Xapian::docid>& nearest) {
+    auto terms = seed_terms(db, seed, opts.expand_terms);
+    if (terms.empty()) return Xapian::Query();
+    if (opts.title_boost != 1.0) {
+        Xapian::Document scratch;
+        Xapian::TermGenerator tg;
+        tg.set_stemmer(make_stemmer(seed.language));
+        tg.set_stemming_strategy(kIndexStemStrategy);
+        tg.set_document(scratch);
+        tg.index_text_without_positions(seed.title);
+        std::set<std::string> title;
+        for (auto it = scratch.termlist_begin(); it != scratch.termlist_end(); ++it)
+            title.insert(*it);
+        for (auto& [t, w] : terms)
+            if (title.count(t)) w *= opts.title_boost;
+    }
+    const Xapian::Query first = weighted_or(terms);
+    Xapian::Enquire enq(db);
+    enq.set_weighting_scheme(related_bm25());
+    enq.set_query(restrict(first));
+    const Xapian::MSet top = enq.get_mset(0, kCycleDocs, check);
+    // Feedback from the best candidates only, those scoring at least half the best one's (in a
+    // small index the fifth best can be about something else entirely).
+    Xapian::RSet rset;
+    for (auto it = top.begin(); it != top.end(); ++it) {
+        if (it.get_rank() < kFeedbackDocs && it.get_weight() >= 0.5 * top.begin().get_weight())
+            rset.add_document(*it);
+        nearest.push_back(*it);
+    }
+    if (rset.empty()) return first;
+    const TextStems decider;
+    const Xapian::ESet eset =
+        enq.get_eset(kFeedbackTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+    std::vector<std::pair<std::string, double>> more;
+    for (auto it = eset.begin(); it != eset.end(); ++it) more.emplace_back(*it, it.get_weight());
+    if (more.empty()) return first;
+    return Xapian::Query(Xapian::Query::OP_OR, first, weighted_or(more));
+}
+
+// The index's news-cycle strength, 0..1: how much articles that share a specific word cluster
+// in time, compared with articles dated at random within the index's span. For up to
+// kCycleTerms text stems held by kCycleMin..kCycleMax articles (rare words: names, events,
+// products), found from fixed starting points spread over the alphabet, the median distance
+// of their articles' dates from the median date (the median absolute deviation) is compared
+// with that of random dates (a quarter of the span): 1 - MAD / (span / 4), averaged, clamped to
+// 0..1. A news stream scores well above 0 (a product's or an event's articles come in weeks);
+// an archive whose dates say nothing about the subject scores about 0 (a copy of CISI with
+// random dates: 0.0; the azure news corpus: 0.3), and an index with one date for all 0. Kept in
+// the opened index while the index is unchanged; a few milliseconds.
+constexpr unsigned kCycleTerms = 150;
+constexpr Xapian::doccount kCycleMin = 25, kCycleMax = 500;
+double corpus_news_cycle(OpenedIndex& index) {
+    Xapian::Database& db = index.db;
+    const std::string lo_v = db.get_value_lower_bound(kSlotPublished),
+                      hi_v = db.get_value_upper_bound(kSlotPublished);
+    const std::string state = std::to_string(db.get_doccount()) + "/" +
+                              std::to_string(db.get_lastdocid()) + "/" + lo_v + "/" + hi_v;
+    if (index.news_cycle && index.news_cycle->first == state) return index.news_cycle->second;
+    double c = 0;
+    const double span_days =
+        lo_v.empty() || hi_v.empty()
+            ? 0
+            : (Xapian::sortable_unserialise(hi_v) - Xapian::sortable_unserialise(lo_v)) / 86400;
+    if (span_days > 1) {
+        double sum = 0;
+        unsigned n = 0;
+        for (unsigned k = 0; k < kCycleTerms; ++k) {
+            // Each probe reads the terms under a two-letter prefix (a remote shard sends just
+            // those), and the publication days of one word's articles through a match spy
+            // (one round trip, the same on one index, shards or remote shards).
+            std::string prefix = "Z";
+            prefix += static_cast<char>('a' + k % 26);
+            prefix += static_cast<char>('a' + (k * 7 + k / 26) % 26);
+            std::string word;
+            int steps = 0;
+            for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && steps < 64;
+                 ++t, ++steps) {
+                const Xapian::doccount df = t.get_termfreq();
+                if (df >= kCycleMin && df <= kCycleMax) {
+                    word = *t;
+                    break;
+                }
+            }
+            if (word.empty()) continue;
+            Xapian::Enquire enq(db);
+            enq.set_query(Xapian::Query(word));
+            enq.set_weighting_scheme(Xapian::BoolWeight());
+            Xapian::ValueCountMatchSpy days(kSlotDay);
+            enq.add_matchspy(&days);
+            (void)enq.get_mset(0, 0, kCycleMax);
+            std::vector<double> d;  // the publication day of each article of the word
+            for (auto it = days.values_begin(); it != days.values_end(); ++it) {
+                if (const auto day = day_from_key(*it))
+                    d.insert(d.end(), it.get_termfreq(), static_cast<double>(*day));
+            }
+            if (d.size() < kCycleMin) continue;
+            auto median = [](std::vector<double>& v) {
+                std::sort(v.begin(), v.end());
+                const std::size_t h = v.size() / 2;
+                return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+            };
+            const double m = median(d);
+            for (double& x : d) x = std::abs(x - m);
+            sum += std::clamp(1 - median(d) / (span_days / 4), -1.0, 1.0);
+            ++n;
+        }
+        if (n >= 10) c = std::clamp(sum / n, 0.0, 1.0);
+    }
+    index.news_cycle = std::make_pair(state, c);
+    return c;
+}
+
+// The time signal's half-life when none is given: a fiftieth of the time the index's
+// articles span (at least a day), so the signal separates articles of the same weeks in a
+// few years of news and of the same season in twenty years of it; 25 days for an index
+// without dates.
+double adaptive_half_life(const Xapian::Database& db) {
+    const std::string lo = db.get_value_lower_bound(kSlotPublished),
+                      hi = db.get_value_upper_bound(kSlotPublished);
+    if (lo.empty() || hi.empty()) return 25;
+    const double span =
+        (Xapian::sortable_unserialise(hi) - Xapian::sortable_unserialise(lo)) / 86400.0;
+    return std::max(1.0, span / 50);
+}
+
 Xapian::Query fixed(double w, const Xapian::Query& filter) {
     return Xapian::Query(Xapian::Query::OP_FILTER,
                          Xapian::Query((new Xapian::FixedWeightPostingSource(w))->release()),
@@ -97,6 +340,8 @@ RelatedWeights parse_weights(const std::string& spec, RelatedWeights w) {
         }
         if (name == "content")
             w.content = v;
+        else if (name == "vocabulary")
+            w.vocabulary = v;
         else if (name == "topics")
             w.topics = v;
         else if (name == "time")
@@ -107,7 +352,7 @@ RelatedWeights parse_weights(const std::string& spec, RelatedWeights w) {
             w.graph = v;
         else
             throw UsageError("--weights: unknown signal '" + name +
-                             "' (content, topics, time, quality, graph)");
+                             "' (content, vocabulary, topics, time, quality, graph)");
     }
     return w;
 }
@@ -122,50 +367,6 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             const RelatedWeights& w = opts.weights;
             const std::string seed_key = id_key(seed.id);
 
-            // Content: the seed's stemmed terms (at most expand_terms, the most characteristic
-            // by tf-idf when there are more), each worth 1 / (1 + idf) to a candidate that has
-            // it, whatever its wdf or length (CoordWeight scaled per term). Counting shared
-            // vocabulary, common words included, matched the editorial lists far better than
-            // relevance feedback (BM25 over the seed's ESet), which the rarest terms dominate.
-            std::vector<std::pair<std::string, double>> terms;  // term, weight
-            {
-                const double n = std::max<double>(1, db.get_doccount());
-                std::vector<std::tuple<double, std::string, double>> ranked;  // tf-idf, term, w
-                for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
-                    const std::string t = *it;
-                    if (t.size() <= 2 || t[0] != 'Z') continue;
-                    const double df = db.get_termfreq(t);
-                    if (df == 0) continue;
-                    const double idf = std::log(std::max(1.0, n / df));
-                    ranked.emplace_back((1 + std::log(it.get_wdf())) * idf, t, 1 / (1 + idf));
-                }
-                if (ranked.size() > opts.expand_terms) {
-                    std::stable_sort(ranked.begin(), ranked.end(),
-                                     [](const auto& x, const auto& y) {
-                                         return std::get<0>(x) > std::get<0>(y);
-                                     });
-                    ranked.resize(opts.expand_terms);
-                }
-                for (auto& [score, t, tw] : ranked) terms.emplace_back(std::move(t), tw);
-            }
-            std::set<std::string> title_stems;
-            {
-                Xapian::Document scratch;
-                Xapian::TermGenerator tg;
-                tg.set_stemmer(make_stemmer(index.language));
-                tg.set_stemming_strategy(kIndexStemStrategy);
-                tg.set_document(scratch);
-                tg.index_text_without_positions(seed.title);
-                for (auto it = scratch.termlist_begin(); it != scratch.termlist_end(); ++it) {
-                    if ((*it)[0] == 'Z') title_stems.insert(*it);
-                }
-            }
-            std::vector<Xapian::Query> content_parts;
-            for (const auto& [t, tw] : terms) {
-                const double boost = title_stems.count(t) ? opts.title_boost : 1.0;
-                content_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t),
-                                           tw * boost);
-            }
             std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed.id))};
             if (!opts.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
             if (!opts.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
@@ -177,21 +378,52 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             };
 
             std::vector<Xapian::Query> signals;
-            if (w.content > 0 && !content_parts.empty()) {
-                Xapian::Query content(Xapian::Query::OP_OR, content_parts.begin(),
-                                      content_parts.end());
-                // Scale so the best candidate's content score is w.content.
+            std::vector<Xapian::docid> nearest;
+            const Xapian::Query content =
+                w.content > 0 ? content_query(db, seed, opts, restrict,
+                                              index.check_at_least(kCycleDocs), nearest)
+                              : Xapian::Query();
+            // The news-cycle signals (shared vocabulary, time) count as much as the seed's
+            // subject follows the news cycle in this index (news_cycle).
+            const double cycle =
+                opts.news_cycle ? std::clamp(*opts.news_cycle, 0.0, 1.0) : corpus_news_cycle(index);
+            if (!content.empty()) {
+                // Scale so the best candidate's content score is w.content. The best is taken
+                // among the first pass's nearest articles (feedback reorders them a little, it
+                // rarely brings a better one from elsewhere): a match over 20 documents instead
+                // of the whole index.
+                std::vector<Xapian::Query> ids;
+                const std::string q_prefix(field("id").prefix);
+                for (const Xapian::docid did : nearest) {
+                    const Xapian::Document d = db.get_document(did);
+                    auto t = d.termlist_begin();
+                    t.skip_to(q_prefix);
+                    if (t != d.termlist_end() && (*t).starts_with(q_prefix)) ids.emplace_back(*t);
+                }
                 Xapian::Enquire probe(db);
-                probe.set_weighting_scheme(Xapian::CoordWeight());
-                probe.set_query(restrict(content));
-                // Every match is scored: asked for one result, Xapian 1.4.22's matcher can
-                // return a candidate below the best one for this OR of scaled CoordWeight terms
-                // (seen on the sample corpus: a French seed's best content score was missed on
-                // one index and found over three shards), which would scale the signal wrongly.
-                const Xapian::MSet top = probe.get_mset(0, 1, db.get_doccount());
+                probe.set_weighting_scheme(related_bm25());
+                probe.set_query(
+                    Xapian::Query(Xapian::Query::OP_FILTER, restrict(content),
+                                  Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
+                const Xapian::MSet top = probe.get_mset(0, 1, index.check_at_least(1));
                 if (!top.empty() && top.begin().get_weight() > 0) {
                     signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
                                          w.content / top.begin().get_weight());
+                }
+            }
+            // Scaled so that the best of the content signal's nearest articles scores
+            // w.vocabulary * cycle: the best by shared vocabulary is almost always among them,
+            // and scoring a few term lists costs nothing next to a match over the whole index.
+            std::vector<std::pair<std::string, double>> vterms;
+            double vscale = 0;
+            if (w.vocabulary * cycle > 0) {
+                vterms = vocabulary_terms(db, seed, opts.expand_terms);
+                double best = 0;
+                for (const Xapian::docid did : nearest)
+                    best = std::max(best, vocabulary_score(db.get_document(did), vterms));
+                if (best > 0) {
+                    vscale = w.vocabulary * cycle / best;
+                    signals.push_back(vocabulary_query(vterms, vscale));
                 }
             }
             if (w.topics > 0 && !seed.topics.empty()) {
@@ -232,6 +464,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             out["offset"] = opts.offset;
             out["limit"] = opts.limit;
             out["sort"] = "related";
+            out["news_cycle"] = cycle;
             {
                 nlohmann::json sj = result_fields(seed.doc);
                 sj["indexed"] = seed.docid.has_value();
@@ -249,8 +482,9 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                 Xapian::Query candidates(Xapian::Query::OP_OR, signals.begin(), signals.end());
                 PriorSpec spec;
                 spec.quality_weight = w.quality;
-                spec.recency_weight = seed.published ? w.time : 0.0;
-                spec.half_life_days = opts.half_life_days;
+                spec.recency_weight = seed.published ? w.time * cycle : 0.0;
+                spec.half_life_days =
+                    opts.half_life_days > 0 ? opts.half_life_days : adaptive_half_life(db);
                 spec.anchor = seed.published ? *seed.published : 0;
                 spec.symmetric = true;
                 spec.plateau_days = opts.plateau_days;
@@ -261,7 +495,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                                  ? candidates
                                  : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
                 Xapian::Enquire enq(db);
-                enq.set_weighting_scheme(Xapian::CoordWeight());
+                enq.set_weighting_scheme(related_bm25());
                 // Exact ties: by the id hash (the sort key below); over several databases also
                 // near-ties, whose scores may differ from one index's in the last bits.
                 enq.set_query(index.parts.size() > 1 ? with_tie_break(q) : q);
@@ -308,11 +542,14 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
                         if (ti != doc.termlist_end() && *ti == lt) graph += w.graph;
                     }
                     const double time = prior.time_part(doc), quality = prior.quality_part(doc);
+                    const double vocabulary =
+                        vscale > 0 ? vscale * vocabulary_score(doc, vterms) : 0.0;
                     const double content =
                         std::max(0.0, it.get_weight() -
                                           (index.parts.size() > 1 ? tie_break_part(doc) : 0.0) -
-                                          topics - graph - time - quality);
+                                          topics - graph - time - quality - vocabulary);
                     r["signals"] = {{"content", w.content > 0 ? content : 0.0},
+                                    {"vocabulary", vocabulary},
                                     {"topics", topics},
                                     {"time", time},
                                     {"quality", quality},

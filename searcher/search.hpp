@@ -33,6 +33,8 @@ struct OpenedIndex {
     bool any_remote = false;  // some shard is served by xapian-tcpsrv (no custom classes)
     std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
     std::shared_ptr<const Prior> prior;     // the last blend prior, kept for batch mode
+    // related: the index's news-cycle strength and the index state it was measured on.
+    std::optional<std::pair<std::string, double>> news_cycle;
 
     // Called when a query failed with a network error: finds the shards that no longer answer;
     // with allow_partial drops them and returns true (retry), else throws IndexError naming
