@@ -160,16 +160,19 @@ void print_search(const json& out, const std::string& format, const Style& st, b
     const auto n = out["results"].size();
     const auto off = out["offset"].get<std::size_t>();
     std::string head;
+    const bool stories = out.value("collapse", false);  // counts are of stories
     if (out.value("relaxed", false)) {
         const auto all = out["matched_all"].get<long long>();
         const json& more = out["relaxed_total"];
-        head = all == 0 ? "No article matches every word; " +
-                              count(more, "article matches", "articles match") + " some of them"
-                        : count(out["total"], "article matches", "articles match") +
-                              " every word, and " + count(more, "more matches", "more match") +
-                              " some of them";
+        const char* one = stories ? "story matches" : "article matches";
+        const char* many = stories ? "stories match" : "articles match";
+        head = all == 0 ? std::string(stories ? "No story" : "No article") +
+                              " matches every word; " + count(more, one, many) + " some of them"
+                        : count(out["total"], one, many) + " every word, and " +
+                              count(more, "more matches", "more match") + " some of them";
     } else {
-        head = count(out["total"], "result", "results");
+        head = stories ? count(out["total"], "story", "stories")
+                       : count(out["total"], "result", "results");
     }
     const std::string page =
         n ? "showing " + std::to_string(off + 1) + "-" + std::to_string(off + n)

@@ -730,7 +730,7 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                                  top == Xapian::Query::OP_FILTER ||
                                  top == Xapian::Query::OP_AND_MAYBE;
         const bool relaxable =
-            opts.relax && conjunction && built.has_text && opts.expand_terms == 0 && !opts.collapse;
+            opts.relax && conjunction && built.has_text && opts.expand_terms == 0;
         Xapian::MSet mset =
             ranked(matched_text, matched)
                 .get_mset(opts.offset, opts.limit, check_for(opts.offset + opts.limit));
@@ -768,14 +768,33 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                 strict_total = *strict;
                 relaxed_query = loose.query;
                 loose_text = loose.text;
+                Xapian::Query tail_text(Xapian::Query::OP_AND_NOT, loose.text, built.text);
+                Xapian::Query tail(Xapian::Query::OP_AND_NOT, loose.query, built.text);
+                // With --collapse the all-word part lists stories: the boundary is their
+                // number, and the tail leaves out every story already listed there (another
+                // copy of it may match only some of the words).
+                if (opts.collapse && strict_total > 0) {
+                    Xapian::Enquire se(index.db);
+                    se.set_query(counted(matched_text, matched));
+                    se.set_weighting_scheme(Xapian::BoolWeight());
+                    se.set_collapse_key(kSlotStory);
+                    const Xapian::MSet sm = se.get_mset(0, strict_total);
+                    strict_total = static_cast<Xapian::doccount>(sm.size());
+                    std::vector<Xapian::Query> stories;
+                    for (auto it = sm.begin(); it != sm.end(); ++it)
+                        stories.emplace_back(
+                            bool_term("storyterm", it.get_document().get_value(kSlotStory)));
+                    const Xapian::Query listed(Xapian::Query::OP_OR, stories.begin(),
+                                               stories.end());
+                    tail_text = Xapian::Query(Xapian::Query::OP_AND_NOT, tail_text, listed);
+                    tail = Xapian::Query(Xapian::Query::OP_AND_NOT, tail, listed);
+                }
                 const Xapian::doccount shown = static_cast<Xapian::doccount>(mset.size());
                 const Xapian::doccount from =
                     opts.offset > strict_total ? opts.offset - strict_total : 0;
                 const Xapian::doccount n =
                     opts.offset + shown < strict_total ? 0 : opts.limit - shown;
                 if (n > 0) {
-                    Xapian::Query tail_text(Xapian::Query::OP_AND_NOT, loose.text, built.text);
-                    Xapian::Query tail(Xapian::Query::OP_AND_NOT, loose.query, built.text);
                     // No article matches every word (a question, a description): the words
                     // of the best partial matches that the query lacks reorder the tail
                     // (pseudo-relevance feedback that only reweights: the same articles
@@ -791,8 +810,21 @@ nlohmann::json run_search(OpenedIndex& index, const SearchOptions& opts) {
                     }
                     relaxed = ranked(tail_text, tail).get_mset(from, n, check_for(from + n));
                 }
-                if (relaxed && relaxed->get_matches_lower_bound() ==
-                                   relaxed->get_matches_upper_bound()) {  // it saw them all
+                if (opts.collapse) {
+                    // Stories matching only some of the words: the distinct story values of
+                    // the tail's articles, counted exactly (a match with no results does not
+                    // collapse, so its bounds would count articles).
+                    Xapian::Enquire count(index.db);
+                    count.set_query(counted(tail_text, tail));
+                    count.set_weighting_scheme(Xapian::BoolWeight());
+                    Xapian::ValueCountMatchSpy spy(kSlotStory);
+                    count.add_matchspy(&spy);
+                    (void)count.get_mset(0, 0, index.db.get_doccount());
+                    Xapian::doccount n = 0;
+                    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) ++n;
+                    partial = {n, n, n};
+                } else if (relaxed && relaxed->get_matches_lower_bound() ==
+                                          relaxed->get_matches_upper_bound()) {  // it saw them all
                     partial = {relaxed->get_matches_lower_bound(), relaxed->get_matches_estimated(),
                                relaxed->get_matches_upper_bound()};
                 } else {

@@ -182,6 +182,10 @@ void check_result(const json& r, bool explain) {
         "topics",  "path",  "stub",    "removed",           "story",
         "rank",    "score", "snippet", "title_highlighted", "matched_all_words"};
     if (explain) expected.insert("explain");
+    if (r.contains("collapsed")) {  // --collapse (check_envelope checks that it was asked)
+        expected.insert("collapsed");
+        EXPECT_TRUE(r["collapsed"].is_number_unsigned());
+    }
     EXPECT_EQ(keys_of(r), expected);
     EXPECT_TRUE(r["matched_all_words"].is_boolean());
     EXPECT_TRUE(r["rank"].is_number_unsigned());
@@ -269,6 +273,7 @@ void check_envelope(const json& d, bool explain = false, bool facets = false) {
               static_cast<std::size_t>(t["upper"].get<long>() + relaxed_upper));
     long rank = d["offset"].get<long>();
     for (const auto& r : d["results"]) {
+        EXPECT_EQ(r.contains("collapsed"), d["collapse"].get<bool>());
         check_result(r, explain);
         EXPECT_EQ(r["rank"].get<long>(), ++rank) << "ranks are offset+1, offset+2, ...";
     }
@@ -1973,6 +1978,39 @@ TEST_F(E2eSample, ExpandAddsFeedbackTermsAndFindsMore) {
     // The articles that name the flaw still come first.
     for (std::size_t i = 0; i < before.size(); ++i)
         EXPECT_TRUE(before.count(expanded["results"][i]["id"].get<std::string>())) << i;
+}
+
+// --collapse keeps the partial matches of --match auto, one result per story: no story twice
+// (a copy matching only some words does not repeat a story listed above), and the counts are
+// of stories.
+TEST_F(E2eSample, CollapseKeepsThePartialMatchesOneStoryEach) {
+    auto story_of = [](const json& r) {
+        return r["story"].is_null() ? r["id"].get<std::string>() : r["story"].get<std::string>();
+    };
+    const json all = search({"kubernetes", "security", "--match", "all", "-n", "100"});
+    const json any = search({"kubernetes", "security", "--match", "any", "-n", "100"});
+    const json c = search({"kubernetes", "security", "--collapse", "-n", "100"});
+    ASSERT_TRUE(c["relaxed"].get<bool>());
+    std::set<std::string> strict_stories, any_stories, seen;
+    for (const auto& r : all["results"]) strict_stories.insert(story_of(r));
+    for (const auto& r : any["results"]) any_stories.insert(story_of(r));
+    ASSERT_LT(any_stories.size(), any["results"].size()) << "the sample needs a story of copies";
+    for (const auto& r : c["results"]) EXPECT_TRUE(seen.insert(story_of(r)).second) << r["id"];
+    EXPECT_EQ(seen, any_stories);
+    EXPECT_EQ(c["total"]["lower"].get<std::size_t>(), strict_stories.size());
+    EXPECT_EQ(c["matched_all"].get<std::size_t>(), strict_stories.size());
+    const std::size_t tail = any_stories.size() - strict_stories.size();
+    EXPECT_LE(c["relaxed_total"]["lower"].get<std::size_t>(), tail);
+    EXPECT_GE(c["relaxed_total"]["upper"].get<std::size_t>(), tail);
+    const json exact =
+        search({"kubernetes", "security", "--collapse", "-n", "100", "--exact-count"});
+    EXPECT_EQ(exact["relaxed_total"]["lower"].get<std::size_t>(), tail);
+    EXPECT_EQ(exact["relaxed_total"]["upper"].get<std::size_t>(), tail);
+    const Output text = searcher(
+        {"search", "--index", index(), "--collapse", "-n", "100", "kubernetes", "security"});
+    EXPECT_TRUE(
+        contains(text.out, std::to_string(strict_stories.size()) + " stories match every word"))
+        << text.out;
 }
 
 // `searcher search kubernetes -glasshopper`: a -WORD argument is the query's exclusion, as

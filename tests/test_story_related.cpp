@@ -1,7 +1,9 @@
 // Store-level tests of story clustering (indexer) and related-news ranking (searcher library)
 // on fixture corpora in temp dirs.
 #include <gtest/gtest.h>
+
 #include <xapian.h>
+#include <fstream>
 
 #include <map>
 #include <set>
@@ -428,3 +430,64 @@ TEST(RelatedContent, SharedWordsCountNotTheirFrequency) {
     EXPECT_EQ(out["results"][1]["id"], "https://x.example/many");
     EXPECT_NEAR(out["results"][0]["signals"]["content"].get<double>(), 1.0, 1e-9);
 }
+
+namespace {
+
+// Stories on people's judgments: tests/fixtures/story_pairs holds pairs of real articles (the
+// azure news corpus: title, excerpt, date, url, provider) that are near-duplicates by title or
+// excerpt within a week, each labelled "same" (one story: the same wire story on two sites,
+// one announcement covered twice) or "different" by reading both (pairs.tsv says how the set
+// was made). The story pass must put the "same" pairs in one story and keep the others apart.
+struct PairScores {
+    int tp = 0, fp = 0, fn = 0, tn = 0;
+    double precision() const { return tp + fp ? double(tp) / (tp + fp) : 1.0; }
+    double recall() const { return tp + fn ? double(tp) / (tp + fn) : 1.0; }
+};
+
+PairScores score_story_pairs(std::string* misses) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_pairs";
+    TempDir d;
+    index_dir(d.path() / "idx", {dir / "articles"});
+    news::OpenedIndex index = news::open_indexes({(d.path() / "idx").string()});
+    std::ifstream in(dir / "pairs.tsv");
+    PairScores s;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cols;
+        std::size_t start = 0;
+        for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1)
+            cols.push_back(line.substr(start, tab - start));
+        cols.push_back(line.substr(start));
+        if (cols.size() < 3) continue;
+        const bool same = cols[0] == "same";
+        const auto a = news::get_article(index, cols[1])["article"]["story"];
+        const auto b = news::get_article(index, cols[2])["article"]["story"];
+        const bool joined = !a.is_null() && a == b;
+        if (same && joined) ++s.tp;
+        if (!same && joined) ++s.fp;
+        if (same && !joined) ++s.fn;
+        if (!same && !joined) ++s.tn;
+        if (misses && same != joined)
+            *misses += (same ? "missed: " : "wrongly joined: ") + cols[1] + " ~ " + cols[2] + " (" +
+                       (cols.size() > 3 ? cols[3] : "") + ")\n";
+    }
+    return s;
+}
+
+// DISABLED: a known gap (issue "Related news and stories"). The story pass joins only
+// near-verbatim copies (MinHash of word pairs >= 0.4, compatible titles, 3 days): on the 86
+// judged pairs it has precision 1.0 (3 of 3) but recall 0.06 (3 of 47), where the targets are
+// 0.90 and 0.80. Most "same" pairs are two outlets' own write-ups of one announcement.
+TEST(StoryPairs, DISABLED_JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
+    std::string misses;
+    const PairScores s = score_story_pairs(&misses);
+    EXPECT_GE(s.tp + s.fn, 20) << "the fixture holds the judged pairs";
+    EXPECT_GE(s.fp + s.tn, 20);
+    std::cerr << "story pairs: precision " << s.precision() << " (" << s.tp << " of " << s.tp + s.fp
+              << "), recall " << s.recall() << " (" << s.tp << " of " << s.tp + s.fn << ")\n";
+    EXPECT_GE(s.precision(), 0.90) << misses;
+    EXPECT_GE(s.recall(), 0.80) << misses;
+}
+
+}  // namespace
