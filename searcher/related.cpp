@@ -80,10 +80,16 @@ Xapian::BM25Weight related_bm25() {
     return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
 }
 
-// The text terms of the index: Z + stem, no field prefix (the title's ZS terms are left out:
-// the title is also in the text, 3 times).
+// The text terms of the index: Z + stem, no field prefix (feedback and the news-cycle probes
+// use these).
 bool text_stem(const std::string& t) {
     return t.size() > 1 && t[0] == 'Z' && !(t[1] >= 'A' && t[1] <= 'Z');
+}
+
+// The seed's terms the related signals use: its text stems and its title's stems (ZS...), so a
+// candidate whose title has the seed's title words gains on top of sharing them in its text.
+bool seed_stem(const std::string& t) {
+    return text_stem(t) || t.compare(0, 2, "ZS") == 0;
 }
 
 class TextStems : public Xapian::ExpandDecider {
@@ -108,7 +114,7 @@ std::vector<std::pair<std::string, double>> seed_terms(const Xapian::Database& d
     std::vector<std::pair<std::string, double>> out;
     for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
         const std::string t = *it;
-        if (!text_stem(t) && t.compare(0, 2, "ZS") != 0) continue;
+        if (!seed_stem(t)) continue;
         const double holders = static_cast<double>(db.get_termfreq(t)) + (indexed ? 0 : 1);
         const double wdf = it.get_wdf();
         if (holders < 1 || wdf <= 0) continue;
@@ -137,17 +143,17 @@ Xapian::Query weighted_or(const std::vector<std::pair<std::string, double>>& ter
 constexpr unsigned kFeedbackDocs = 5, kFeedbackTerms = 40;
 
 // The vocabulary signal: how much of the seed's vocabulary a candidate shares, each of the
-// seed's (at most `limit`) stems worth 1 / (1 + idf) whatever its frequency (CoordWeight at
-// match time): common words of the subject count most. It measures "the same topic" where the
-// content signal measures "the same subject"; the two together with time match editorial
-// related lists (same topic, same weeks), content alone matches people's judgments.
+// seed's (at most `limit`) stems worth 1 / (1 + idf) whatever its frequency (a fixed weight per
+// term at match time, vocabulary_query): common words of the subject count most. It measures "the
+// same topic" where the content signal measures "the same subject"; the two together with time
+// match editorial related lists (same topic, same weeks), content alone matches people's judgments.
 std::vector<std::pair<std::string, double>> vocabulary_terms(const Xapian::Database& db,
                                                              const Seed& seed, unsigned limit) {
     const double n = std::max<double>(1, db.get_doccount());
     std::vector<std::tuple<double, std::string, double>> ranked;  // tf-idf, term, weight
     for (auto it = seed.doc.termlist_begin(); it != seed.doc.termlist_end(); ++it) {
         const std::string t = *it;
-        if (!text_stem(t) && t.compare(0, 2, "ZS") != 0) continue;
+        if (!seed_stem(t)) continue;
         const double df = db.get_termfreq(t);
         if (df == 0) continue;
         const double idf = std::log(std::max(1.0, n / df));
@@ -185,7 +191,8 @@ double vocabulary_score(const Xapian::Document& doc,
     return sum;
 }
 
-constexpr unsigned kCycleDocs = 20;
+// The first pass keeps this many nearest articles (feedback, scaling of the other signals).
+constexpr unsigned kNearestDocs = 20;
 
 template <typename Restrict>
 Xapian::Query content_query(const Xapian::Database& db, const Seed& seed,
@@ -210,7 +217,7 @@ Xapian::Query content_query(const Xapian::Database& db, const Seed& seed,
     Xapian::Enquire enq(db);
     enq.set_weighting_scheme(related_bm25());
     enq.set_query(restrict(first));
-    const Xapian::MSet top = enq.get_mset(0, kCycleDocs, check);
+    const Xapian::MSet top = enq.get_mset(0, kNearestDocs, check);
     // Feedback from the best candidates only, those scoring at least half the best one's (in a
     // small index the fifth best can be about something else entirely).
     Xapian::RSet rset;
@@ -381,7 +388,7 @@ nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
             std::vector<Xapian::docid> nearest;
             const Xapian::Query content =
                 w.content > 0 ? content_query(db, seed, opts, restrict,
-                                              index.check_at_least(kCycleDocs), nearest)
+                                              index.check_at_least(kNearestDocs), nearest)
                               : Xapian::Query();
             // The news-cycle signals (shared vocabulary, time) count as much as the seed's
             // subject follows the news cycle in this index (news_cycle).
