@@ -66,8 +66,6 @@ enum Slot : Xapian::valueno {
 // database break exact ties by the id hash instead, highest first, the same order.)
 inline constexpr double kTieBreakWeight = 1e-9;
 
-// Story clustering (see docs/schema.md): MinHash over word pairs of title+excerpt.
-inline constexpr int kMinHashes = 32;
 
 inline constexpr std::array<Field, 32> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,

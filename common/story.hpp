@@ -1,5 +1,8 @@
-// Story clustering primitives: MinHash signatures of an article's title+excerpt word pairs and
-// the title check that tells a retold story from a templated announcement.
+// The story rule: whether two articles published close together tell one story (the same
+// wire story on two sites, one announcement covered twice) or two (templated announcements
+// that differ in the product, the region or the company they name). It compares the names an
+// article mentions (its entities), not only its words; docs/ranking.md has the rule and its
+// measured effect on judged pairs.
 #pragma once
 
 #include <cstdint>
@@ -8,19 +11,40 @@
 
 namespace news {
 
-using Signature = std::vector<uint32_t>;  // kMinHashes values; empty when there is no text
+// What the story rule reads of one article, from its title, excerpt and provider.
+struct StoryText {
+    // Lower-cased words of the title and excerpt, sorted, with their counts.
+    std::vector<std::pair<std::string, uint32_t>> words;
+    std::vector<uint32_t> entities;        // indices into `words`: the names it mentions
+    std::vector<uint32_t> title_entities;  // the names its title mentions
+    std::string provider;
+    bool empty() const { return words.empty(); }
+};
 
-// Lower-cased words of `text` (Unicode word characters), in order.
-std::vector<std::string> words_of(const std::string& text);
+// Entities are found from capitalisation in context: a word written with a capital inside a
+// sentence ("signed a deal with the NBA"), a word with a digit or two capitals ("5G", "CyberX",
+// "EPYC"), and, when the title is in Title Case (where every word has a capital), a title word
+// the excerpt writes with a capital. Months and weekdays are not names.
+StoryText story_text(const std::string& title, const std::string& excerpt,
+                     const std::string& provider);
 
-Signature minhash(const std::string& text);
-// Whether two titles can name the same story: after dropping function words and stemming, the
-// words only one title has must all be on one side (a shortened or extended headline). A word
-// swapped for another is not allowed: "Private Link for Azure Database for MySQL" and "... for
-// MariaDB" are two announcements, not one story told twice (precision over recall).
-bool titles_compatible(const std::string& a, const std::string& b);
+// Cosine of the two texts' word-count vectors (1 + log count), function words left out.
+double text_cosine(const StoryText& a, const StoryText& b);
 
-// Estimated Jaccard similarity: the fraction of equal MinHash values (0 when either is empty).
-double similarity(const Signature& a, const Signature& b);
+// The two cosines of the rule.
+struct StoryRule {
+    double named = 0.3;  // texts that share a name, from two providers
+    double close = 0.7;  // any two texts, from one provider too
+};
+
+// One story when
+//  - neither title names something the other article never mentions while the other's title
+//    does the same (MySQL / PostgreSQL, Poland / Italy: a swapped name is another story), and
+//  - they share a name, come from two providers (a publisher rarely covers one event twice,
+//    but runs many templated posts about one product) and their texts are similar (cosine >=
+//    `rule.named`), or their texts are close (cosine >= `rule.close`).
+// It reads the two articles only, no corpus statistics, so stories do not depend on what else
+// is indexed or in which order.
+bool same_story(const StoryText& a, const StoryText& b, const StoryRule& rule = {});
 
 }  // namespace news

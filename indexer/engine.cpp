@@ -210,20 +210,22 @@ class Walker {
     std::set<std::pair<dev_t, ino_t>> visited_;
 };
 
-// The MinHash signature of an article's title and excerpt (as stored in its data); stubs have
-// none (they are stories of their own).
-Signature story_signature(const std::string& title, const std::string& excerpt) {
-    return minhash(title + "\n" + excerpt);
+// What the story rule reads of an article (as stored in its data); stubs have nothing (they
+// are stories of their own).
+StoryText story_text_of(const Article& a) {
+    return story_text(a.title, a.excerpt, a.provider.name);
 }
-Signature story_signature(const nlohmann::json& data) {
+StoryText story_text_of(const nlohmann::json& data) {
     if (data.value("stub", false)) return {};
-    return story_signature(data.value("title", ""), data.value("excerpt", ""));
+    const auto p = data.find("provider");
+    const std::string provider =
+        p != data.end() && p->is_object() ? p->value("name", std::string()) : std::string();
+    return story_text(data.value("title", ""), data.value("excerpt", ""), provider);
 }
 
 // What the story pass needs of a document.
 struct TextInfo {
-    std::string title;
-    Signature sig;
+    StoryText story;
     std::string published;                 // value slot kSlotPublished
     std::string key;                       // id key (the XI term without its prefix)
     std::vector<std::string> title_terms;  // ZS terms: the title's stems
@@ -248,13 +250,12 @@ std::string key_term_value(const Xapian::Document& doc) {
     return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
 }
 
-// What the story pass needs of `doc`, given its title and signature.
-TextInfo text_info(std::string title, Signature sig, const Xapian::Document& doc) {
-    return {std::move(title), std::move(sig), doc.get_value(kSlotPublished), key_term_value(doc),
-            title_terms(doc)};
+// What the story pass needs of `doc`, given what the story rule reads of it.
+TextInfo text_info(StoryText story, const Xapian::Document& doc) {
+    return {std::move(story), doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)};
 }
 
-// Title and story signature of documents by docid, kept across commits: the writer records
+// What the story rule reads of documents, by docid, kept across commits: the writer records
 // what it writes (the parser threads computed it), so the story pass rarely reads documents'
 // data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
 // evicting the oldest first (a corpus in date order finds its candidates among recent ones).
@@ -266,7 +267,7 @@ class TextCache {
         if (it == map_.end()) {
             const Xapian::Document doc = db.get_document(d);
             const nlohmann::json data = read_data(doc);
-            it = insert(d, text_info(data.value("title", ""), story_signature(data), doc));
+            it = insert(d, text_info(story_text_of(data), doc));
         }
         return it->second;
     }
@@ -393,6 +394,9 @@ class Engine {
     void flush_stubs();
     void touch_story_of(Xapian::docid did);
     void cluster_pass();
+    void assign_story(const std::vector<Xapian::docid>& group,
+                      std::map<Xapian::docid, Xapian::Document>& comp,
+                      std::set<Xapian::docid>& done);
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed at commit
     TextCache text_;
     // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
@@ -710,8 +714,7 @@ Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
             auto built = builder.build(r.article);
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
-            r.text = text_info(r.article.title, story_signature(r.article.title, r.article.excerpt),
-                               *r.doc);
+            r.text = text_info(story_text_of(r.article), *r.doc);
         }
         r.ok = true;
     } catch (const ParseError& e) {
@@ -885,21 +888,24 @@ void Engine::touch_story_of(Xapian::docid did) {
     for (auto p = db_->postlist_begin(t); p != db_->postlist_end(t); ++p) touched_.insert(*p);
 }
 
-// The near-duplicates of document `x` (docids in match order): articles published within
-// `window` seconds of it that share one of its title's rarest words (near-duplicates share
-// them; candidates come from day terms, cheap to intersect), whose signature is similar
-// enough and whose title is compatible. Empty for an article without text or date.
+// The articles of document `x`'s story among its candidates (docids in match order): articles
+// published within `window` seconds of it that share one of its title's rarest words (two
+// tellings of one story share them; candidates come from day terms, cheap to intersect) and
+// that the story rule (story.hpp) calls the same story. Empty for an article without text or
+// date.
 std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
-                                           TextCache& cache, double window, double threshold) {
+                                           TextCache& cache, double window, const StoryRule& rule) {
     constexpr std::size_t kMaxCandidates = 1000;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
     const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
-    if (xinfo.sig.empty() || xinfo.published.empty()) return out;  // a story of its own
+    if (xinfo.story.empty() || xinfo.published.empty()) return out;  // a story of its own
     const double t = Xapian::sortable_unserialise(xinfo.published);
     std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (const std::string& term : xinfo.title_terms)
-        words.emplace_back(db.get_termfreq(term), term);
+    for (const std::string& term : xinfo.title_terms) {
+        const Xapian::doccount df = db.get_termfreq(term);
+        if (df > 1) words.emplace_back(df, term);  // a word no other article has finds none
+    }
     if (words.empty()) return out;
     std::sort(words.begin(), words.end());
     if (words.size() > kRareWords) words.resize(kRareWords);
@@ -921,8 +927,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
         const TextInfo& cinfo = cache.get(db, *it);
         const std::string& cdate = cinfo.published;
         if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
-        if (similarity(xinfo.sig, cinfo.sig) < threshold) continue;
-        if (!titles_compatible(xinfo.title, cinfo.title)) continue;
+        if (!same_story(xinfo.story, cinfo.story, rule)) continue;
         out.push_back(*it);
     }
     return out;
@@ -935,7 +940,6 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
 void Engine::cluster_pass() {
     constexpr std::size_t kMaxStory = 1000;
     const double window = opts_.story_window_days * 86400.0;
-    const double threshold = opts_.story_similarity;
     std::set<Xapian::docid> done;
     const auto seeds = std::move(touched_);
     touched_.clear();
@@ -947,12 +951,6 @@ void Engine::cluster_pass() {
             return false;
         }
     };
-    auto has_term = [&](Xapian::docid d, const std::string& term) {
-        Xapian::PostingIterator p = db_->postlist_begin(term);
-        if (p == db_->postlist_end(term)) return false;
-        p.skip_to(d);
-        return p != db_->postlist_end(term) && *p == d;
-    };
     for (Xapian::docid seed : seeds) {
         if (done.count(seed)) continue;
         Xapian::Document sdoc;
@@ -963,7 +961,7 @@ void Engine::cluster_pass() {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             const std::vector<Xapian::docid> found =
-                near_duplicates(*db_, x, text_, window, threshold);
+                near_duplicates(*db_, x, text_, window, opts_.story_rule);
             for (Xapian::docid c : found) {
                 if (comp.count(c)) continue;
                 Xapian::Document cdoc;
@@ -972,30 +970,66 @@ void Engine::cluster_pass() {
                 queue.push_back(c);
             }
         }
-        std::string story;
-        for (const auto& [d, doc] : comp) {
-            const std::string k = text_.get(*db_, d).key;
-            if (!k.empty() && (story.empty() || k < story)) story = k;
-        }
-        const bool multi = comp.size() > 1;
-        const std::string story_term =
-            story.empty() ? std::string() : bool_term("storyterm", story);
-        for (auto& [d, doc] : comp) {
-            done.insert(d);
-            if (story.empty()) continue;
-            const std::string old = doc.get_value(kSlotStory);
-            if (old == story && has_term(d, story_term) == multi) continue;
-            if (!old.empty()) {
-                try {
-                    doc.remove_term(bool_term("storyterm", old));
-                } catch (const Xapian::InvalidArgumentError&) {
-                }
+        // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
+        // "Machine Learning updates"): in date order, each joins the first story whose first
+        // article the rule calls the same story, or starts one. The order depends on dates and
+        // ids only, so the result does not depend on the seed.
+        std::vector<Xapian::docid> order;
+        for (const auto& entry : comp) order.push_back(entry.first);
+        std::sort(order.begin(), order.end(), [&](Xapian::docid a, Xapian::docid b) {
+            const TextInfo &x = text_.get(*db_, a), &y = text_.get(*db_, b);
+            return std::tie(x.published, x.key) < std::tie(y.published, y.key);
+        });
+        std::vector<std::vector<Xapian::docid>> groups;
+        for (Xapian::docid d : order) {
+            const StoryText mine = text_.get(*db_, d).story;  // a copy: get() may evict
+            auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
+                return same_story(text_.get(*db_, group.front()).story, mine, opts_.story_rule);
+            });
+            if (g == groups.end()) {
+                groups.push_back({d});
+            } else {
+                g->push_back(d);
             }
-            if (multi) doc.add_boolean_term(story_term);  // singletons need no term
-            doc.add_value(kSlotStory, story);
-            db_->replace_document(d, doc);
-            count_write();
         }
+        for (const auto& group : groups) assign_story(group, comp, done);
+    }
+}
+
+// Gives the articles of `group` (documents in `comp`) one story: the smallest id key among
+// them; a multi-article story also gets its XS term.
+void Engine::assign_story(const std::vector<Xapian::docid>& group,
+                          std::map<Xapian::docid, Xapian::Document>& comp,
+                          std::set<Xapian::docid>& done) {
+    auto has_term = [&](Xapian::docid d, const std::string& term) {
+        Xapian::PostingIterator p = db_->postlist_begin(term);
+        if (p == db_->postlist_end(term)) return false;
+        p.skip_to(d);
+        return p != db_->postlist_end(term) && *p == d;
+    };
+    std::string story;
+    for (Xapian::docid d : group) {
+        const std::string k = text_.get(*db_, d).key;
+        if (!k.empty() && (story.empty() || k < story)) story = k;
+    }
+    const bool multi = group.size() > 1;
+    const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
+    for (Xapian::docid d : group) {
+        Xapian::Document& doc = comp.at(d);
+        done.insert(d);
+        if (story.empty()) continue;
+        const std::string old = doc.get_value(kSlotStory);
+        if (old == story && has_term(d, story_term) == multi) continue;
+        if (!old.empty()) {
+            try {
+                doc.remove_term(bool_term("storyterm", old));
+            } catch (const Xapian::InvalidArgumentError&) {
+            }
+        }
+        if (multi) doc.add_boolean_term(story_term);  // singletons need no term
+        doc.add_value(kSlotStory, story);
+        db_->replace_document(d, doc);
+        count_write();
     }
 }
 

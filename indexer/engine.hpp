@@ -11,6 +11,7 @@
 
 #include "article.hpp"
 #include "parser.hpp"
+#include "story.hpp"
 
 namespace news {
 
@@ -35,8 +36,8 @@ struct IndexOptions {
     bool progress = false;       // live progress on stderr
     bool print_warnings = true;  // warnings on stderr as they come (errors always)
     std::string language = "english";
-    double story_window_days = 3;   // near-duplicates further apart in time are other stories
-    double story_similarity = 0.4;  // estimated Jaccard of title+excerpt word pairs
+    double story_window_days = 7;  // articles further apart in time are other stories
+    StoryRule story_rule;          // when two articles are one story (story.hpp)
     ParseOptions parse;
     // Set from a signal handler: stop handing out work, commit, return.
     const std::atomic<bool>* stop = nullptr;

@@ -199,20 +199,76 @@ TEST(Story, CollapseFoldsAStory) {
     EXPECT_EQ(story["articles"][0]["id"], "https://a.example/moon") << "oldest first";
 }
 
-TEST(Story, TitlesCompatible) {
-    EXPECT_TRUE(news::titles_compatible(
-        "Microsoft gets into 5G race with Azure cloud",
-        "Microsoft gets into 5G race with Azure cloud for telecom operators"));
-    EXPECT_FALSE(news::titles_compatible(
-        "Private Link for Azure Database for MySQL now in two US regions",
-        "Private Link for Azure Database for MariaDB now in two US regions"));
-    EXPECT_TRUE(news::titles_compatible("Moonwhistle flaw lets attackers hijack clusters",
-                                        "Moonwhistle flaw could let attackers hijack clusters"));
-    EXPECT_FALSE(news::titles_compatible("Azure Data Factory data flows will be retired",
-                                         "Azure Synapse Analytics data flows will be retired"));
-    EXPECT_FALSE(news::titles_compatible(
-        "Double encryption for Azure Database for MySQL",
-        "Double encryption for Azure Database for PostgreSQL single server"));
+// The story rule on its own (story.hpp): two articles' words, names and providers.
+bool same(const std::string& ta, const std::string& ea, const std::string& pa,
+          const std::string& tb, const std::string& eb, const std::string& pb) {
+    return news::same_story(news::story_text(ta, ea, pa), news::story_text(tb, eb, pb));
+}
+
+TEST(Story, EntitiesComeFromCapitalsInContext) {
+    const auto t = news::story_text("Microsoft Inks Deal With NBA to Use Cloud and Surface Tablets",
+                                    "Microsoft has signed a deal with the NBA to provide the "
+                                    "basketball league with Azure cloud services. In May it grew.",
+                                    "TheStreet");
+    std::set<std::string> names, title_names;
+    for (auto i : t.entities) names.insert(t.words[i].first);
+    for (auto i : t.title_entities) title_names.insert(t.words[i].first);
+    // Title Case says nothing; the excerpt's capitals do. "Microsoft" and "In" open sentences.
+    EXPECT_EQ(names, (std::set<std::string>{"azure", "microsoft", "nba"}));
+    EXPECT_EQ(title_names, (std::set<std::string>{"microsoft", "nba"}));
+    // A title in sentence case names what it capitalises after its first word.
+    const auto s = news::story_text(
+        "Microsoft releases a preview of Defender for IoT to customers in Europe", "", "");
+    title_names.clear();
+    for (auto i : s.title_entities) title_names.insert(s.words[i].first);
+    EXPECT_EQ(title_names, (std::set<std::string>{"defender", "europe", "iot"}));
+}
+
+TEST(Story, OneEventToldTwiceIsOneStory) {
+    // Two outlets' own write-ups: few words in common, the same names.
+    EXPECT_TRUE(same("Microsoft acquires Metaswitch Networks",
+                     "Microsoft signs a definitive agreement to acquire Metaswitch Networks, which "
+                     "provides virtualized network software.",
+                     "Seeking Alpha", "Microsoft Buys Metaswitch Networks",
+                     "Microsoft has agreed to buy Metaswitch Networks, which provides software to "
+                     "telecommunications companies.",
+                     "Investopedia"));
+    // One wire story, headline shortened.
+    EXPECT_TRUE(same("Microsoft gets into 5G race with Azure cloud", "", "A",
+                     "Microsoft gets into 5G race with Azure cloud for telecom operators", "",
+                     "B"));
+}
+
+TEST(Story, SwappedNamesAreTwoStories) {
+    EXPECT_FALSE(same("Private Link for Azure Database for MySQL now in two US regions", "", "A",
+                      "Private Link for Azure Database for MariaDB now in two US regions", "",
+                      "B"));
+    EXPECT_FALSE(same("Microsoft to invest $1 bln in Poland cloud",
+                      "Microsoft would invest in Poland to expand its operations.", "Reuters",
+                      "Microsoft to invest $1.5 billion in Italian cloud business",
+                      "Microsoft would create its first datacentre region in Italy.", "Reuters"));
+}
+
+TEST(Story, OneProviderNeedsCloseTexts) {
+    // Templated posts of one publisher share names but tell two things.
+    EXPECT_FALSE(same("New Azure Cognitive Services and capabilities in preview",
+                      "Preview capabilities in Azure Cognitive Services Decision, Vision, and "
+                      "containers categories.",
+                      "Microsoft", "Azure Cognitive Services general availability updates",
+                      "General availability updates in Azure Cognitive Services Decision, Speech, "
+                      "and containers categories.",
+                      "Microsoft"));
+    // The same text posted twice by one publisher is one story.
+    EXPECT_TRUE(same(
+        "No malaise at Microsoft as cloud helps office giant toast earnings forecast",
+        "Nearly every aspect of Microsoft's business benefited from the shift.", "SiliconANGLE",
+        "No malaise at Microsoft: Cloud helps office giant toast earnings target",
+        "Nearly every aspect of Microsoft's business benefited from the shift.", "SiliconANGLE"));
+}
+
+TEST(Story, UnrelatedWordsAreNotAStory) {
+    EXPECT_FALSE(same("Microsoft earnings beat estimates", "Microsoft reported revenue.", "A",
+                      "Microsoft Teams outage hits users", "Microsoft said Teams was down.", "B"));
 }
 
 class Related : public ::testing::Test {
@@ -475,11 +531,8 @@ PairScores score_story_pairs(std::string* misses) {
     return s;
 }
 
-// DISABLED: a known gap (issue "Related news and stories"). The story pass joins only
-// near-verbatim copies (MinHash of word pairs >= 0.4, compatible titles, 3 days): on the 86
-// judged pairs it has precision 1.0 (3 of 3) but recall 0.06 (3 of 47), where the targets are
-// 0.90 and 0.80. Most "same" pairs are two outlets' own write-ups of one announcement.
-TEST(StoryPairs, DISABLED_JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
+// The targets of the stories issue: precision >= 0.90 and recall >= 0.80 on the judged pairs.
+TEST(StoryPairs, JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
     std::string misses;
     const PairScores s = score_story_pairs(&misses);
     EXPECT_GE(s.tp + s.fn, 20) << "the fixture holds the judged pairs";
