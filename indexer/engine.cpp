@@ -24,282 +24,19 @@
 #include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
+#include "file_table.hpp"
+#include "progress.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
-#include "story.hpp"
+#include "stories.hpp"
 #include "text.hpp"
+#include "walker.hpp"
 
 namespace fs = std::filesystem;
 
 namespace news {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Adds the lifetime of the scope to `acc` (seconds).
-class Stopwatch {
-  public:
-    explicit Stopwatch(double& acc) : acc_(acc), start_(Clock::now()) {}
-    ~Stopwatch() { acc_ += std::chrono::duration<double>(Clock::now() - start_).count(); }
-    Stopwatch(const Stopwatch&) = delete;
-    Stopwatch& operator=(const Stopwatch&) = delete;
-
-  private:
-    double& acc_;
-    Clock::time_point start_;
-};
-
-struct InputFile {
-    std::string key;  // absolute, lexically normal path: the file table key
-    std::string rel;  // relative to the input root it was found under
-    uint64_t size = 0;
-    int64_t mtime_ns = 0;
-};
-
-// One row of the file table (index metadata "file:<path>").
-struct TableEntry {
-    uint64_t size = 0;
-    int64_t mtime_ns = 0;
-    std::string hash;
-    std::string id;
-    bool owner = true;  // false: a newer file with the same id owns the document
-    // --shard K/N: the file's article belongs to another shard; `links` are the id keys of
-    // this shard's articles it lists (they keep those articles' stubs alive here).
-    bool foreign = false;
-    std::vector<std::string> links;
-};
-
-std::string table_key(const std::string& path) {
-    // Metadata keys share the term length limit.
-    return make_term(kMetaFilePrefix, path);
-}
-
-std::string encode_entry(const std::string& path, const TableEntry& e) {
-    nlohmann::json j = {{"path", path},   {"size", e.size}, {"mtime_ns", e.mtime_ns},
-                        {"hash", e.hash}, {"id", e.id},     {"owner", e.owner}};
-    if (e.foreign) {
-        j["foreign"] = true;
-        j["links"] = e.links;
-    }
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
-    auto j = nlohmann::json::parse(s, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
-    try {
-        TableEntry e;
-        e.size = j.at("size").get<uint64_t>();
-        e.mtime_ns = j.at("mtime_ns").get<int64_t>();
-        e.hash = j.at("hash").get<std::string>();
-        e.id = j.at("id").get<std::string>();
-        e.owner = j.value("owner", true);
-        e.foreign = j.value("foreign", false);
-        if (e.foreign && j.contains("links")) e.links = j["links"].get<std::vector<std::string>>();
-        return std::make_pair(j.at("path").get<std::string>(), e);
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
-    }
-}
-
-// Walks the inputs: regular files of a supported type, recursively, skipping hidden entries,
-// following symlinks but never into a directory already visited (loops).
-class Walker {
-  public:
-    Walker(IndexStats& stats) : stats_(stats) {}
-
-    void add_input(const fs::path& input) {
-        struct stat st {};
-        if (::stat(input.c_str(), &st) != 0) {
-            reject(input.string(), std::string("cannot read: ") + std::strerror(errno));
-            return;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            roots_.push_back(abs(input));
-            walk_dir(input, input, st);
-        } else if (S_ISREG(st.st_mode)) {
-            roots_.push_back(abs(input));
-            add_file(input, input.filename(), st, /*explicit_arg=*/true);
-        } else {
-            reject(input.string(), "not a regular file or directory");
-        }
-    }
-
-    std::vector<InputFile> take_files() {
-        std::sort(files_.begin(), files_.end(),
-                  [](const InputFile& a, const InputFile& b) { return a.key < b.key; });
-        files_.erase(
-            std::unique(files_.begin(), files_.end(),
-                        [](const InputFile& a, const InputFile& b) { return a.key == b.key; }),
-            files_.end());
-        return std::move(files_);
-    }
-    const std::vector<std::string>& roots() const { return roots_; }
-
-  private:
-    static std::string abs(const fs::path& p) {
-        std::error_code ec;
-        fs::path a = fs::absolute(p, ec);
-        return (ec ? p : a).lexically_normal().string();
-    }
-
-    void reject(const std::string& file, const std::string& reason) {
-        stats_.rejections.push_back({file, 0, 0, reason});
-        ++stats_.rejected;
-    }
-
-    void add_file(const fs::path& p, const fs::path& rel, const struct stat& st,
-                  bool explicit_arg) {
-        if (file_kind(p) == FileKind::Unsupported && !explicit_arg) {
-            ++stats_.skipped;
-            return;
-        }
-        InputFile f;
-        f.key = abs(p);
-        f.rel = rel.generic_string();
-        f.size = static_cast<uint64_t>(st.st_size);
-        f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-        files_.push_back(std::move(f));
-    }
-
-    void walk_dir(const fs::path& dir, const fs::path& root, const struct stat& dir_st) {
-        if (!visited_.insert({dir_st.st_dev, dir_st.st_ino}).second) return;  // loop
-        std::error_code ec;
-        fs::directory_iterator it(dir, ec);
-        if (ec) {
-            reject(dir.string(), "cannot read directory: " + ec.message());
-            return;
-        }
-        std::vector<fs::path> entries;
-        for (; it != fs::directory_iterator(); it.increment(ec)) {
-            if (ec) break;
-            entries.push_back(it->path());
-        }
-        if (ec) reject(dir.string(), "cannot list directory: " + ec.message());
-        std::sort(entries.begin(), entries.end());
-        for (const auto& p : entries) {
-            const std::string name = p.filename().string();
-            if (name.starts_with('.')) {
-                ++stats_.skipped;
-                continue;
-            }
-            struct stat st {};
-            if (::stat(p.c_str(), &st) != 0) {
-                const int err = errno;
-                struct stat lst {};
-                const bool is_link = ::lstat(p.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
-                if (err == ENOENT && !is_link) continue;  // deleted while we were listing
-                reject(p.string(), std::string(is_link ? "broken symlink: " : "cannot read: ") +
-                                       std::strerror(err));
-                continue;
-            }
-            if (S_ISDIR(st.st_mode)) {
-                walk_dir(p, root, st);
-            } else if (S_ISREG(st.st_mode)) {
-                add_file(p, p.lexically_relative(root), st, false);
-            } else {
-                ++stats_.skipped;
-            }
-        }
-    }
-
-    IndexStats& stats_;
-    std::vector<InputFile> files_;
-    std::vector<std::string> roots_;
-    std::set<std::pair<dev_t, ino_t>> visited_;
-};
-
-// What the story rule reads of an article (as stored in its data); stubs have nothing (they
-// are stories of their own).
-StoryText story_text_of(const Article& a) {
-    return story_text(a.title, a.excerpt, a.provider.name);
-}
-StoryText story_text_of(const nlohmann::json& data) {
-    if (data.value("stub", false)) return {};
-    const auto p = data.find("provider");
-    const std::string provider =
-        p != data.end() && p->is_object() ? p->value("name", std::string()) : std::string();
-    return story_text(data.value("title", ""), data.value("excerpt", ""), provider);
-}
-
-// What the story pass needs of a document.
-struct TextInfo {
-    StoryText story;
-    std::string published;                 // value slot kSlotPublished
-    std::string key;                       // id key (the XI term without its prefix)
-    std::vector<std::string> title_terms;  // ZS terms: the title's stems
-};
-
-// The title words of a document: its ZS terms (the title field's stems).
-std::vector<std::string> title_terms(const Xapian::Document& doc) {
-    std::vector<std::string> out;
-    const std::string zs = "Z" + std::string(field("title").prefix);
-    auto ti = doc.termlist_begin();
-    for (ti.skip_to(zs); ti != doc.termlist_end(); ++ti) {
-        const std::string term = *ti;
-        if (term.compare(0, zs.size(), zs) != 0) break;
-        if (term.size() > zs.size() + 1) out.push_back(term);
-    }
-    return out;
-}
-std::string key_term_value(const Xapian::Document& doc) {
-    const std::string xi(field("idkey").prefix);
-    auto t = doc.termlist_begin();
-    t.skip_to(xi);
-    return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
-}
-
-// What the story pass needs of `doc`, given what the story rule reads of it.
-TextInfo text_info(StoryText story, const Xapian::Document& doc) {
-    return {std::move(story), doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)};
-}
-
-// What the story rule reads of documents, by docid, kept across commits: the writer records
-// what it writes (the parser threads computed it), so the story pass rarely reads documents'
-// data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
-// evicting the oldest first (a corpus in date order finds its candidates among recent ones).
-class TextCache {
-  public:
-    explicit TextCache(std::size_t cap = 1 << 16) : cap_(cap) {}
-    const TextInfo& get(const Xapian::Database& db, Xapian::docid d) {
-        auto it = map_.find(d);
-        if (it == map_.end()) {
-            const Xapian::Document doc = db.get_document(d);
-            const nlohmann::json data = read_data(doc);
-            it = insert(d, text_info(story_text_of(data), doc));
-        }
-        return it->second;
-    }
-    void put(Xapian::docid d, TextInfo info) {
-        auto it = map_.find(d);
-        if (it != map_.end()) {
-            it->second = std::move(info);
-        } else {
-            insert(d, std::move(info));
-        }
-    }
-    void forget(Xapian::docid d) { map_.erase(d); }
-
-  private:
-    std::unordered_map<Xapian::docid, TextInfo>::iterator insert(Xapian::docid d, TextInfo info) {
-        while (map_.size() >= cap_ && !order_.empty()) {
-            map_.erase(order_.front());
-            order_.pop_front();
-        }
-        if (order_.size() >= 2 * cap_) {  // drop the stale entries of forgotten docids
-            std::deque<Xapian::docid> live;
-            for (Xapian::docid x : order_)
-                if (map_.count(x)) live.push_back(x);
-            order_.swap(live);
-        }
-        order_.push_back(d);
-        return map_.emplace(d, std::move(info)).first;
-    }
-    std::size_t cap_;
-    std::unordered_map<Xapian::docid, TextInfo> map_;
-    std::deque<Xapian::docid> order_;  // insertion order (may name forgotten docids)
-};
 
 // What a worker hands to the writer for one file.
 struct Result {
@@ -311,37 +48,6 @@ struct Result {
     std::optional<Xapian::Document> doc;
     std::vector<std::string> spelling;
     TextInfo text;  // for the story pass
-};
-
-class Progress {
-  public:
-    Progress(bool on, std::size_t total) : on_(on), total_(total), start_(Clock::now()) {}
-    void update(std::size_t done, uint64_t bytes, std::size_t errors, bool force = false) {
-        if (!on_) return;
-        const auto now = Clock::now();
-        if (!force && now - last_ < std::chrono::milliseconds(250)) return;
-        last_ = now;
-        const double s = std::chrono::duration<double>(now - start_).count();
-        const double rate = s > 0 ? static_cast<double>(done) / s : 0;
-        const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
-        std::fprintf(
-            stderr,
-            "\r\033[K%zu/%zu files (%.0f%%)  %.0f files/s  %.1f MB/s  ETA %.0fs  "
-            "errors %zu",
-            done, total_,
-            total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0, rate,
-            s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta, errors);
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (on_) std::fprintf(stderr, "\r\033[K");
-    }
-
-  private:
-    bool on_;
-    std::size_t total_;
-    Clock::time_point start_;
-    Clock::time_point last_{};
 };
 
 class Engine {
@@ -392,13 +98,6 @@ class Engine {
     void put_stub(const std::string& key, const RelatedRef& r, const std::string& from,
                   bool exists);
     void flush_stubs();
-    void touch_story_of(Xapian::docid did);
-    void cluster_pass();
-    void assign_story(const std::vector<Xapian::docid>& group,
-                      std::map<Xapian::docid, Xapian::Document>& comp,
-                      std::set<Xapian::docid>& done);
-    std::set<Xapian::docid> touched_;  // articles whose story must be recomputed at commit
-    TextCache text_;
     // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
     // out to be full articles by then, so they are never written at all). Ordered by term so
     // docids do not depend on hash order.
@@ -414,6 +113,7 @@ class Engine {
     std::set<std::string> xref_dirty_;
 
     const IndexOptions& opts_;
+    StoryPass stories_{opts_.story_window_days, opts_.story_rule};
     IndexStats stats_;
     std::optional<Xapian::WritableDatabase> db_;  // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;
@@ -428,9 +128,8 @@ class Engine {
     std::unordered_set<std::string> erased_;          // table keys to delete at commit
     std::unordered_map<std::string, DocKind> kinds_;  // id key -> kind
     std::size_t pending_writes_ = 0;
-    bool in_commit_ = false;
-    bool fresh_ = false;  // a new index: commit its metadata even if no file was indexed  // stubs
-                          // written by commit() itself do not trigger another
+    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
+    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed
     std::size_t committed_docs_ = 0;
     double commit_s_ = 0;  // time spent in commit() so far
 };
@@ -668,7 +367,7 @@ void Engine::load_state() {
     for (auto& sh : shards_) {  // an interrupted commit (every shard keeps the list)
         const std::string pending = sh.get_metadata(kMetaClusterPending);
         for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
-            touched_.insert(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
+            stories_.touch(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
         }
     }
     for (auto it = m.metadata_keys_begin(kMetaXrefPrefix);
@@ -786,7 +485,7 @@ void Engine::commit() {
     // the two leaves them to the next run.
     // With shards, every shard keeps the list: whichever commits, the next run finds it.
     std::string pending;
-    for (Xapian::docid d : touched_) pending += std::to_string(d) + ',';
+    for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
     for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
     {
         Stopwatch sw(tm.spelling);
@@ -825,7 +524,7 @@ void Engine::commit() {
     }
     {
         Stopwatch sw(tm.stories);
-        cluster_pass();
+        stories_.run(*db_, [this] { count_write(); });
     }
     for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
     {
@@ -848,7 +547,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
         if (auto did = find_docid(db, a.id)) {
             old_links = out_links(db.get_document(*did));
-            touch_story_of(*did);  // its old story may split
+            stories_.touch_story_of(*db_, *did);  // its old story may split
         }
     }
     Xapian::docid did;
@@ -857,8 +556,8 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     } else {
         did = db.replace_document(qterm, doc);
     }
-    touched_.insert(did);
-    text_.put(did, std::move(text));  // replaces what the cache knew of that docid
+    stories_.touch(did);
+    stories_.put(did, std::move(text));
     kinds_[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
@@ -876,161 +575,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
 
 // The documents holding `term` are about to change other than by write_article.
 void Engine::forget_text(const std::string& term) {
-    for (auto p = db_->postlist_begin(term); p != db_->postlist_end(term); ++p) text_.forget(*p);
-}
-
-// Every article of `did`'s story is recomputed at the next commit.
-void Engine::touch_story_of(Xapian::docid did) {
-    touched_.insert(did);
-    const std::string story = db_->get_document(did).get_value(kSlotStory);
-    if (story.empty()) return;
-    const std::string t = bool_term("storyterm", story);
-    for (auto p = db_->postlist_begin(t); p != db_->postlist_end(t); ++p) touched_.insert(*p);
-}
-
-// The articles of document `x`'s story among its candidates (docids in match order): articles
-// published within `window` seconds of it that share one of its title's rarest words (two
-// tellings of one story share them; candidates come from day terms, cheap to intersect) and
-// that the story rule (story.hpp) calls the same story. Empty for an article without text or
-// date.
-std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
-                                           TextCache& cache, double window, const StoryRule& rule) {
-    constexpr std::size_t kMaxCandidates = 1000;
-    constexpr std::size_t kRareWords = 4;
-    std::vector<Xapian::docid> out;
-    const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
-    if (xinfo.story.empty() || xinfo.published.empty()) return out;  // a story of its own
-    const double t = Xapian::sortable_unserialise(xinfo.published);
-    std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (const std::string& term : xinfo.title_terms) {
-        const Xapian::doccount df = db.get_termfreq(term);
-        if (df > 1) words.emplace_back(df, term);  // a word no other article has finds none
-    }
-    if (words.empty()) return out;
-    std::sort(words.begin(), words.end());
-    if (words.size() > kRareWords) words.resize(kRareWords);
-    std::vector<Xapian::Query> rare, days;
-    for (const auto& w : words) rare.emplace_back(w.second);
-    for (double day = t - window; day < t + window + 86400; day += 86400) {
-        const std::string iso = format_iso8601(static_cast<int64_t>(day));
-        days.emplace_back(
-            make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
-    }
-    Xapian::Enquire enq(db);
-    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-                                Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
-    enq.set_weighting_scheme(Xapian::BoolWeight());
-    const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-        if (*it == x) continue;
-        const TextInfo& cinfo = cache.get(db, *it);
-        const std::string& cdate = cinfo.published;
-        if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
-        if (!same_story(xinfo.story, cinfo.story, rule)) continue;
-        out.push_back(*it);
-    }
-    return out;
-}
-
-// Stories are the connected components of "near-duplicate and published within the window";
-// a story's id is the smallest id key among its articles. Components are recomputed for every
-// article written or removed in this batch (and the former members of their stories), so the
-// result does not depend on indexing order or on how the corpus was split into runs.
-void Engine::cluster_pass() {
-    constexpr std::size_t kMaxStory = 1000;
-    const double window = opts_.story_window_days * 86400.0;
-    std::set<Xapian::docid> done;
-    const auto seeds = std::move(touched_);
-    touched_.clear();
-    auto load = [&](Xapian::docid d, Xapian::Document& doc) {
-        try {
-            doc = db_->get_document(d);
-            return true;
-        } catch (const Xapian::DocNotFoundError&) {
-            return false;
-        }
-    };
-    for (Xapian::docid seed : seeds) {
-        if (done.count(seed)) continue;
-        Xapian::Document sdoc;
-        if (!load(seed, sdoc)) continue;
-        std::map<Xapian::docid, Xapian::Document> comp{{seed, sdoc}};
-        std::vector<Xapian::docid> queue{seed};
-        while (!queue.empty() && comp.size() < kMaxStory) {
-            const Xapian::docid x = queue.back();
-            queue.pop_back();
-            const std::vector<Xapian::docid> found =
-                near_duplicates(*db_, x, text_, window, opts_.story_rule);
-            for (Xapian::docid c : found) {
-                if (comp.count(c)) continue;
-                Xapian::Document cdoc;
-                if (!load(c, cdoc)) continue;
-                comp.emplace(c, std::move(cdoc));
-                queue.push_back(c);
-            }
-        }
-        // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
-        // "Machine Learning updates"): in date order, each joins the first story whose first
-        // article the rule calls the same story, or starts one. The order depends on dates and
-        // ids only, so the result does not depend on the seed.
-        std::vector<Xapian::docid> order;
-        for (const auto& entry : comp) order.push_back(entry.first);
-        std::sort(order.begin(), order.end(), [&](Xapian::docid a, Xapian::docid b) {
-            const TextInfo &x = text_.get(*db_, a), &y = text_.get(*db_, b);
-            return std::tie(x.published, x.key) < std::tie(y.published, y.key);
-        });
-        std::vector<std::vector<Xapian::docid>> groups;
-        for (Xapian::docid d : order) {
-            const StoryText mine = text_.get(*db_, d).story;  // a copy: get() may evict
-            auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
-                return same_story(text_.get(*db_, group.front()).story, mine, opts_.story_rule);
-            });
-            if (g == groups.end()) {
-                groups.push_back({d});
-            } else {
-                g->push_back(d);
-            }
-        }
-        for (const auto& group : groups) assign_story(group, comp, done);
-    }
-}
-
-// Gives the articles of `group` (documents in `comp`) one story: the smallest id key among
-// them; a multi-article story also gets its XS term.
-void Engine::assign_story(const std::vector<Xapian::docid>& group,
-                          std::map<Xapian::docid, Xapian::Document>& comp,
-                          std::set<Xapian::docid>& done) {
-    auto has_term = [&](Xapian::docid d, const std::string& term) {
-        Xapian::PostingIterator p = db_->postlist_begin(term);
-        if (p == db_->postlist_end(term)) return false;
-        p.skip_to(d);
-        return p != db_->postlist_end(term) && *p == d;
-    };
-    std::string story;
-    for (Xapian::docid d : group) {
-        const std::string k = text_.get(*db_, d).key;
-        if (!k.empty() && (story.empty() || k < story)) story = k;
-    }
-    const bool multi = group.size() > 1;
-    const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
-    for (Xapian::docid d : group) {
-        Xapian::Document& doc = comp.at(d);
-        done.insert(d);
-        if (story.empty()) continue;
-        const std::string old = doc.get_value(kSlotStory);
-        if (old == story && has_term(d, story_term) == multi) continue;
-        if (!old.empty()) {
-            try {
-                doc.remove_term(bool_term("storyterm", old));
-            } catch (const Xapian::InvalidArgumentError&) {
-            }
-        }
-        if (multi) doc.add_boolean_term(story_term);  // singletons need no term
-        doc.add_value(kSlotStory, story);
-        db_->replace_document(d, doc);
-        count_write();
-    }
+    stories_.forget_term(*db_, term);
 }
 
 void Engine::flush_stubs() {
@@ -1141,7 +686,7 @@ bool Engine::remove_article(const std::string& id) {
     std::vector<std::string> links;
     if (did) {
         links = out_links(db_->get_document(*did));
-        touch_story_of(*did);
+        stories_.touch_story_of(*db_, *did);
     }
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
@@ -1507,8 +1052,8 @@ IndexStats Engine::run() {
     if (db_) {
         // Nothing to write (a no-change run): leave the index untouched.
         const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
-                          !touched_.empty() || !pending_stubs_.empty() || !xref_dirty_.empty() ||
-                          fresh_;
+                          !stories_.touched().empty() || !pending_stubs_.empty() ||
+                          !xref_dirty_.empty() || fresh_;
         if (work || opts_.full) commit();
         if (opts_.compact && !stats_.interrupted) {
             Stopwatch sw(stats_.times.compact);

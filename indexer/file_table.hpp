@@ -1,0 +1,33 @@
+// The file table: one row per input file (index metadata "file:<path>"), saying what was
+// indexed from it (size, mtime, content hash, id) so an unchanged file is not read again, and
+// its encoding in the metadata.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace news {
+
+// One row of the file table (index metadata "file:<path>").
+struct TableEntry {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    std::string hash;
+    std::string id;
+    bool owner = true;  // false: a newer file with the same id owns the document
+    // --shard K/N: the file's article belongs to another shard; `links` are the id keys of
+    // this shard's articles it lists (they keep those articles' stubs alive here).
+    bool foreign = false;
+    std::vector<std::string> links;
+};
+
+// The metadata key of `path`'s row.
+std::string table_key(const std::string& path);
+// A row as stored (JSON), and back; nullopt for a row that cannot be read.
+std::string encode_entry(const std::string& path, const TableEntry& e);
+std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s);
+
+}  // namespace news

@@ -1,0 +1,212 @@
+#include "stories.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "schema.hpp"
+
+namespace news {
+
+StoryText story_text_of(const Article& a) {
+    return story_text(a.title, a.excerpt, a.provider.name);
+}
+
+StoryText story_text_of(const nlohmann::json& data) {
+    if (data.value("stub", false)) return {};
+    const auto p = data.find("provider");
+    const std::string provider =
+        p != data.end() && p->is_object() ? p->value("name", std::string()) : std::string();
+    return story_text(data.value("title", ""), data.value("excerpt", ""), provider);
+}
+
+namespace {
+
+// The title words of a document: its ZS terms (the title field's stems).
+std::vector<std::string> title_terms(const Xapian::Document& doc) {
+    std::vector<std::string> out;
+    const std::string zs = std::string("Z").append(field("title").prefix);
+    auto ti = doc.termlist_begin();
+    for (ti.skip_to(zs); ti != doc.termlist_end(); ++ti) {
+        const std::string term = *ti;
+        if (term.compare(0, zs.size(), zs) != 0) break;
+        if (term.size() > zs.size() + 1) out.push_back(term);
+    }
+    return out;
+}
+std::string key_term_value(const Xapian::Document& doc) {
+    const std::string xi(field("idkey").prefix);
+    auto t = doc.termlist_begin();
+    t.skip_to(xi);
+    return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
+}
+
+}  // namespace
+
+TextInfo text_info(StoryText story, const Xapian::Document& doc) {
+    return {std::move(story), doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)};
+}
+
+namespace {
+
+// The articles of document `x`'s story among its candidates (docids in match order): articles
+// published within `window` seconds of it that share one of its title's rarest words (two
+// tellings of one story share them; candidates come from day terms, cheap to intersect) and
+// that the story rule (story.hpp) calls the same story. Empty for an article without text or
+// date.
+std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
+                                           TextCache& cache, double window, const StoryRule& rule) {
+    constexpr std::size_t kMaxCandidates = 1000;
+    constexpr std::size_t kRareWords = 4;
+    std::vector<Xapian::docid> out;
+    const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
+    if (xinfo.story.empty() || xinfo.published.empty()) return out;  // a story of its own
+    const double t = Xapian::sortable_unserialise(xinfo.published);
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    for (const std::string& term : xinfo.title_terms) {
+        const Xapian::doccount df = db.get_termfreq(term);
+        if (df > 1) words.emplace_back(df, term);  // a word no other article has finds none
+    }
+    if (words.empty()) return out;
+    std::sort(words.begin(), words.end());
+    if (words.size() > kRareWords) words.resize(kRareWords);
+    std::vector<Xapian::Query> rare, days;
+    for (const auto& w : words) rare.emplace_back(w.second);
+    for (double day = t - window; day < t + window + 86400; day += 86400) {
+        const std::string iso = format_iso8601(static_cast<int64_t>(day));
+        days.emplace_back(
+            make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
+    }
+    Xapian::Enquire enq(db);
+    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+                                Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
+    enq.set_weighting_scheme(Xapian::BoolWeight());
+    const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+        if (*it == x) continue;
+        const TextInfo& cinfo = cache.get(db, *it);
+        const std::string& cdate = cinfo.published;
+        if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
+        if (!same_story(xinfo.story, cinfo.story, rule)) continue;
+        out.push_back(*it);
+    }
+    return out;
+}
+
+}  // namespace
+
+void StoryPass::touch_story_of(const Xapian::Database& db, Xapian::docid did) {
+    touched_.insert(did);
+    const std::string story = db.get_document(did).get_value(kSlotStory);
+    if (story.empty()) return;
+    const std::string t = bool_term("storyterm", story);
+    for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) touched_.insert(*p);
+}
+
+void StoryPass::forget_term(const Xapian::Database& db, const std::string& term) {
+    for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) text_.forget(*p);
+}
+
+// Stories are the connected components of "near-duplicate and published within the window";
+// a story's id is the smallest id key among its articles. Components are recomputed for every
+// article written or removed in this batch (and the former members of their stories), so the
+// result does not depend on indexing order or on how the corpus was split into runs.
+void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& wrote) {
+    constexpr std::size_t kMaxStory = 1000;
+    const double window = window_days_ * 86400.0;
+    std::set<Xapian::docid> done;
+    const auto seeds = std::move(touched_);
+    touched_.clear();
+    auto load = [&](Xapian::docid d, Xapian::Document& doc) {
+        try {
+            doc = db.get_document(d);
+            return true;
+        } catch (const Xapian::DocNotFoundError&) {
+            return false;
+        }
+    };
+    for (Xapian::docid seed : seeds) {
+        if (done.count(seed)) continue;
+        Xapian::Document sdoc;
+        if (!load(seed, sdoc)) continue;
+        std::map<Xapian::docid, Xapian::Document> comp{{seed, sdoc}};
+        std::vector<Xapian::docid> queue{seed};
+        while (!queue.empty() && comp.size() < kMaxStory) {
+            const Xapian::docid x = queue.back();
+            queue.pop_back();
+            const std::vector<Xapian::docid> found = near_duplicates(db, x, text_, window, rule_);
+            for (Xapian::docid c : found) {
+                if (comp.count(c)) continue;
+                Xapian::Document cdoc;
+                if (!load(c, cdoc)) continue;
+                comp.emplace(c, std::move(cdoc));
+                queue.push_back(c);
+            }
+        }
+        // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
+        // "Machine Learning updates"): in date order, each joins the first story whose first
+        // article the rule calls the same story, or starts one. The order depends on dates and
+        // ids only, so the result does not depend on the seed.
+        std::vector<Xapian::docid> order;
+        for (const auto& entry : comp) order.push_back(entry.first);
+        std::sort(order.begin(), order.end(), [&](Xapian::docid a, Xapian::docid b) {
+            const TextInfo &x = text_.get(db, a), &y = text_.get(db, b);
+            return std::tie(x.published, x.key) < std::tie(y.published, y.key);
+        });
+        std::vector<std::vector<Xapian::docid>> groups;
+        for (Xapian::docid d : order) {
+            const StoryText mine = text_.get(db, d).story;  // a copy: get() may evict
+            auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
+                return same_story(text_.get(db, group.front()).story, mine, rule_);
+            });
+            if (g == groups.end()) {
+                groups.push_back({d});
+            } else {
+                g->push_back(d);
+            }
+        }
+        for (const auto& group : groups) assign(db, group, comp, done, wrote);
+    }
+}
+
+// Gives the articles of `group` (documents in `comp`) one story: the smallest id key among
+// them; a multi-article story also gets its XS term.
+void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
+                       std::map<Xapian::docid, Xapian::Document>& comp,
+                       std::set<Xapian::docid>& done, const std::function<void()>& wrote) {
+    auto has_term = [&](Xapian::docid d, const std::string& term) {
+        Xapian::PostingIterator p = db.postlist_begin(term);
+        if (p == db.postlist_end(term)) return false;
+        p.skip_to(d);
+        return p != db.postlist_end(term) && *p == d;
+    };
+    std::string story;
+    for (Xapian::docid d : group) {
+        const std::string k = text_.get(db, d).key;
+        if (!k.empty() && (story.empty() || k < story)) story = k;
+    }
+    const bool multi = group.size() > 1;
+    const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
+    for (Xapian::docid d : group) {
+        Xapian::Document& doc = comp.at(d);
+        done.insert(d);
+        if (story.empty()) continue;
+        const std::string old = doc.get_value(kSlotStory);
+        if (old == story && has_term(d, story_term) == multi) continue;
+        if (!old.empty()) {
+            try {
+                doc.remove_term(bool_term("storyterm", old));
+            } catch (const Xapian::InvalidArgumentError&) {
+            }
+        }
+        if (multi) doc.add_boolean_term(story_term);  // singletons need no term
+        doc.add_value(kSlotStory, story);
+        db.replace_document(d, doc);
+        wrote();
+    }
+}
+
+}  // namespace news

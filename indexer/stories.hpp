@@ -1,0 +1,114 @@
+// The story pass of the indexer: after a batch is written, the stories of the articles it
+// touched (and of their stories' former members) are recomputed with the story rule
+// (common/story.hpp): candidates from the index, linked articles grouped, story ids and XS
+// terms written back. What the rule reads of each article is cached across commits.
+#pragma once
+
+#include <xapian.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "article.hpp"
+#include "document.hpp"
+#include "story.hpp"
+
+namespace news {
+
+// What the story rule reads of an article (as stored in its data); stubs have nothing (they
+// are stories of their own).
+StoryText story_text_of(const Article& a);
+StoryText story_text_of(const nlohmann::json& data);
+
+// What the story pass needs of a document.
+struct TextInfo {
+    StoryText story;
+    std::string published;                 // value slot kSlotPublished
+    std::string key;                       // id key (the XI term without its prefix)
+    std::vector<std::string> title_terms;  // ZS terms: the title's stems
+};
+
+// What the story pass needs of `doc`, given what the story rule reads of it.
+TextInfo text_info(StoryText story, const Xapian::Document& doc);
+
+// What the story rule reads of documents, by docid, kept across commits: the writer records
+// what it writes (the parser threads computed it), so the story pass rarely reads documents'
+// data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
+// evicting the oldest first (a corpus in date order finds its candidates among recent ones).
+class TextCache {
+  public:
+    explicit TextCache(std::size_t cap = 1 << 16) : cap_(cap) {}
+    const TextInfo& get(const Xapian::Database& db, Xapian::docid d) {
+        auto it = map_.find(d);
+        if (it == map_.end()) {
+            const Xapian::Document doc = db.get_document(d);
+            const nlohmann::json data = read_data(doc);
+            it = insert(d, text_info(story_text_of(data), doc));
+        }
+        return it->second;
+    }
+    void put(Xapian::docid d, TextInfo info) {
+        auto it = map_.find(d);
+        if (it != map_.end()) {
+            it->second = std::move(info);
+        } else {
+            insert(d, std::move(info));
+        }
+    }
+    void forget(Xapian::docid d) { map_.erase(d); }
+
+  private:
+    std::unordered_map<Xapian::docid, TextInfo>::iterator insert(Xapian::docid d, TextInfo info) {
+        while (map_.size() >= cap_ && !order_.empty()) {
+            map_.erase(order_.front());
+            order_.pop_front();
+        }
+        if (order_.size() >= 2 * cap_) {  // drop the stale entries of forgotten docids
+            std::deque<Xapian::docid> live;
+            for (Xapian::docid x : order_)
+                if (map_.count(x)) live.push_back(x);
+            order_.swap(live);
+        }
+        order_.push_back(d);
+        return map_.emplace(d, std::move(info)).first;
+    }
+    std::size_t cap_;
+    std::unordered_map<Xapian::docid, TextInfo> map_;
+    std::deque<Xapian::docid> order_;  // insertion order (may name forgotten docids)
+};
+
+class StoryPass {
+  public:
+    StoryPass(double window_days, const StoryRule& rule) : window_days_(window_days), rule_(rule) {}
+
+    // `did`'s story is recomputed at the next run().
+    void touch(Xapian::docid did) { touched_.insert(did); }
+    // Every article of `did`'s story is recomputed at the next run().
+    void touch_story_of(const Xapian::Database& db, Xapian::docid did);
+    const std::set<Xapian::docid>& touched() const { return touched_; }
+    // What the writer wrote for `did` (replaces what the cache knew of that docid).
+    void put(Xapian::docid did, TextInfo info) { text_.put(did, std::move(info)); }
+    // Documents holding `term` were changed some other way: read them again when needed.
+    void forget_term(const Xapian::Database& db, const std::string& term);
+    // Recomputes the stories of the touched articles; `wrote` is called after each document
+    // replaced.
+    void run(Xapian::WritableDatabase& db, const std::function<void()>& wrote);
+
+  private:
+    void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
+                std::map<Xapian::docid, Xapian::Document>& comp, std::set<Xapian::docid>& done,
+                const std::function<void()>& wrote);
+
+    double window_days_;
+    StoryRule rule_;
+    std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
+    TextCache text_;
+};
+
+}  // namespace news
