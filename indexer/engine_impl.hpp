@@ -1,0 +1,141 @@
+// The indexer engine's class, shared by the files that implement it: engine.cpp (the
+// per-file decision and the run), index_store.cpp (databases, shards, commit, compaction)
+// and stubs.cpp (articles known only from other articles' `related` lists). Not part of the
+// indexer's interface (engine.hpp).
+#pragma once
+
+#include "engine.hpp"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "errors.hpp"
+#include "file_table.hpp"
+#include "progress.hpp"
+#include "schema.hpp"
+#include "shards.hpp"
+#include "stories.hpp"
+#include "text.hpp"
+#include "walker.hpp"
+
+namespace news::detail {
+
+namespace fs = std::filesystem;
+
+// What a worker hands to the writer for one file.
+struct Result {
+    bool ok = false;
+    Rejection error;
+    std::string hash;
+    Article article;
+    std::vector<Diagnostic> warnings;
+    std::optional<Xapian::Document> doc;
+    std::vector<std::string> spelling;
+    TextInfo text;  // for the story pass
+};
+
+class Engine {
+  public:
+    explicit Engine(const IndexOptions& opts) : opts_(opts), builder_(opts.language) {}
+
+    IndexStats run();
+
+  private:
+    void open_db();
+    Xapian::WritableDatabase open_one(const fs::path& path, int flags);
+    void check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
+                          const std::string& shard);
+    void load_state();
+    Xapian::WritableDatabase& meta() { return shards_.front(); }
+    Xapian::docid add_doc(const std::string& key, const Xapian::Document& doc);
+    void commit_all();
+    bool mine(const std::string& key) const {
+        return opts_.shard_count == 0 || shard_for_key(key, opts_.shard_count) == opts_.shard_index;
+    }
+    bool referenced(const std::string& key) const;
+    void want_stub(const std::string& key, const RelatedRef& r, const std::string& from);
+    void apply_foreign(const InputFile& f, Result&& r);
+    void drop_foreign_links(const std::string& path, const TableEntry& e,
+                            const std::unordered_set<std::string>& keep);
+    Result process(const InputFile& f, DocumentBuilder& builder) const;
+    void apply(const InputFile& f, Result&& r);
+    void write_article(const Article& a, Xapian::Document& doc,
+                       const std::vector<std::string>& spelling, TextInfo&& text);
+    void forget_text(const std::string& term);
+    bool remove_article(const std::string& id);
+    void maybe_remove_stub(const std::string& key);
+    std::optional<std::pair<Xapian::Document, std::string>> stub_from_referrer(
+        const std::string& key);
+    void promote_duplicate(const std::string& id, const std::string& except_key,
+                           const std::string& why = "the file that held it is gone");
+    void count_write();
+    void commit();
+    void compact();
+    bool stopping() const { return opts_.stop && opts_.stop->load(); }
+    void report_rejection(const Rejection& r);
+
+    enum class Kind { Full, Stub };
+    struct DocKind {
+        Kind kind;
+        std::string from;  // stubs: id of the referrer whose `related` entry describes it
+    };
+    void put_stub(const std::string& key, const RelatedRef& r, const std::string& from,
+                  bool exists);
+    void flush_stubs();
+    // Stubs wanted by this batch, written just before it commits (most in a fresh build turn
+    // out to be full articles by then, so they are never written at all). Ordered by term so
+    // docids do not depend on hash order.
+    struct PendingStub {
+        RelatedRef ref;
+        std::string from;
+    };
+    std::map<std::string, PendingStub> pending_stubs_;
+    std::vector<std::unordered_map<std::string, Xapian::termcount>> spelling_;  // per shard
+    // --shard K/N: articles of other shards that list an article of this one, by id key:
+    // source path -> referrer id (metadata "xref:<key>").
+    std::map<std::string, std::map<std::string, std::string>> xref_;
+    std::set<std::string> xref_dirty_;
+
+    const IndexOptions& opts_;
+    StoryPass stories_{opts_.story_window_days, opts_.story_rule};
+    IndexStats stats_;
+    std::optional<Xapian::WritableDatabase> db_;  // all shards as one
+    std::vector<Xapian::WritableDatabase> shards_;
+    unsigned nshards_ = 1;
+    std::vector<Xapian::docid> next_local_;               // per shard: the next unused docid in it
+    DocumentBuilder builder_;                             // the writer's own, for stubs
+    std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
+    std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
+    // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
+    std::unordered_set<std::string> dup_ids_;
+    std::unordered_set<std::string> dirty_;           // table keys to write at commit
+    std::unordered_set<std::string> erased_;          // table keys to delete at commit
+    std::unordered_map<std::string, DocKind> kinds_;  // id key -> kind
+    std::size_t pending_writes_ = 0;
+    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
+    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed
+    std::size_t committed_docs_ = 0;
+    double commit_s_ = 0;  // time spent in commit() so far
+};
+
+}  // namespace news::detail

@@ -1,0 +1,352 @@
+// The index store of the indexer engine: opening (or creating) the database and its shards,
+// checking their metadata, the docid interleave across shards, loading the file table, commit
+// order and compaction.
+#include "engine_impl.hpp"
+
+namespace news::detail {
+
+Xapian::WritableDatabase Engine::open_one(const fs::path& dir, int flags) {
+    const std::string path = dir.string();
+    try {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        try {
+            return Xapian::WritableDatabase(path, flags);
+        } catch (const Xapian::DatabaseNotFoundError&) {
+            // A run killed while creating the index leaves table files but no revision file
+            // (iamglass): nothing was ever committed, so start afresh instead of failing forever.
+            if (fs::exists(dir / "iamglass", ec)) throw;
+            for (const auto& e : fs::directory_iterator(dir, ec)) {
+                const std::string name = e.path().filename().string();
+                if (name.ends_with(".glass") || name.ends_with(".tmp") || name == "flintlock") {
+                    fs::remove(e.path(), ec);
+                }
+            }
+            return Xapian::WritableDatabase(path, flags);
+        }
+    } catch (const Xapian::DatabaseLockError&) {
+        throw IndexError("index '" + path +
+                         "' is locked by another indexer; wait for it to finish or use --wait");
+    } catch (const Xapian::Error& e) {
+        throw IndexError("cannot open index '" + path + "' for writing: " + e.get_description());
+    }
+}
+
+// Schema version, language and shard identity of one database: set on a new one, checked on
+// an existing one.
+void Engine::check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
+                              const std::string& shard) {
+    const std::string version = db.get_metadata(kMetaSchemaVersion);
+    if (version.empty()) {
+        if (db.get_doccount() > 0) {
+            throw IndexError("index '" + path +
+                             "' was not written by this indexer; rebuild it with --full");
+        }
+        db.set_metadata(kMetaSchemaVersion, std::to_string(kSchemaVersion));
+        db.set_metadata(kMetaLanguage, opts_.language);
+        db.set_metadata(kMetaShard, shard);
+        fresh_ = true;
+        return;
+    }
+    if (version != std::to_string(kSchemaVersion)) {
+        throw IndexError("index '" + path + "' has schema version " + version +
+                         ", this indexer writes version " + std::to_string(kSchemaVersion) +
+                         "; rebuild it with --full");
+    }
+    if (db.get_metadata(kMetaLanguage) != opts_.language) {
+        throw IndexError("index '" + path + "' was built with language '" +
+                         db.get_metadata(kMetaLanguage) + "', not '" + opts_.language +
+                         "'; rebuild it with --full to change it");
+    }
+    const std::string have = db.get_metadata(kMetaShard);
+    if (have != shard) {
+        auto describe = [](const std::string& s) {
+            return s.empty() ? std::string("a whole index") : "shard " + s;
+        };
+        throw IndexError("index '" + path + "' is " + describe(have) + ", not " + describe(shard) +
+                         "; rebuild it with --full to change its sharding");
+    }
+}
+
+void Engine::open_db() {
+    const fs::path index = opts_.index;
+    std::error_code ec;
+    const fs::path stub = index / kStubFileName;
+    const bool has_stub = fs::exists(stub, ec);
+    const bool has_glass = fs::exists(index / "iamglass", ec);
+    unsigned existing = 0;  // shards of an existing sharded index
+    if (has_stub) {
+        for (const auto& loc : read_stub_file(stub)) {
+            if (loc.remote) {
+                throw IndexError("index '" + index.string() + "' lists a remote shard (" +
+                                 loc.spec() + "): build each shard where it lives");
+            }
+            ++existing;
+        }
+    }
+    unsigned n;
+    if (opts_.full) {
+        n = opts_.shards ? opts_.shards : (existing ? existing : 1);
+    } else if (existing) {
+        if (opts_.shards && opts_.shards != existing) {
+            throw IndexError("index '" + index.string() + "' has " + std::to_string(existing) +
+                             " shards, not " + std::to_string(opts_.shards) +
+                             "; rebuild it with --full to change the number of shards");
+        }
+        n = existing;
+    } else if (has_glass && opts_.shards > 1) {
+        throw IndexError("index '" + index.string() +
+                         "' is not sharded; rebuild it with --full --shards " +
+                         std::to_string(opts_.shards));
+    } else {
+        n = opts_.shards ? opts_.shards : 1;
+    }
+    if (opts_.shard_count && n > 1) {
+        throw UsageError(
+            opts_.shards ? std::string("--shard K/N builds one shard; it does not go with --shards")
+                         : "index '" + index.string() + "' has " + std::to_string(n) +
+                               " shards; --shard K/N builds a single shard index");
+    }
+    if (opts_.full && ((n > 1 && has_glass) || (has_stub && (n == 1 || existing > n)))) {
+        // Switching layout deletes the old one: first make sure no other writer holds it (a
+        // writer of the old layout locks other files than the new layout's).
+        std::vector<fs::path> old;
+        if (has_glass) old.push_back(index);
+        for (unsigned i = 0; i < existing; ++i) old.push_back(index / shard_dir_name(i));
+        for (const auto& p : old) {
+            if (!fs::exists(p / "iamglass", ec)) continue;
+            try {
+                Xapian::WritableDatabase probe(
+                    p.string(),
+                    Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
+                probe.close();
+            } catch (const Xapian::DatabaseLockError&) {
+                throw IndexError(
+                    "index '" + p.string() +
+                    "' is locked by another indexer; wait for it to finish or use --wait");
+            } catch (const Xapian::Error&) {
+                // Unreadable: it is being replaced anyway.
+            }
+        }
+    }
+    if (opts_.full) {
+        // The other layout's files would shadow or confuse the new one.
+        if (n > 1 && has_glass) {
+            for (const auto& e : fs::directory_iterator(index, ec)) {
+                const std::string name = e.path().filename().string();
+                if (name.ends_with(".glass") || name == "iamglass" || name == "flintlock")
+                    fs::remove(e.path(), ec);
+            }
+        }
+        if (n == 1 && has_stub) fs::remove(stub, ec);
+        // Shards beyond the new count (all of them when going back to one database).
+        for (unsigned i = n > 1 ? n : 0; i < existing; ++i)
+            fs::remove_all(index / shard_dir_name(i), ec);
+    }
+    int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
+    if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+    nshards_ = n;
+    if (n == 1) {
+        shards_.push_back(open_one(index, flags));
+        const std::string part = opts_.shard_count ? std::to_string(opts_.shard_index) + "/" +
+                                                         std::to_string(opts_.shard_count)
+                                                   : std::string();
+        check_shard_meta(shards_[0], index.string(), part);
+        db_.emplace(shards_[0]);
+    } else {
+        db_.emplace();
+        std::vector<std::string> dirs;
+        for (unsigned i = 0; i < n; ++i) {
+            const fs::path dir = index / shard_dir_name(i);
+            shards_.push_back(open_one(dir, flags));
+            check_shard_meta(shards_.back(), dir.string(),
+                             std::to_string(i) + "/" + std::to_string(n));
+            db_->add_database(shards_.back());
+            next_local_.push_back(shards_.back().get_lastdocid() + 1);
+            dirs.push_back(shard_dir_name(i));
+        }
+        bool same = false;
+        if (has_stub) {
+            try {
+                const auto locs = read_stub_file(stub);
+                same = locs.size() == n;
+                for (unsigned i = 0; same && i < n; ++i)
+                    same = locs[i].path == (index / dirs[i]).lexically_normal().string();
+            } catch (const IndexError&) {
+            }
+        }
+        if (!same) write_stub_file(stub, dirs);
+    }
+    spelling_.resize(n);
+}
+
+// A new document goes to the shard of its id: with several shards, at the next unused docid
+// of that shard (Xapian interleaves the docids of sub-databases: docid d lives in shard
+// (d - 1) % N), since add_document would pick shards round-robin.
+Xapian::docid Engine::add_doc(const std::string& key, const Xapian::Document& doc) {
+    if (nshards_ == 1) return db_->add_document(doc);
+    const unsigned s = shard_for_key(key, nshards_);
+    const Xapian::docid local = next_local_[s]++;
+    const Xapian::docid global = (local - 1) * nshards_ + s + 1;
+    db_->replace_document(global, doc);
+    return global;
+}
+
+// Shard 0 holds the file table, so it commits last: after a crash in between, the other
+// shards may hold documents the table does not list yet, which the next run re-indexes
+// (upserts by id) instead of losing them.
+void Engine::commit_all() {
+    for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) it->commit();
+}
+
+void Engine::load_state() {
+    Xapian::WritableDatabase& db = *db_;
+    Xapian::WritableDatabase& m = meta();
+    for (auto it = m.metadata_keys_begin(kMetaFilePrefix);
+         it != m.metadata_keys_end(kMetaFilePrefix); ++it) {
+        auto e = decode_entry(m.get_metadata(*it));
+        if (!e) continue;
+        if (e->second.owner) {
+            owner_[e->second.id] = e->first;
+        } else if (!e->second.foreign && !e->second.id.empty()) {
+            dup_ids_.insert(e->second.id);
+        }
+        table_.emplace(std::move(e->first), std::move(e->second));
+    }
+    for (auto& sh : shards_) {  // an interrupted commit (every shard keeps the list)
+        const std::string pending = sh.get_metadata(kMetaClusterPending);
+        for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
+            stories_.touch(static_cast<Xapian::docid>(std::stoul(pending.substr(a, c - a))));
+        }
+    }
+    for (auto it = m.metadata_keys_begin(kMetaXrefPrefix);
+         it != m.metadata_keys_end(kMetaXrefPrefix); ++it) {
+        auto j = nlohmann::json::parse(m.get_metadata(*it), nullptr, false);
+        if (!j.is_object()) continue;
+        auto& refs = xref_[(*it).substr(std::strlen(kMetaXrefPrefix))];
+        for (const auto& [path, rid] : j.items()) {
+            if (rid.is_string()) refs[path] = rid.get<std::string>();
+        }
+    }
+    std::unordered_set<Xapian::docid> stubs;
+    const std::string stub_term = bool_term("flag", "stub");
+    for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p)
+        stubs.insert(*p);
+    const std::string xi(field("idkey").prefix);
+    for (auto t = db.allterms_begin(xi); t != db.allterms_end(xi); ++t) {
+        auto p = db.postlist_begin(*t);
+        if (p == db.postlist_end(*t)) continue;
+        const std::string key = (*t).substr(xi.size());
+        if (stubs.count(*p)) {
+            kinds_[key] = {Kind::Stub, read_data(db.get_document(*p)).value("from", "")};
+        } else {
+            kinds_[key] = {Kind::Full, {}};
+        }
+    }
+}
+
+// Rewrites the index compactly (xapian-compact): smaller and faster to search. The compacted
+// copy is built beside the index and swapped in; the old one is removed only after the swap.
+void Engine::compact() {
+    std::vector<fs::path> dirs;
+    if (nshards_ == 1) {
+        dirs.push_back(opts_.index);
+    } else {
+        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(opts_.index / shard_dir_name(i));
+    }
+    db_->close();
+    db_.reset();
+    for (auto& sh : shards_) sh.close();
+    shards_.clear();
+    for (const fs::path& index : dirs) {
+        const fs::path tmp = index.string() + ".compact-tmp";
+        const fs::path old = index.string() + ".compact-old";
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        fs::remove_all(old, ec);
+        try {
+            // Docids are kept: with shards they say which shard a document is in.
+            Xapian::Database(index.string()).compact(tmp.string(), Xapian::DBCOMPACT_NO_RENUMBER);
+        } catch (const Xapian::Error& e) {
+            fs::remove_all(tmp, ec);
+            throw IndexError("cannot compact index '" + index.string() +
+                             "': " + e.get_description());
+        }
+        fs::rename(index, old);
+        fs::rename(tmp, index);
+        fs::remove_all(old, ec);
+    }
+}
+
+void Engine::count_write() {
+    if (++pending_writes_ >= opts_.batch && !in_commit_) commit();
+}
+
+void Engine::commit() {
+    if (!db_) return;
+    in_commit_ = true;
+    Stopwatch whole(commit_s_);
+    WriterTimes& tm = stats_.times;
+    ++tm.commits;
+    {
+        Stopwatch sw(tm.stubs);
+        flush_stubs();
+    }
+    // Stories are recomputed on the committed state (searching a database with pending changes
+    // is slow). The articles to recompute are saved with the first commit, so a crash between
+    // the two leaves them to the next run.
+    // With shards, every shard keeps the list: whichever commits, the next run finds it.
+    std::string pending;
+    for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
+    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
+    {
+        Stopwatch sw(tm.spelling);
+        for (std::size_t i = 0; i < spelling_.size(); ++i) {
+            for (const auto& [word, n] : spelling_[i]) shards_[i].add_spelling(word, n);
+            spelling_[i].clear();
+        }
+    }
+    for (const auto& key : erased_) meta().set_metadata(table_key(key), "");
+    for (const auto& key : dirty_) {
+        auto it = table_.find(key);
+        if (it != table_.end()) meta().set_metadata(table_key(key), encode_entry(key, it->second));
+    }
+    erased_.clear();
+    dirty_.clear();
+    for (const auto& key : xref_dirty_) {
+        auto x = xref_.find(key);
+        nlohmann::json j = nlohmann::json::object();
+        if (x != xref_.end()) {
+            for (const auto& [path, rid] : x->second) j[path] = rid;
+            if (x->second.empty()) xref_.erase(x);
+        }
+        meta().set_metadata(make_term(kMetaXrefPrefix, key),
+                            j.empty()
+                                ? std::string()
+                                : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    xref_dirty_.clear();
+    const std::string now = format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+    for (auto& sh : shards_) sh.set_metadata(kMetaLastUpdate, now);
+    {
+        Stopwatch sw(tm.flush);
+        commit_all();
+    }
+    {
+        Stopwatch sw(tm.stories);
+        stories_.run(*db_, [this] { count_write(); });
+    }
+    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
+    {
+        Stopwatch sw(tm.flush);
+        commit_all();
+    }
+    in_commit_ = false;
+    committed_docs_ += pending_writes_;
+    pending_writes_ = 0;
+    if (opts_.after_commit) opts_.after_commit(committed_docs_);
+}
+
+}  // namespace news::detail
