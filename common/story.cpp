@@ -9,6 +9,8 @@
 #include <set>
 #include <string_view>
 
+#include "text.hpp"
+
 namespace news {
 
 namespace {
@@ -101,77 +103,87 @@ bool may_name(const Token& t) {
 StoryText story_text(const std::string& title, const std::string& excerpt,
                      const std::string& provider) {
     const auto tt = tokens_of(title), et = tokens_of(excerpt);
-    std::map<std::string, uint32_t> counts;
+    std::map<uint64_t, std::pair<uint32_t, bool>> counts;  // hash -> count, function word
     for (const auto* list : {&tt, &et})
-        for (const auto& t : *list) ++counts[t.lower];
+        for (const auto& t : *list) {
+            auto& c = counts[hash64(t.lower)];
+            ++c.first;
+            c.second = in(t.lower, kFunctionWords);
+        }
     StoryText out;
     out.provider = provider;
-    out.words.assign(counts.begin(), counts.end());
-    auto index_of = [&](const std::string& w) {
-        auto it = std::lower_bound(out.words.begin(), out.words.end(), w,
-                                   [](const auto& p, const std::string& s) { return p.first < s; });
-        return static_cast<uint32_t>(it - out.words.begin());
-    };
-    std::set<uint32_t> names, title_names;
-    std::set<std::string> excerpt_capitals;
+    double sq = 0;
+    for (const auto& [h, c] : counts) {
+        const float w = c.second ? 0.0F : static_cast<float>(1.0 + std::log(double(c.first)));
+        out.words.push_back(h);
+        out.weights.push_back(w);
+        sq += double(w) * double(w);
+    }
+    out.norm = std::sqrt(sq);
+    std::set<std::string> names, title_names, excerpt_capitals;
     for (const auto& t : et) {
         if (!may_name(t)) continue;
         if (t.capital) excerpt_capitals.insert(t.lower);
-        if (t.special || (t.capital && !t.first)) names.insert(index_of(t.lower));
+        if (t.special || (t.capital && !t.first)) names.insert(t.lower);
     }
     const bool titled = title_case(tt);
     for (const auto& t : tt) {
         if (!may_name(t)) continue;
         const bool name = t.special ||
                           (titled ? excerpt_capitals.count(t.lower) > 0 : t.capital && !t.first) ||
-                          names.count(index_of(t.lower)) > 0;
+                          names.count(t.lower) > 0;
         if (!name) continue;
-        names.insert(index_of(t.lower));
-        title_names.insert(index_of(t.lower));
+        names.insert(t.lower);
+        title_names.insert(t.lower);
     }
-    out.entities.assign(names.begin(), names.end());
-    out.title_entities.assign(title_names.begin(), title_names.end());
+    out.names.assign(names.begin(), names.end());
+    out.title_names.assign(title_names.begin(), title_names.end());
     return out;
+}
+
+bool StoryText::mentions(const std::string& word) const {
+    return std::binary_search(words.begin(), words.end(), hash64(word));
 }
 
 namespace {
 
-bool has_word(const StoryText& t, const std::string& w) {
-    return std::binary_search(t.words.begin(), t.words.end(), std::make_pair(w, 0u),
-                              [](const auto& x, const auto& y) { return x.first < y.first; });
-}
-
 // Whether `a`'s title names something `b` never mentions.
 bool names_missing(const StoryText& a, const StoryText& b) {
-    for (uint32_t i : a.title_entities)
-        if (!has_word(b, a.words[i].first)) return true;
+    for (const auto& name : a.title_names)
+        if (!b.mentions(name)) return true;
+    return false;
+}
+
+bool share_a_name(const StoryText& a, const StoryText& b) {
+    auto i = a.names.begin();
+    auto j = b.names.begin();
+    while (i != a.names.end() && j != b.names.end()) {
+        if (*i == *j) return true;
+        if (*i < *j) {
+            ++i;
+        } else {
+            ++j;
+        }
+    }
     return false;
 }
 
 }  // namespace
 
 double text_cosine(const StoryText& a, const StoryText& b) {
-    auto weight = [](const std::pair<std::string, uint32_t>& w) {
-        return in(w.first, kFunctionWords) ? 0.0 : 1.0 + std::log(static_cast<double>(w.second));
-    };
-    double dot = 0, na = 0, nb = 0;
-    auto i = a.words.begin();
-    auto j = b.words.begin();
-    while (i != a.words.end() || j != b.words.end()) {
-        if (j == b.words.end() || (i != a.words.end() && i->first < j->first)) {
-            const double w = weight(*i++);
-            na += w * w;
-        } else if (i == a.words.end() || j->first < i->first) {
-            const double w = weight(*j++);
-            nb += w * w;
+    if (a.norm <= 0 || b.norm <= 0) return 0.0;
+    double dot = 0;
+    std::size_t i = 0, j = 0;
+    while (i < a.words.size() && j < b.words.size()) {
+        if (a.words[i] == b.words[j]) {
+            dot += double(a.weights[i++]) * double(b.weights[j++]);
+        } else if (a.words[i] < b.words[j]) {
+            ++i;
         } else {
-            const double wa = weight(*i++), wb = weight(*j++);
-            dot += wa * wb;
-            na += wa * wa;
-            nb += wb * wb;
+            ++j;
         }
     }
-    return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0.0;
+    return dot / (a.norm * b.norm);
 }
 
 bool same_story(const StoryText& a, const StoryText& b, const StoryRule& rule) {
@@ -180,10 +192,7 @@ bool same_story(const StoryText& a, const StoryText& b, const StoryRule& rule) {
     const double cosine = text_cosine(a, b);
     if (cosine >= rule.close) return true;
     if (cosine < rule.named || (!a.provider.empty() && a.provider == b.provider)) return false;
-    for (uint32_t i : a.entities)
-        for (uint32_t k : b.entities)
-            if (b.words[k].first == a.words[i].first) return true;
-    return false;
+    return share_a_name(a, b);
 }
 
 }  // namespace news

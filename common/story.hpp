@@ -11,14 +11,20 @@
 
 namespace news {
 
-// What the story rule reads of one article, from its title, excerpt and provider.
+// What the story rule reads of one article, from its title, excerpt and provider, in the form
+// the rule compares fast (it runs for every candidate pair of the story pass).
 struct StoryText {
-    // Lower-cased words of the title and excerpt, sorted, with their counts.
-    std::vector<std::pair<std::string, uint32_t>> words;
-    std::vector<uint32_t> entities;        // indices into `words`: the names it mentions
-    std::vector<uint32_t> title_entities;  // the names its title mentions
+    // Hashes of the lower-cased words of the title and excerpt, sorted, each once, with the
+    // word's weight in the text vector (1 + log count; 0 for function words).
+    std::vector<uint64_t> words;
+    std::vector<float> weights;
+    double norm = 0;  // Euclidean norm of `weights`
+    // The names it mentions, and those its title mentions (lower-cased, sorted).
+    std::vector<std::string> names;
+    std::vector<std::string> title_names;
     std::string provider;
     bool empty() const { return words.empty(); }
+    bool mentions(const std::string& word) const;
 };
 
 // Entities are found from capitalisation in context: a word written with a capital inside a

@@ -210,18 +210,16 @@ TEST(Story, EntitiesComeFromCapitalsInContext) {
                                     "Microsoft has signed a deal with the NBA to provide the "
                                     "basketball league with Azure cloud services. In May it grew.",
                                     "TheStreet");
-    std::set<std::string> names, title_names;
-    for (auto i : t.entities) names.insert(t.words[i].first);
-    for (auto i : t.title_entities) title_names.insert(t.words[i].first);
+    using Names = std::vector<std::string>;
     // Title Case says nothing; the excerpt's capitals do. "Microsoft" and "In" open sentences.
-    EXPECT_EQ(names, (std::set<std::string>{"azure", "microsoft", "nba"}));
-    EXPECT_EQ(title_names, (std::set<std::string>{"microsoft", "nba"}));
+    EXPECT_EQ(t.names, (Names{"azure", "microsoft", "nba"}));
+    EXPECT_EQ(t.title_names, (Names{"microsoft", "nba"}));
+    EXPECT_TRUE(t.mentions("basketball"));
+    EXPECT_FALSE(t.mentions("football"));
     // A title in sentence case names what it capitalises after its first word.
     const auto s = news::story_text(
         "Microsoft releases a preview of Defender for IoT to customers in Europe", "", "");
-    title_names.clear();
-    for (auto i : s.title_entities) title_names.insert(s.words[i].first);
-    EXPECT_EQ(title_names, (std::set<std::string>{"defender", "europe", "iot"}));
+    EXPECT_EQ(s.title_names, (Names{"defender", "europe", "iot"}));
 }
 
 TEST(Story, OneEventToldTwiceIsOneStory) {
