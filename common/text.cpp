@@ -1,7 +1,6 @@
 #include "text.hpp"
 
-#include <array>
-#include <cstring>
+#include "html_entities.hpp"
 
 namespace news {
 
@@ -35,21 +34,14 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
     return need + 1;
 }
 
-struct Entity {
-    const char* name;
-    uint32_t cp;
-};
+// U+00A0 (&nbsp; &NonBreakingSpace; &#160;) becomes a plain space, as &nbsp; always has here.
+void append_decoded(std::string& out, uint32_t cp) {
+    append_utf8(out, cp == 0xA0 ? ' ' : cp);
+}
 
-// The named references that occur in news feeds; anything else stays as written.
-constexpr std::array<Entity, 32> kEntities{{
-    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
-    {"nbsp", ' '},     {"ndash", 0x2013}, {"mdash", 0x2014},  {"lsquo", 0x2018}, {"rsquo", 0x2019},
-    {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"hellip", 0x2026}, {"copy", 0xA9},    {"reg", 0xAE},
-    {"trade", 0x2122}, {"euro", 0x20AC},  {"pound", 0xA3},    {"yen", 0xA5},     {"cent", 0xA2},
-    {"deg", 0xB0},     {"middot", 0xB7},  {"bull", 0x2022},   {"laquo", 0xAB},   {"raquo", 0xBB},
-    {"eacute", 0xE9},  {"egrave", 0xE8},  {"uuml", 0xFC},     {"ouml", 0xF6},    {"auml", 0xE4},
-    {"szlig", 0xDF},   {"times", 0xD7},
-}};
+bool is_ascii_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 }  // namespace
 
@@ -105,14 +97,32 @@ std::string decode_html_entities(std::string_view s) {
             out += s[i];
             continue;
         }
-        const std::size_t semi = s.find(';', i + 1);
-        if (semi == std::string_view::npos || semi - i > 12) {
+        // A named reference: letters and digits, then ';' (required, see text.hpp), looked up
+        // with its ';' among the HTML5 names.
+        std::size_t end = i + 1;
+        while (end < s.size() && is_ascii_alnum(s[end])) ++end;
+        if (end < s.size() && s[end] == ';') {
+            if (const HtmlEntity* e = find_html_entity(s.substr(i + 1, end - i))) {
+                append_decoded(out, e->cp1);
+                if (e->cp2 != 0) append_utf8(out, e->cp2);
+                i = end;
+                continue;
+            }
+        }
+        if (i + 1 >= s.size() || s[i + 1] != '#') {
             out += '&';
             continue;
         }
+        // A numeric reference: &#digits; or &#xhex; with its ';' at most 12 bytes after the '&'.
+        const std::size_t semi_off = s.substr(i + 1, 12).find(';');
+        if (semi_off == std::string_view::npos) {
+            out += '&';
+            continue;
+        }
+        const std::size_t semi = i + 1 + semi_off;
         const std::string_view ref = s.substr(i + 1, semi - i - 1);
         bool done = false;
-        if (ref.size() >= 2 && ref[0] == '#') {
+        if (ref.size() >= 2) {
             uint32_t cp = 0;
             bool ok = true;
             const bool hex = ref[1] == 'x' || ref[1] == 'X';
@@ -137,16 +147,8 @@ std::string decode_html_entities(std::string_view s) {
                 }
             }
             if (ok && cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-                append_utf8(out, cp == 0xA0 ? ' ' : cp);
+                append_decoded(out, cp);
                 done = true;
-            }
-        } else {
-            for (const auto& e : kEntities) {
-                if (ref == e.name) {
-                    append_utf8(out, e.cp);
-                    done = true;
-                    break;
-                }
             }
         }
         if (done) {

@@ -14,8 +14,11 @@ void append_utf8(std::string& out, uint32_t cp);
 bool is_valid_utf8(std::string_view s);
 // Replaces every ill-formed sequence with U+FFFD, so the result is always valid UTF-8.
 std::string sanitize_utf8(std::string_view s);
-// Decodes HTML character references (&amp; &nbsp; &#8217; &#x2019; and the common named ones);
-// unknown or malformed references are left as they are. &nbsp; becomes a plain space.
+// Decodes HTML character references: every HTML5 named one (&amp; &ntilde; &NotEqualTilde;,
+// see html_entities.hpp) and numeric ones (&#8217; &#x2019;). The ';' is required: the legacy
+// forms HTML5 also reads without it (&amp &copy) are left as written, like unknown names
+// (&foo;), wrong case (&AmP;) and malformed references, since in feed text "&copy=2" or
+// "&notes" is more often literal. U+00A0 (&nbsp; &#160;) becomes a plain space. One level only.
 std::string decode_html_entities(std::string_view s);
 // Trims ASCII white space at both ends.
 std::string_view trim(std::string_view s);

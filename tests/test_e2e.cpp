@@ -1326,6 +1326,23 @@ TEST(E2eIndexer, SummaryLineAndExitZero) {
     EXPECT_EQ(json::parse(q.out)["results"].size(), 3u);
 }
 
+// A title written with HTML5 named references is stored and indexed decoded, so its words are
+// found as written (before the HTML5 table, "españa" found nothing here).
+TEST(E2eIndexer, NamedEntitiesAreIndexedDecoded) {
+    Fixture f;
+    f.add("a.md", article("Espa&ntilde;a widens the Fran&ccedil;ois pangolin survey",
+                          "https://news.example/espana"));
+    ASSERT_EQ(indexer({"--index", f.index(), f.corpus()}).rc, news::kExitOk);
+    const Output q = searcher({"search", "--index", f.index(), "--format", "json", "españa"});
+    ASSERT_EQ(q.rc, 0) << describe(q);
+    const json d = json::parse(q.out);
+    ASSERT_EQ(d["results"].size(), 1u) << q.out;
+    EXPECT_EQ(d["results"][0]["title"], "España widens the François pangolin survey");
+    const Output c = searcher({"search", "--index", f.index(), "--format", "json", "françois"});
+    ASSERT_EQ(c.rc, 0) << describe(c);
+    EXPECT_EQ(json::parse(c.out)["results"].size(), 1u) << c.out;
+}
+
 // --timings: one line on stderr (even with --quiet) whose parts are the writer's phases; they
 // are not negative and, with the time before the writer starts, add up to at most the elapsed
 // time.

@@ -505,6 +505,18 @@ TEST(ParserQuirks, HtmlEntitiesDecoded) {
     EXPECT_EQ(parse_md("---\ntitle: \"Q&amp;A\"\n---\n").article.title, "Q&A");
 }
 
+TEST(ParserQuirks, Html5NamedEntitiesDecoded) {
+    const Article a = parse_md(
+                          "---\ntitle: \"Espa&ntilde;a &amp; the Fran&ccedil;ais &hellip;\"\n"
+                          "excerpt: \"M&aacute;s &copy 2024\"\n---\n")
+                          .article;
+    EXPECT_EQ(a.title,
+              "Espa\xC3\xB1"
+              "a & the Fran\xC3\xA7"
+              "ais \xE2\x80\xA6");
+    EXPECT_EQ(a.excerpt, "M\xC3\xA1s &copy 2024");  // no ';': left as written
+}
+
 TEST(ParserQuirks, EntityOnlyTitleCountsAsEmpty) {
     // BUG: clean_text() in parser.cpp trims *before* decoding entities, so `&nbsp;` around a
     // title/excerpt survives as a space and a title of just "&nbsp;" counts as non-empty.

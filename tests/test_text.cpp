@@ -9,12 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "html_entities.hpp"
 #include "text.hpp"
 
+using news::append_utf8;
 using news::ascii_lower;
 using news::decode_html_entities;
+using news::find_html_entity;
 using news::hash64;
 using news::hex64;
+using news::html_entities;
 using news::is_valid_utf8;
 using news::sanitize_utf8;
 using news::trim;
@@ -178,6 +182,62 @@ TEST(HtmlEntities, Named) {
               "5");
 }
 
+// Names beyond the 32 the decoder knew before the HTML5 table (issue 17).
+TEST(HtmlEntities, Html5Names) {
+    EXPECT_EQ(decode_html_entities("Espa&ntilde;a"),
+              "Espa\xC3\xB1"
+              "a");
+    EXPECT_EQ(decode_html_entities("Fran&ccedil;ais"),
+              "Fran\xC3\xA7"
+              "ais");
+    EXPECT_EQ(decode_html_entities("m&aacute;s"), "m\xC3\xA1s");
+    EXPECT_EQ(decode_html_entities("&Ntilde;&Ccedil;&Aacute;"), "\xC3\x91\xC3\x87\xC3\x81");
+    EXPECT_EQ(decode_html_entities("&alpha;&Omega;"), "\xCE\xB1\xCE\xA9");
+    EXPECT_EQ(decode_html_entities("1&frac12;"), "1\xC2\xBD");
+    EXPECT_EQ(decode_html_entities("&rarr;"), "\xE2\x86\x92");
+    // Two code points: U+2242 U+0338.
+    EXPECT_EQ(decode_html_entities("a&NotEqualTilde;b"),
+              "a\xE2\x89\x82\xCC\xB8"
+              "b");
+    // Beyond the BMP: U+1D504.
+    EXPECT_EQ(decode_html_entities("&Afr;"), "\xF0\x9D\x94\x84");
+    // The longest name, and one more way to write a no-break space (a plain space, like &nbsp;).
+    EXPECT_EQ(decode_html_entities("&CounterClockwiseContourIntegral;"), "\xE2\x88\xB3");
+    EXPECT_EQ(decode_html_entities("a&NonBreakingSpace;b"), "a b");
+    // Names are case-sensitive: &AMP; is in the list, &AmP; is not.
+    EXPECT_EQ(decode_html_entities("&AMP;"), "&");
+    EXPECT_EQ(decode_html_entities("&AmP;"), "&AmP;");
+}
+
+// HTML5 reads some legacy names without ';' (&copy, &amp, &not); this decoder requires the ';'
+// for every name, as it always did: "&copy=2" in a URL or "&notes" in prose stays as written.
+TEST(HtmlEntities, SemicolonRequired) {
+    for (const char* s : {"&copy 2024", "&copy", "&amp", "&ntilde", "a&copy=2", "&notes", "&nbsp",
+                          "&ccedil.", "&aacute&aacute"}) {
+        EXPECT_EQ(decode_html_entities(s), s) << "input: '" << s << "'";
+    }
+    EXPECT_EQ(decode_html_entities("&copy; 2024"), "\xC2\xA9 2024");
+    EXPECT_EQ(decode_html_entities("&not;es"),
+              "\xC2\xAC"
+              "es");
+    EXPECT_EQ(decode_html_entities("&ntilde&ntilde;"), "&ntilde\xC3\xB1");
+}
+
+// Every name of the standard's list (with its ';') decodes to the code points the table gives.
+TEST(HtmlEntities, EveryNameDecodes) {
+    std::size_t decoded = 0;
+    for (const auto& e : html_entities()) {
+        if (!e.name.ends_with(';')) continue;
+        std::string want;
+        append_utf8(want, e.cp1 == 0xA0 ? U' ' : e.cp1);
+        if (e.cp2 != 0) append_utf8(want, e.cp2);
+        const std::string in = "x&" + std::string(e.name) + "y";
+        EXPECT_EQ(decode_html_entities(in), "x" + want + "y") << in;
+        ++decoded;
+    }
+    EXPECT_EQ(decoded, 2125u);
+}
+
 TEST(HtmlEntities, Numeric) {
     EXPECT_EQ(decode_html_entities("it&#8217;s"), "it\xE2\x80\x99s");
     EXPECT_EQ(decode_html_entities("it&#x2019;s"), "it\xE2\x80\x99s");
@@ -198,9 +258,11 @@ TEST(HtmlEntities, SeedLikeExcerpt) {
 }
 
 TEST(HtmlEntities, UnknownAndMalformedLeftAlone) {
-    for (const char* s : {"&foo;",  "&;",      "&#;",   "&#x;",   "&#X;",   "&#xZZ;", "&#12a;",
-                          "&# 39;", "&amp",    "AT&T",  "a & b",  "&",      "&&",     "&#",
-                          "&#39",   "&amp x;", "&AmP;", "& amp;", "&#-39;", "&#+39;"}) {
+    for (const char* s :
+         {"&foo;",     "&;",        "&#;",      "&#x;",   "&#X;",   "&#xZZ;", "&#12a;",
+          "&# 39;",    "&amp",      "AT&T",     "a & b",  "&",      "&&",     "&#",
+          "&#39",      "&amp x;",   "&AmP;",    "& amp;", "&#-39;", "&#+39;", "&ntild;",
+          "&ntildee;", "&n tilde;", "&nTilde;", "&x41;",  "&123;"}) {
         EXPECT_EQ(decode_html_entities(s), s) << "input: '" << s << "'";
     }
     // A semicolon far away does not turn the text in between into a reference.
@@ -228,14 +290,57 @@ TEST(HtmlEntities, DecodesOnlyOneLevel) {
 
 TEST(HtmlEntities, OutputIsValidUtf8ForValidInput) {
     std::mt19937 rng(777);
-    const std::vector<std::string> pieces = {"&",   "#",  "x",  ";",  "amp",  "nbsp", "1",
-                                             "9",   "F",  "a",  " ",  "é",    "0",    "&#",
-                                             "&#x", "D8", "00", "10", "FFFF", "🚀"};
+    const std::vector<std::string> pieces = {
+        "&",  "#", "x",  ";",   "amp", "nbsp", "1",  "9",    "F", "a",      " ",
+        "é",  "0", "&#", "&#x", "D8",  "00",   "10", "FFFF", "🚀", "ntilde", "NotEqualTilde",
+        "Afr"};
     std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
     for (int i = 0; i < 3000; ++i) {
         std::string s;
         for (int k = 0; k < 12; ++k) s += pieces[pick(rng)];
         ASSERT_TRUE(is_valid_utf8(decode_html_entities(s))) << s;
+    }
+}
+
+// ---- the HTML5 table (html_entities.hpp) --------------------------------------------------
+
+TEST(HtmlEntityTable, IsTheStandardsList) {
+    const auto table = html_entities();
+    ASSERT_EQ(table.size(), 2231u);  // the WHATWG list's keys
+    std::size_t legacy = 0;
+    for (std::size_t k = 0; k < table.size(); ++k) {
+        const auto& e = table[k];
+        if (k > 0) {
+            EXPECT_LT(table[k - 1].name, e.name);  // sorted and unique
+        }
+        EXPECT_EQ(find_html_entity(e.name), &e) << e.name;
+        EXPECT_GT(e.cp1, 0u);
+        EXPECT_LE(e.cp1, 0x10FFFFu);
+        EXPECT_LE(e.cp2, 0x10FFFFu);
+        if (!e.name.ends_with(';')) {
+            // A legacy key without ';' always has a twin with ';' meaning the same.
+            ++legacy;
+            const auto* twin = find_html_entity(std::string(e.name) + ";");
+            ASSERT_NE(twin, nullptr) << e.name;
+            EXPECT_EQ(twin->cp1, e.cp1);
+            EXPECT_EQ(twin->cp2, e.cp2);
+        }
+    }
+    EXPECT_EQ(legacy, 106u);
+}
+
+TEST(HtmlEntityTable, Lookup) {
+    const auto* e = find_html_entity("NotEqualTilde;");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->cp1, 0x2242u);
+    EXPECT_EQ(e->cp2, 0x338u);
+    ASSERT_NE(find_html_entity("ntilde;"), nullptr);
+    EXPECT_EQ(find_html_entity("ntilde;")->cp1, 0xF1u);
+    EXPECT_EQ(find_html_entity("ntilde;")->cp2, 0u);
+    ASSERT_NE(find_html_entity("copy"), nullptr);  // the legacy key is in the table
+    for (const char* k :
+         {"", ";", "foo;", "NotEqualTilde", "amp;;", "AmP;", "&amp;", "zzzz;", "AAAA;"}) {
+        EXPECT_EQ(find_html_entity(k), nullptr) << k;
     }
 }
 
