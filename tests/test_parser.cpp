@@ -518,21 +518,10 @@ TEST(ParserQuirks, Html5NamedEntitiesDecoded) {
 }
 
 TEST(ParserQuirks, EntityOnlyTitleCountsAsEmpty) {
-    // BUG: clean_text() in parser.cpp trims *before* decoding entities, so `&nbsp;` around a
-    // title/excerpt survives as a space and a title of just "&nbsp;" counts as non-empty.
-    // parse of "---\ntitle: \"&nbsp;\"\n---\n" is accepted with title " " instead of being
-    // rejected for having neither a title nor an excerpt; "&nbsp;Hello&nbsp;" gives " Hello ".
-    std::string title;
-    try {
-        title = parse_md("---\ntitle: \"&nbsp;Hello&nbsp;\"\n---\n").article.title;
-    } catch (const ParseError& e) {
-        FAIL() << e.what();
-    }
-    if (title != "Hello") {
-        GTEST_SKIP() << "BUG: title \"&nbsp;Hello&nbsp;\" parsed as \"" << title
-                     << "\" (entities decoded after trimming)";
-    }
-    EXPECT_EQ(title, "Hello");
+    // clean_text() decodes entities before trimming, so `&nbsp;` around a title/excerpt does not
+    // survive as a space, and a title of just "&nbsp;" is empty: with no excerpt either, the
+    // file is rejected.
+    EXPECT_EQ(parse_md("---\ntitle: \"&nbsp;Hello&nbsp;\"\n---\n").article.title, "Hello");
     expect_reject("---\ntitle: \"&nbsp;\"\n---\n");
 }
 
@@ -1577,37 +1566,25 @@ TEST(ParserPaths, YamlLineBreakEscapes) {
 }
 
 TEST(ParserPaths, TabBeforeColonInKey) {
-    // BUG: the fast reader only trims spaces from a plain key, so "title\t: Hello" gives the
-    // key "title\t" (no title) while yaml-cpp gives "title" (YAML allows tabs there).
-    // parse of "---\ntitle\t: Hello\nexcerpt: e\n---\n" has title "" on the fast path and
-    // "Hello" with yaml_fast_path=false.
+    // YAML allows tabs between a plain key and its colon: "title\t: Hello" is the key "title" on
+    // both paths, not "title\t".
     const std::string doc = "---\ntitle\t: Hello\nexcerpt: e\n---\n";
     const std::string full =
         parse_article_text(doc, FileKind::FrontMatter, "f.md", "f.md", full_path()).article.title;
     EXPECT_EQ(full, "Hello");
-    const std::string fast = parse_md(doc).article.title;
-    if (fast != full) {
-        GTEST_SKIP() << "BUG: fast path title \"" << fast << "\" vs yaml-cpp \"" << full << "\"";
-    }
+    EXPECT_EQ(parse_md(doc).article.title, "Hello");
     EXPECT_EQ(compare_paths(doc), "");
 }
 
 TEST(ParserPaths, InvalidKeyStartsAreNotAccepted) {
-    // BUG: the fast reader accepts plain keys starting with the flow/reserved indicators
-    // ']' '}' ',' and (when indented) '%', which yaml-cpp rejects as invalid YAML:
-    // "---\ntitle: T\n]x: 1\n---\n" is accepted on the fast path but rejected by yaml-cpp
-    // ("illegal flow end" at line 3). Harmless for the article (the key is ignored) but the
-    // two readers disagree on what is a valid file.
-    std::vector<std::string> diffs;
+    // Plain keys starting with the flow/reserved indicators ']' '}' ',' and (when indented) '%'
+    // are invalid YAML (yaml-cpp: "illegal flow end" and the like). The fast reader must not
+    // accept them: both paths reject the file, with the same error.
     for (const char* d : {"title: T\n]x: 1\n", "title: T\n}x: 1\n", "title: T\n,x: 1\n",
                           "title: T\nk:\n  %x: 1\n"}) {
-        const std::string diff = compare_paths(std::string("---\n") + d + "---\n");
-        if (!diff.empty()) diffs.push_back(std::string(d) + " => " + diff);
-    }
-    if (!diffs.empty()) {
-        std::string all;
-        for (const auto& d : diffs) all += "\n  " + d;
-        GTEST_SKIP() << "BUG: fast path and yaml-cpp disagree:" << all;
+        const std::string doc = std::string("---\n") + d + "---\n";
+        EXPECT_EQ(compare_paths(doc), "") << d;
+        expect_reject(doc);
     }
 }
 
