@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "text.hpp"
@@ -378,6 +379,89 @@ class Simple {
 
 // ---- yaml-cpp ----------------------------------------------------------------------------
 
+// yaml-cpp's marks count bytes and lines ('\n') of the text after a leading BOM, which it
+// skips.
+std::string_view without_bom(std::string_view text) {
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    return text;
+}
+
+// 0-based line and column (bytes) of offset `off` in `text`.
+std::pair<int, int> line_column(std::string_view text, std::size_t off) {
+    off = std::min(off, text.size());
+    int line = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < off; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            start = i + 1;
+        }
+    }
+    return {line, static_cast<int>(off - start)};
+}
+
+YAML::Node last_node(const YAML::Node& y);
+
+// `child`'s last node, or `y` when the child does not come after `y` in the text: an alias
+// to an earlier node, maybe one that contains `y` (`&a [*a]`). Scalars end the walk anyway.
+YAML::Node last_node_of_child(const YAML::Node& y, const YAML::Node& child) {
+    if (child.IsScalar() || child.Mark().pos > y.Mark().pos) return last_node(child);
+    return y;
+}
+
+// The last node of `y` in document order: the last item of a sequence, the last value of a
+// mapping (its key when the value is null). Recursive with const references: assigning to a
+// YAML::Node variable would rewrite the tree.
+YAML::Node last_node(const YAML::Node& y) {
+    if (y.IsSequence() && y.size() > 0) return last_node_of_child(y, y[y.size() - 1]);
+    if (y.IsMap() && y.size() > 0) {
+        auto last = y.begin();
+        for (auto it = y.begin(); it != y.end(); ++it) last = it;
+        return last_node_of_child(y, last->second.IsNull() ? last->first : last->second);
+    }
+    return y;
+}
+
+// yaml-cpp 0.7 accepts a quoted scalar that is never closed when the text ends with a line
+// break: the scalar runs to the end, swallowing every line after its opening quote (a file
+// with `excerpt: "x` loses its webUrl and gets a path id). Such a scalar is the last node of
+// the document, so that is the only one to check: throws Error at its opening quote when no
+// closing quote follows it.
+void check_last_quote_closed(std::string_view text, const YAML::Node& root) {
+    const YAML::Node last = last_node(root);
+    if (!last.IsScalar() || last.Mark().is_null()) return;
+    std::size_t i = static_cast<std::size_t>(last.Mark().pos);
+    // The mark is at the node's properties (tag, anchor) when it has any.
+    while (i < text.size() && (text[i] == '!' || text[i] == '&')) {
+        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n' &&
+               text[i] != '\r') {
+            ++i;
+        }
+        while (i < text.size() &&
+               (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) {
+            ++i;
+        }
+    }
+    if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) return;
+    const std::size_t open = i;
+    const char q = text[open];
+    for (i = open + 1; i < text.size(); ++i) {
+        if (q == '"' && text[i] == '\\') {
+            ++i;  // an escaped character, also an escaped line break
+        } else if (text[i] == q) {
+            if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+                ++i;  // '' is a quote inside a single-quoted scalar
+            } else {
+                return;
+            }
+        }
+    }
+    const auto [line, column] = line_column(text, open);
+    throw Error{line, column,
+                std::string("unterminated ") + (q == '"' ? "double" : "single") +
+                    "-quoted string: no closing " + q + " before the end of the YAML"};
+}
+
 struct Converter {
     const Limits& limits;
     std::size_t nodes = 0;
@@ -447,10 +531,23 @@ Node read_full(std::string_view text, const Limits& limits) {
                     "nesting too deep (over " + std::to_string(e.depth()) + " levels)"};
     } catch (const YAML::ParserException& e) {
         if (e.mark.is_null()) throw Error{-1, -1, e.msg};
+        if (e.msg == YAML::ErrorMsg::EOF_IN_SCALAR) {
+            // An unclosed quote with no line break after it: yaml-cpp reports the end of the
+            // text. With a line break it accepts the text, and the check says where the quote
+            // opens.
+            const std::string closed = std::string(text) + "\n";
+            YAML::Node again;
+            try {
+                again = YAML::Load(closed);
+            } catch (const YAML::Exception&) {
+            }
+            check_last_quote_closed(without_bom(closed), again);
+        }
         throw Error{e.mark.line, e.mark.column, e.msg};
     } catch (const YAML::Exception& e) {
         throw Error{-1, -1, e.what()};
     }
+    check_last_quote_closed(without_bom(text), root);
     Converter c{limits};
     try {
         return c.convert(root, 0);

@@ -1660,6 +1660,43 @@ TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     EXPECT_TRUE(contains(gone.err, "no-such-dir")) << gone.err;
 }
 
+TEST(E2eIndexer, UnterminatedQuoteIsRejectedNotIndexedUnderItsPath) {
+    // An unclosed quote would swallow the keys after it, webUrl among them, and the article
+    // would be indexed under its path. The file is rejected, at the line of the quote, and the
+    // other files are indexed all the same.
+    Fixture f;
+    add_good_articles(f);
+    // Everything after the quote, to the end of the front matter, would be the excerpt.
+    f.add("unclosed.md",
+          "---\ntitle: \"Unclosed quote\"\nexcerpt: \"An excerpt that never ends\n"
+          "publishedDateTime: 2021-02-01T21:37:00Z\nwebUrl: https://news.example/unclosed\n"
+          "type: article\n---\nBody.\n");
+    const std::string rep = (f.dir.path() / "report.json").string();
+    const Output o = indexer({"--index", f.index(), "--report", rep, f.corpus()});
+    EXPECT_EQ(o.rc, news::kExitRejected) << describe(o);
+    const Summary s = parse_summary(o.out);
+    ASSERT_TRUE(s.parsed) << o.out;
+    EXPECT_EQ(s.n.at("seen"), 4);
+    EXPECT_EQ(s.n.at("added"), 3);
+    EXPECT_EQ(s.n.at("rejected"), 1);
+    EXPECT_TRUE(
+        contains(o.err, "unclosed.md:3:10: invalid YAML: unterminated double-quoted string"))
+        << o.err;
+    const json r = json::parse(read_text(rep));
+    ASSERT_EQ(r["rejected"].size(), 1u) << r.dump(2);
+    EXPECT_TRUE(contains(r["rejected"][0]["file"].get<std::string>(), "unclosed.md"));
+    EXPECT_EQ(r["rejected"][0]["line"], 3);
+    EXPECT_EQ(r["rejected"][0]["column"], 10);
+    // Nothing of it is indexed, under its URL or its path.
+    for (const char* id : {"https://news.example/unclosed", "unclosed.md"}) {
+        const Output g = searcher({"get", "--index", f.index(), id});
+        EXPECT_EQ(g.rc, news::kExitNotFound) << id << "\n" << describe(g);
+    }
+    const Output q = searcher({"search", "--index", f.index(), "--format", "json", "pangolin"});
+    ASSERT_EQ(q.rc, news::kExitOk) << describe(q);
+    EXPECT_EQ(json::parse(q.out)["results"].size(), 3u);
+}
+
 TEST(E2eIndexer, ReportFileJson) {
     Fixture f;
     add_good_articles(f);
