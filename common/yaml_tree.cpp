@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <tuple>
 
 #include "text.hpp"
 
@@ -462,9 +463,61 @@ void check_last_quote_closed(std::string_view text, const YAML::Node& root) {
                     "-quoted string: no closing " + q + " before the end of the YAML"};
 }
 
+// yaml-cpp marks an empty item of a block sequence ("-" with nothing after it on its line) at
+// the token after it, often on a later line, so a warning about the null item would point at
+// the next item. The item's "-" is the last thing before that token but blanks and comments.
+// Returns the offset just past that "-" and the spaces after it (where the fast reader marks
+// the item), or nullopt when the text before `pos` does not end that way.
+std::optional<std::size_t> empty_item_offset(std::string_view text, std::size_t pos) {
+    std::size_t end = std::min(pos, text.size());
+    while (true) {
+        const std::size_t nl = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
+        const std::size_t start = nl == std::string_view::npos ? 0 : nl + 1;
+        std::string_view seg = text.substr(start, end - start);
+        for (std::size_t i = 0; i < seg.size(); ++i) {
+            if (seg[i] == '#' && (i == 0 || seg[i - 1] == ' ' || seg[i - 1] == '\t')) {
+                seg = seg.substr(0, i);  // a comment
+                break;
+            }
+        }
+        while (!seg.empty() && (seg.back() == ' ' || seg.back() == '\t' || seg.back() == '\r')) {
+            seg.remove_suffix(1);
+        }
+        if (seg.empty()) {  // a blank or comment line: the "-" is further up
+            if (start == 0) return std::nullopt;
+            end = start - 1;
+            continue;
+        }
+        if (seg.back() != '-' || (seg.size() > 1 && seg[seg.size() - 2] != ' ')) {
+            return std::nullopt;
+        }
+        std::size_t after = start + seg.size();
+        while (after < text.size() && text[after] == ' ') ++after;
+        return after;
+    }
+}
+
 struct Converter {
+    Converter(const Limits& l, std::string_view t) : limits(l), text(t) {}
+
     const Limits& limits;
+    std::string_view text;  // what yaml-cpp read, without a BOM: its marks point into it
     std::size_t nodes = 0;
+    std::vector<std::size_t> line_ends;  // offsets of the '\n's of `text`, computed on first use
+
+    // The 0-based line and column of offset `off` of `text`.
+    std::pair<int, int> line_column_of(std::size_t off) {
+        if (line_ends.empty()) {
+            for (std::size_t i = 0; i < text.size(); ++i) {
+                if (text[i] == '\n') line_ends.push_back(i);
+            }
+            line_ends.push_back(text.size());  // marks the table as built
+        }
+        const auto it = std::lower_bound(line_ends.begin(), line_ends.end(), off);
+        const std::size_t line = static_cast<std::size_t>(it - line_ends.begin());
+        const std::size_t start = line == 0 ? 0 : line_ends[line - 1] + 1;
+        return {static_cast<int>(line), static_cast<int>(off - start)};
+    }
 
     Node convert(const YAML::Node& y, int depth) {
         if (++nodes > limits.max_nodes) {
@@ -487,7 +540,17 @@ struct Converter {
                     break;
                 }
                 n.type = Type::Seq;
-                for (const auto& item : y) n.seq.push_back(convert(item, depth + 1));
+                for (const auto& item : y) {
+                    Node c = convert(item, depth + 1);
+                    if (c.type == Type::Null && y.Style() == YAML::EmitterStyle::Block &&
+                        !item.Mark().is_null()) {
+                        if (const auto off = empty_item_offset(
+                                text, static_cast<std::size_t>(item.Mark().pos))) {
+                            std::tie(c.line, c.column) = line_column_of(*off);
+                        }
+                    }
+                    n.seq.push_back(std::move(c));
+                }
                 break;
             case YAML::NodeType::Map:
                 if (depth >= limits.max_depth) {
@@ -548,7 +611,7 @@ Node read_full(std::string_view text, const Limits& limits) {
         throw Error{-1, -1, e.what()};
     }
     check_last_quote_closed(without_bom(text), root);
-    Converter c{limits};
+    Converter c(limits, without_bom(text));
     try {
         return c.convert(root, 0);
     } catch (const YAML::Exception& e) {
