@@ -1775,22 +1775,6 @@ TEST(E2eIndexer, DryRunWritesNoIndex) {
     EXPECT_FALSE(fs::exists(f.index()));
 }
 
-TEST(E2eIndexer, RerunReportsAllUnchanged) {
-    Fixture f;
-    add_good_articles(f);
-    ASSERT_EQ(indexer({"--index", f.index(), f.corpus()}).rc, 0);
-    const Output o = indexer({"--index", f.index(), f.corpus()});
-    ASSERT_EQ(o.rc, news::kExitOk) << describe(o);
-    const Summary s = parse_summary(o.out);
-    ASSERT_TRUE(s.parsed) << o.out;
-    EXPECT_EQ(s.n.at("seen"), 3);
-    EXPECT_EQ(s.n.at("unchanged"), 3);
-    for (const char* k :
-         {"added", "updated", "deleted", "stubs_added", "stubs_removed", "rejected"}) {
-        EXPECT_EQ(s.n.at(k), 0) << k;
-    }
-}
-
 TEST(E2eIndexer, LockedIndexExitsThree) {
     Fixture f;
     add_good_articles(f);
