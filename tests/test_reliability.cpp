@@ -42,6 +42,9 @@
 extern char** environ;
 
 namespace fs = std::filesystem;
+using news::test::Fingerprint;
+using news::test::fingerprint;
+using news::test::fingerprint_diff;
 using news::test::TempDir;
 using Clock = std::chrono::steady_clock;
 
@@ -448,54 +451,6 @@ std::string check_index(const fs::path& index) {
     return s;
 }
 
-// Every document's id -> data (without the absolute `source`), terms with wdf, and values:
-// the identity of an index, independent of docids.
-std::map<std::string, std::string> fingerprint(const fs::path& index) {
-    Xapian::Database db(index.string());
-    std::map<std::string, std::string> out;
-    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-        const Xapian::Document doc = db.get_document(*it);
-        auto d = news::read_data(doc);
-        d.erase("source");
-        std::string fp = d.dump() + "|";
-        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-            fp += *t + ":" + std::to_string(t.get_wdf()) + " ";
-        }
-        fp += "|";
-        for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
-            fp += std::to_string(v.get_valueno()) + "=" + *v + " ";
-        }
-        out[d.value("id", "")] = fp;
-    }
-    return out;
-}
-
-// A description of the first differences between two fingerprints.
-std::string diff(const std::map<std::string, std::string>& a,
-                 const std::map<std::string, std::string>& b) {
-    std::ostringstream s;
-    int shown = 0;
-    for (const auto& [id, fp] : a) {
-        auto it = b.find(id);
-        if (it == b.end()) {
-            s << "only in first: " << id << "\n";
-        } else if (it->second != fp) {
-            s << "differs: " << id << "\n  first:  " << fp.substr(0, 600)
-              << "\n  second: " << it->second.substr(0, 600) << "\n";
-        } else {
-            continue;
-        }
-        if (++shown >= 5) return s.str();
-    }
-    for (const auto& [id, fp] : b) {
-        if (!a.count(id)) {
-            s << "only in second: " << id << "\n";
-            if (++shown >= 5) break;
-        }
-    }
-    return s.str();
-}
-
 // A handful of searches (text, fields, filters, sorts): the ids of each result list, in order.
 std::vector<std::vector<std::string>> search_ids(const fs::path& index) {
     news::OpenedIndex idx = news::open_indexes({index.string()});
@@ -551,7 +506,7 @@ constexpr std::size_t kCorpusSize = 2000;
 struct Shared {
     TempDir dir;
     fs::path corpus, clean;
-    std::map<std::string, std::string> clean_fp;
+    Fingerprint clean_fp;
     std::vector<std::vector<std::string>> clean_searches;
     bool built = false;
 };
@@ -588,7 +543,7 @@ void expect_equals_clean(const fs::path& index) {
     const Shared& s = shared();
     const auto fp = fingerprint(index);
     EXPECT_EQ(fp.size(), s.clean_fp.size());
-    EXPECT_TRUE(fp == s.clean_fp) << diff(fp, s.clean_fp);
+    EXPECT_TRUE(fp == s.clean_fp) << fingerprint_diff(fp, s.clean_fp);
     EXPECT_EQ(search_ids(index), s.clean_searches);
 }
 
@@ -598,7 +553,7 @@ void expect_sane_clean_build() {
     const Shared& s = shared();
     std::size_t full = 0, stubs = 0, stories = 0;
     for (const auto& [id, fp] : s.clean_fp) {
-        (fp.find("\"stub\":true") != std::string::npos ? stubs : full)++;
+        (fp.data.find("\"stub\":true") != std::string::npos ? stubs : full)++;
     }
     {
         Xapian::Database db(s.clean.string());

@@ -1,6 +1,7 @@
 #include "test_util.hpp"
 
 #include <sys/wait.h>
+#include <xapian.h>
 
 #include <array>
 #include <atomic>
@@ -11,6 +12,8 @@
 #include <stdexcept>
 
 #include <unistd.h>
+
+#include "document.hpp"
 
 namespace news::test {
 
@@ -122,6 +125,82 @@ Output searcher(const std::vector<std::string>& args) {
 std::string describe(const Output& o) {
     return "rc=" + std::to_string(o.rc) + "\n--- stdout ---\n" + o.out.substr(0, 2000) +
            "\n--- stderr ---\n" + o.err.substr(0, 2000);
+}
+
+namespace {
+// `s` with control bytes and backslashes as \xNN; with `binary`, also bytes over 0x7f.
+std::string printable(const std::string& s, bool binary) {
+    static const char* const kHex = "0123456789abcdef";
+    std::string out;
+    for (const unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f || c == '\\' || (binary && c > 0x7f)) {
+            out.append("\\x").append(1, kHex[c >> 4]).append(1, kHex[c & 0xf]);
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+}  // namespace
+
+std::string to_string(const DocPrint& d) {
+    std::string s = d.data;
+    s.append("\n  terms:");
+    for (const auto& [term, wdf] : d.terms) {
+        s.append(" ").append(printable(term, false)).append(":").append(std::to_string(wdf));
+    }
+    s.append("\n  values:");
+    for (const auto& [slot, v] : d.values) {
+        s.append(" ").append(std::to_string(slot)).append("=").append(printable(v, true));
+    }
+    return s;
+}
+
+void PrintTo(const DocPrint& d, std::ostream* os) {
+    *os << to_string(d);
+}
+
+Fingerprint fingerprint(const std::filesystem::path& index, const std::set<std::string>& drop) {
+    Xapian::Database db(index.string());
+    Fingerprint out;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        const Xapian::Document doc = db.get_document(*it);
+        auto data = news::read_data(doc);
+        data.erase("source");
+        for (const auto& k : drop) data.erase(k);
+        DocPrint p;
+        p.data = data.dump();
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) p.terms[*t] = t.get_wdf();
+        for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
+            p.values[v.get_valueno()] = *v;
+        }
+        out[data.value("id", "")] = std::move(p);
+    }
+    return out;
+}
+
+std::string fingerprint_diff(const Fingerprint& a, const Fingerprint& b) {
+    std::ostringstream s;
+    int shown = 0;
+    for (const auto& [id, fp] : a) {
+        auto it = b.find(id);
+        if (it == b.end()) {
+            s << "only in first: " << id << "\n";
+        } else if (it->second != fp) {
+            s << "differs: " << id << "\n  first:  " << to_string(fp).substr(0, 1500)
+              << "\n  second: " << to_string(it->second).substr(0, 1500) << "\n";
+        } else {
+            continue;
+        }
+        if (++shown >= 5) return s.str();
+    }
+    for (const auto& [id, fp] : b) {
+        if (!a.count(id)) {
+            s << "only in second: " << id << "\n";
+            if (++shown >= 5) break;
+        }
+    }
+    return s.str();
 }
 
 }  // namespace news::test

@@ -1,7 +1,11 @@
-// Helpers shared by the tests: temp dirs and fixture files.
+// Helpers shared by the tests: temp dirs, fixture files, running the programs, and the
+// fingerprint of an index.
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,5 +51,24 @@ Output run_bin(const std::string& bin, const std::vector<std::string>& args);
 Output indexer(const std::vector<std::string>& args);
 Output searcher(const std::vector<std::string>& args);
 std::string describe(const Output& o);
+
+// One document of an index, as the fingerprint sees it.
+struct DocPrint {
+    std::string data;                        // the stored data (JSON), without the dropped keys
+    std::map<std::string, unsigned> terms;   // every term -> its wdf
+    std::map<unsigned, std::string> values;  // every value slot -> its value
+    bool operator==(const DocPrint&) const = default;
+};
+// Readable: data, then "term:wdf" and "slot=value" lists (non-printable bytes as \xNN).
+std::string to_string(const DocPrint& d);
+void PrintTo(const DocPrint& d, std::ostream* os);  // for gtest's messages
+
+// The identity of an index, independent of docids: document id -> its data, terms with wdf
+// and value slots. The data leaves out `source` (the file's absolute path) and the keys in
+// `drop` (e.g. "path", relative to the root a file was indexed under). Throws Xapian errors.
+using Fingerprint = std::map<std::string, DocPrint>;
+Fingerprint fingerprint(const std::filesystem::path& index, const std::set<std::string>& drop = {});
+// The first few differences between two fingerprints ("" when equal), for failure messages.
+std::string fingerprint_diff(const Fingerprint& a, const Fingerprint& b);
 
 }  // namespace news::test
