@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <unordered_map>
 
 #include "date.hpp"
 #include "document.hpp"
@@ -51,14 +52,14 @@ TextInfo text_info(StoryText story, const Xapian::Document& doc) {
 
 namespace {
 
-// The articles of document `x`'s story among its candidates (docids in match order): articles
-// published within `window` seconds of it that share one of its title's rarest words (two
-// tellings of one story share them; candidates come from day terms, cheap to intersect) and
-// that the story rule (story.hpp) calls the same story. Empty for an article without text or
-// date.
+// The articles of document `x`'s story among its candidates (docids in match order): the 50
+// articles published within `window` seconds of it that best match its title's four rarest
+// words that some other article has (two tellings of one story share them; the window comes
+// from day terms, cheap to intersect), kept when the story rule (story.hpp) calls them the
+// same story. Empty for an article without text or date.
 std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
                                            TextCache& cache, double window, const StoryRule& rule) {
-    constexpr std::size_t kMaxCandidates = 1000;
+    constexpr std::size_t kMaxCandidates = 50;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
     const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
@@ -83,7 +84,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                 Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
                                 Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
-    enq.set_weighting_scheme(Xapian::BoolWeight());
+    enq.set_weighting_scheme(Xapian::BM25Weight());  // more, and rarer, shared words first
     const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (*it == x) continue;
@@ -118,8 +119,22 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
     constexpr std::size_t kMaxStory = 1000;
     const double window = window_days_ * 86400.0;
     std::set<Xapian::docid> done;
-    const auto seeds = std::move(touched_);
+    // Each article's links, found once per pass: the closures of several seeds overlap (links
+    // are found from one side, so a closure is not always a whole component), and writing story
+    // values does not change what an article links to.
+    std::unordered_map<Xapian::docid, std::vector<Xapian::docid>> links;
+    // Seeds in id order, not docid order (a sharded index has other docids).
+    std::vector<std::pair<std::string, Xapian::docid>> by_key;
+    for (Xapian::docid d : touched_) {
+        try {
+            by_key.emplace_back(text_.get(db, d).key, d);
+        } catch (const Xapian::DocNotFoundError&) {
+        }
+    }
     touched_.clear();
+    std::sort(by_key.begin(), by_key.end());
+    std::vector<Xapian::docid> seeds;
+    for (const auto& kd : by_key) seeds.push_back(kd.second);
     auto load = [&](Xapian::docid d, Xapian::Document& doc) {
         try {
             doc = db.get_document(d);
@@ -137,8 +152,10 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
         while (!queue.empty() && comp.size() < kMaxStory) {
             const Xapian::docid x = queue.back();
             queue.pop_back();
-            const std::vector<Xapian::docid> found = near_duplicates(db, x, text_, window, rule_);
-            for (Xapian::docid c : found) {
+            auto found = links.find(x);
+            if (found == links.end())
+                found = links.emplace(x, near_duplicates(db, x, text_, window, rule_)).first;
+            for (Xapian::docid c : found->second) {
                 if (comp.count(c)) continue;
                 Xapian::Document cdoc;
                 if (!load(c, cdoc)) continue;
