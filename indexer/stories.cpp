@@ -165,8 +165,18 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
         }
         // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
         // "Machine Learning updates"): in date order, each joins the first story whose first
-        // article the rule calls the same story, or starts one. The order depends on dates and
-        // ids only, so the result does not depend on the seed.
+        // article it is linked with (the rule matched the two directly), or starts one. The
+        // order depends on dates and ids only, so the result does not depend on the seed.
+        std::map<Xapian::docid, std::set<Xapian::docid>> linked;
+        for (const auto& entry : comp) {
+            const auto l = links.find(entry.first);
+            if (l == links.end()) continue;
+            for (Xapian::docid c : l->second) {
+                if (!comp.count(c)) continue;
+                linked[entry.first].insert(c);
+                linked[c].insert(entry.first);
+            }
+        }
         std::vector<Xapian::docid> order;
         for (const auto& entry : comp) order.push_back(entry.first);
         std::sort(order.begin(), order.end(), [&](Xapian::docid a, Xapian::docid b) {
@@ -174,15 +184,18 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
             return std::tie(x.published, x.key) < std::tie(y.published, y.key);
         });
         std::vector<std::vector<Xapian::docid>> groups;
+        std::map<Xapian::docid, std::size_t> group_of_first;
         for (Xapian::docid d : order) {
-            const StoryText mine = text_.get(db, d).story;  // a copy: get() may evict
-            auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
-                return same_story(text_.get(db, group.front()).story, mine, rule_);
-            });
-            if (g == groups.end()) {
+            std::size_t best = groups.size();
+            for (Xapian::docid c : linked[d]) {
+                const auto g = group_of_first.find(c);
+                if (g != group_of_first.end()) best = std::min(best, g->second);
+            }
+            if (best == groups.size()) {
+                group_of_first.emplace(d, groups.size());
                 groups.push_back({d});
             } else {
-                g->push_back(d);
+                groups[best].push_back(d);
             }
         }
         for (const auto& group : groups) assign(db, group, comp, done, wrote);
