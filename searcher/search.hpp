@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "prior.hpp"
 #include "query.hpp"
 
 namespace news {

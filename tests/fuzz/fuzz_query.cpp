@@ -1,4 +1,4 @@
-// libFuzzer target for query building and matching (common/query.cpp, searcher/search.cpp's
+// libFuzzer target for query building and matching (searcher/query.cpp and prior.cpp, searcher/search.cpp's
 // highlight()).
 //
 // LLVMFuzzerInitialize builds, once, a small Xapian index in a temp dir: 20 fixture articles
@@ -54,6 +54,7 @@
 #include "document.hpp"
 #include "errors.hpp"
 #include "parser.hpp"
+#include "prior.hpp"
 #include "query.hpp"
 #include "schema.hpp"
 #include "search.hpp"
