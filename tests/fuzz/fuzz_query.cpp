@@ -1,5 +1,5 @@
-// libFuzzer target for query building and matching (searcher/query.cpp and prior.cpp, searcher/search.cpp's
-// highlight()).
+// libFuzzer target for query building and matching (searcher/query.cpp and prior.cpp,
+// searcher/search.cpp's highlight()).
 //
 // LLVMFuzzerInitialize builds, once, a small Xapian index in a temp dir: 20 fixture articles
 // (parsed from front-matter text with news::parse_article_text, turned into documents with
