@@ -66,7 +66,6 @@ enum Slot : Xapian::valueno {
 // database break exact ties by the id hash instead, highest first, the same order.)
 inline constexpr double kTieBreakWeight = 1e-9;
 
-
 inline constexpr std::array<Field, 32> kFields{{
     {"id", "id", "Q", -1, FieldKind::Boolean,
      "unique article id: normalised webUrl, else originalUrl, else relative path"},
