@@ -99,20 +99,6 @@ class NewStems : public Xapian::ExpandDecider {
     const std::set<std::string>& have_;
 };
 
-template <typename F>
-auto with_reopen(OpenedIndex& index, F&& f) {
-    for (int attempt = 0;; ++attempt) {
-        try {
-            return f();
-        } catch (const Xapian::DatabaseModifiedError&) {
-            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
-            index.db.reopen();
-        } catch (const Xapian::NetworkError& e) {
-            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
-        }
-    }
-}
-
 }  // namespace
 
 Highlighter::Highlighter(const Xapian::Query& query, const Xapian::Stem& stem, std::string start,

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "errors.hpp"
 #include "prior.hpp"
 #include "query.hpp"
 
@@ -52,6 +53,23 @@ struct OpenedIndex {
         return parts.size() > 1 ? std::max(wanted, db.get_doccount()) : wanted;
     }
 };
+// Runs `f` (a read of `index`), again after reopening when an indexer's commits discarded the
+// revision being read, or without a remote shard that died (when partial answers are
+// allowed); up to 5 retries. Every read of the searcher goes through it.
+template <typename F>
+auto with_reopen(OpenedIndex& index, F&& f) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return f();
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            index.db.reopen();
+        } catch (const Xapian::NetworkError& e) {
+            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
+        }
+    }
+}
+
 OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
 
 // Adds `partial` (and `missing_shards` when true) to a JSON result.
