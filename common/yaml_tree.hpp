@@ -4,7 +4,7 @@
 //  - yaml-cpp, for everything else (flow style, anchors and aliases, tags, block scalars,
 //    multi-line scalars) and for every error message.
 // The fast reader never guesses: on anything outside its subset it gives up and yaml-cpp
-// reads the whole text, so both paths give the same tree (tests/test_parser.cpp checks this).
+// reads the whole text, so both paths give the same tree (tests/test_parser_paths.cpp checks this).
 #pragma once
 
 #include <cstddef>

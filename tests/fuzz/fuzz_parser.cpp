@@ -173,7 +173,7 @@ std::string fingerprint(const news::ParsedFile& p) {
 // KNOWN YAML-CPP QUIRK (not the fast reader's fault): yaml-cpp 0.7 decodes the double-quoted
 // escapes "\N" (U+0085 NEXT LINE) and "\_" (U+00A0 NO-BREAK SPACE) to the single raw bytes
 // 0x85 / 0xA0, which are not UTF-8; yaml_tree.cpp then replaces them with U+FFFD. The fast
-// reader encodes them correctly (C2 85 / C2 A0). tests/test_parser.cpp
+// reader encodes them correctly (C2 85 / C2 A0). tests/test_parser_paths.cpp
 // (ParserPaths.YamlLineBreakEscapes) documents this. So when the input holds one of these
 // escapes, U+0085, U+00A0 and U+FFFD are treated as the same character in the comparison
 // (and only then). Everything else about such an input is still compared.
