@@ -155,9 +155,9 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
         links.append(be, 8);
     }
     if (!links.empty()) doc.add_value(kSlotLinks, links);
-    // Story clustering: the writer links near-duplicates and sets the story id; until then an
-    // article is a story of its own (no XS term: singletons do not need one). Its MinHash
-    // signature is computed from the stored title and excerpt when needed, not stored.
+    // Stories: the writer's story pass sets the story id; until then an article is a story of
+    // its own (no XS term: singletons do not need one). What the story rule reads comes from
+    // the stored title, excerpt and provider.
     doc.add_value(kSlotStory, id_key(a.id));
     doc.set_data(article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     tg_.set_document(Xapian::Document());  // the builder keeps no reference to what it built

@@ -16,7 +16,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -50,7 +50,7 @@ enum Slot : Xapian::valueno {
     kSlotProvider = 6,   // provider name (facets)
     kSlotType = 7,       // type (facets)
     kSlotLinks = 8,      // out-links: 8-byte big-endian id hashes, in `related` order
-    // 9: unused (was a stored MinHash signature; now computed from the stored title+excerpt)
+    // 9: unused (was a stored MinHash signature)
     kSlotDay = 10,           // publication day "YYYYMMDD" (recency prior, year facet)
     kSlotQualityPrior = 11,  // quality clamped to [0, 100] (sortable_serialise; quality prior)
     kSlotHour = 12,          // publication hour "YYYYMMDDHH" (recency prior near its anchor)

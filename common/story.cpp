@@ -36,22 +36,24 @@ bool in(std::string_view w, const auto& list) {
 struct Token {
     std::string lower;
     bool capital = false;  // first letter upper or title case
-    bool special = false;  // a digit, or two capitals ("5G", "CyberX", "NBA")
+    bool special = false;  // a digit and a letter, or two capitals ("5G", "CyberX", "NBA")
     bool first = false;    // first word of a sentence (or of a " - " / " | " clause)
+    bool number = false;   // digits only
 };
 
 std::vector<Token> tokens_of(const std::string& text) {
     std::vector<Token> out;
     Token cur;
     int capitals = 0;
-    bool digit = false, boundary = true, space = false, stop = false;
+    bool digit = false, letter = false, boundary = true, space = false, stop = false;
     auto flush = [&] {
         if (cur.lower.empty()) return;
-        cur.special = digit || capitals >= 2;
+        cur.special = (digit && letter) || capitals >= 2;  // "2020" or "1" is no name
+        cur.number = digit && !letter;
         out.push_back(std::move(cur));
         cur = Token{};
         capitals = 0;
-        digit = false;
+        digit = letter = false;
         space = stop = false;
     };
     for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
@@ -68,6 +70,10 @@ std::vector<Token> tokens_of(const std::string& text) {
             if (cur.lower.empty()) cur.capital = upper;
             capitals += upper;
             digit = digit || cat == Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
+            letter = letter || cat == Xapian::Unicode::UPPERCASE_LETTER ||
+                     cat == Xapian::Unicode::LOWERCASE_LETTER ||
+                     cat == Xapian::Unicode::TITLECASE_LETTER ||
+                     cat == Xapian::Unicode::OTHER_LETTER;
             Xapian::Unicode::append_utf8(cur.lower, Xapian::Unicode::tolower(ch));
             continue;
         }
@@ -89,7 +95,7 @@ bool title_case(const std::vector<Token>& title) {
     for (const auto& t : title) {
         if (in(t.lower, kFunctionWords)) continue;
         ++content;
-        capitalised += t.capital || t.special;
+        capitalised += t.capital || t.special || t.number;
     }
     return content > 0 && 10 * capitalised > 6 * content;
 }
@@ -129,6 +135,12 @@ StoryText story_text(const std::string& title, const std::string& excerpt,
     const bool titled = title_case(tt);
     for (const auto& t : tt) {
         if (!may_name(t)) continue;
+        // A number in a title tells two stories apart ("Windows 10" / "Windows 11", "AZ-900" /
+        // "AZ-204") but sharing one ("$1 bln" / "$1.5 billion") makes no story.
+        if (t.number) {
+            title_names.insert(t.lower);
+            continue;
+        }
         const bool name = t.special ||
                           (titled ? excerpt_capitals.count(t.lower) > 0 : t.capital && !t.first) ||
                           names.count(t.lower) > 0;

@@ -19,7 +19,8 @@ struct StoryText {
     std::vector<uint64_t> words;
     std::vector<float> weights;
     double norm = 0;  // Euclidean norm of `weights`
-    // The names it mentions, and those its title mentions (lower-cased, sorted).
+    // The names it mentions, and those its title mentions, numbers included (lower-cased,
+    // sorted).
     std::vector<std::string> names;
     std::vector<std::string> title_names;
     std::string provider;
@@ -28,9 +29,11 @@ struct StoryText {
 };
 
 // Entities are found from capitalisation in context: a word written with a capital inside a
-// sentence ("signed a deal with the NBA"), a word with a digit or two capitals ("5G", "CyberX",
-// "EPYC"), and, when the title is in Title Case (where every word has a capital), a title word
-// the excerpt writes with a capital. Months and weekdays are not names.
+// sentence ("signed a deal with the NBA"), a word with a digit and a letter or two capitals
+// ("5G", "CyberX", "EPYC"), and, when the title is in Title Case (more than 60% of its words
+// other than function words start with a capital or are numbers), a title word the excerpt
+// writes with a capital. Months and weekdays are not names; a number is a title name (it tells
+// two stories apart) but not a name two articles can share.
 StoryText story_text(const std::string& title, const std::string& excerpt,
                      const std::string& provider);
 

@@ -85,7 +85,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
                                 Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
                                 Xapian::Query(Xapian::Query::OP_OR, days.begin(), days.end())));
     enq.set_weighting_scheme(Xapian::BM25Weight());  // more, and rarer, shared words first
-    const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates);
+    const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates + 1);  // x itself is one
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (*it == x) continue;
         const TextInfo& cinfo = cache.get(db, *it);
@@ -177,12 +177,15 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
                 linked[c].insert(entry.first);
             }
         }
+        // Copies of the sort keys: a cache look-up can evict the entry another one returned.
+        std::vector<std::tuple<std::string, std::string, Xapian::docid>> dated;
+        for (const auto& entry : comp) {
+            const TextInfo& t = text_.get(db, entry.first);
+            dated.emplace_back(t.published, t.key, entry.first);
+        }
+        std::sort(dated.begin(), dated.end());
         std::vector<Xapian::docid> order;
-        for (const auto& entry : comp) order.push_back(entry.first);
-        std::sort(order.begin(), order.end(), [&](Xapian::docid a, Xapian::docid b) {
-            const TextInfo &x = text_.get(db, a), &y = text_.get(db, b);
-            return std::tie(x.published, x.key) < std::tie(y.published, y.key);
-        });
+        for (const auto& t : dated) order.push_back(std::get<2>(t));
         std::vector<std::vector<Xapian::docid>> groups;
         std::map<Xapian::docid, std::size_t> group_of_first;
         for (Xapian::docid d : order) {

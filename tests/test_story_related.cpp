@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <map>
+#include <random>
 #include <set>
 
 #include "document.hpp"
@@ -178,6 +179,52 @@ TEST(Story, IncrementalRunsGiveTheOneShotClustering) {
     EXPECT_TRUE(g.count({"https://b.example/moon"}));
 }
 
+// DISABLED: a known gap (docs/ranking.md, "Stories"). Candidates are an article's 50 best
+// matches, so a link can be found from one side only: here y finds x among its 50, but x's 50
+// are 60 filler articles with x's exact title words. Built in one run, x and y (one text, two
+// providers) are one story; built with y in a first run and x added in a second, the second
+// run follows links from x only and leaves them apart. Found by a review of the story pass.
+TEST(Story, DISABLED_SplitRunsGiveTheOneShotStoriesBeyondTheCut) {
+    std::mt19937 rng(7);
+    const std::vector<std::string> syll{"ka", "lo", "mi",  "ne",  "ru",  "ta",  "vo",  "zi",
+                                        "pe", "gu", "shi", "bra", "dre", "flo", "qui", "sto"};
+    auto word = [&] {
+        std::string w;
+        for (int i = 0; i < 3; ++i) w += syll[rng() % syll.size()];
+        return w;
+    };
+    auto words = [&](int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) {
+            if (i) out += ' ';
+            out += word();
+        }
+        out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+        return out;
+    };
+    TempDir d;
+    const std::string shared = words(20);
+    d.write("c/y.md", art("Blipvert frobozz", shared, "https://y.example/y", "2021-05-01T12:00:00Z",
+                          "yp", "Misc"));
+    d.write("c/z.md", art("Frobozz " + word(), words(40), "https://z.example/z",
+                          "2021-05-01T13:00:00Z", "zp", "Misc"));
+    for (int i = 0; i < 60; ++i) {
+        d.write(
+            "c/f" + std::to_string(i) + ".md",
+            art("Zarquon blipvert " + word(), words(60), "https://f.example/" + std::to_string(i),
+                "2021-05-01T11:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00Z",
+                "fp" + std::to_string(i), "Misc"));
+    }
+    index_dir(d.path() / "split", {d.path() / "c"});  // first run: everything but x
+    d.write("c/x.md", art("Zarquon blipvert", shared, "https://x.example/x", "2021-05-01T10:00:00Z",
+                          "xp", "Misc"));
+    index_dir(d.path() / "split", {d.path() / "c"});
+    index_dir(d.path() / "oneshot", {d.path() / "c"});
+    const auto one = stories(d.path() / "oneshot"), split = stories(d.path() / "split");
+    ASSERT_EQ(one.at("https://x.example/x"), one.at("https://y.example/y")) << "one story";
+    EXPECT_EQ(groups(split), groups(one));
+}
+
 TEST(Story, CollapseFoldsAStory) {
     TempDir d;
     write_corpus(d);
@@ -242,7 +289,7 @@ TEST(Story, SwappedNamesAreTwoStories) {
                       "Private Link for Azure Database for MariaDB now in two US regions", "",
                       "B"));
     EXPECT_FALSE(same("Microsoft to invest $1 bln in Poland cloud",
-                      "Microsoft would invest in Poland to expand its operations.", "Reuters",
+                      "Microsoft would invest in Poland to expand its operations.", "IBTimes",
                       "Microsoft to invest $1.5 billion in Italian cloud business",
                       "Microsoft would create its first datacentre region in Italy.", "Reuters"));
 }
