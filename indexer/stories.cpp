@@ -111,10 +111,11 @@ void StoryPass::forget_term(const Xapian::Database& db, const std::string& term)
     for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) text_.forget(*p);
 }
 
-// Stories are the connected components of "near-duplicate and published within the window";
-// a story's id is the smallest id key among its articles. Components are recomputed for every
-// article written or removed in this batch (and the former members of their stories), so the
-// result does not depend on indexing order or on how the corpus was split into runs.
+// Recomputes the stories of the articles written or removed in this batch (and of the former
+// members of their stories): the articles linked to them by the story rule, transitively, are
+// split into stories in date order (see the grouping below); a story's id is the smallest id
+// key among its articles. Thread count, shards and file order do not change the result; how a
+// corpus was split into runs can, beyond the 50-candidate cut (docs/ranking.md, "Stories").
 void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& wrote) {
     constexpr std::size_t kMaxStory = 1000;
     const double window = window_days_ * 86400.0;
