@@ -49,7 +49,7 @@ cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
 libs=(-lxapian -lyaml-cpp -licui18n -licuuc -pthread)
 
 # -- build -------------------------------------------------------------------------------------
-# common/*.cpp (and searcher/{search,query,prior}.cpp for the query target) are compiled once into objects with
+# common/*.cpp (and searcher/*.cpp but main.cpp for the query target) are compiled once into objects with
 # -fsanitize=fuzzer-no-link; each target is then linked with -fsanitize=fuzzer. Objects are
 # rebuilt when their source or any project header is newer.
 compile() {  # src obj
@@ -66,7 +66,11 @@ build_target() {  # name
     local name="$1" objs=() pids=() src obj
     mkdir -p "$build/obj"
     local sources=("$root"/common/*.cpp)
-    if [ "$name" = query ]; then sources+=("$root/searcher/search.cpp" "$root/searcher/query.cpp" "$root/searcher/prior.cpp"); fi
+    if [ "$name" = query ]; then
+        for src in "$root"/searcher/*.cpp; do
+            [ "$(basename "$src")" = main.cpp ] || sources+=("$src")
+        done
+    fi
     sources+=("$root/tests/fuzz/fuzz_$name.cpp")
     # Two compiles at a time (the machine has 2 cores).
     for src in "${sources[@]}"; do

@@ -1,3 +1,5 @@
+// `searcher related`: ranks the articles most related to a seed article from several signals
+// (content, shared vocabulary, topics, time, quality, the editorial graph).
 #include "related.hpp"
 
 #include <algorithm>
@@ -364,204 +366,241 @@ RelatedWeights parse_weights(const std::string& spec, RelatedWeights w) {
     return w;
 }
 
-nlohmann::json run_related(OpenedIndex& index, const std::string& seed_spec,
-                           const RelatedOptions& opts) {
-    const auto t0 = std::chrono::steady_clock::now();
-    return with_reopen(index, [&]() -> nlohmann::json {
-        Xapian::Database& db = index.db;
-        const Seed seed = resolve_seed(index, seed_spec);
-        const RelatedWeights& w = opts.weights;
-        const std::string seed_key = id_key(seed.id);
+namespace {
 
-        std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed.id))};
+// One related-news query as named steps: the seed and what is hidden (set up), one query per
+// signal (content, vocabulary, topics, graph), then the ranked match with the time and quality
+// prior and each result's per-signal parts. run_related runs them in that order.
+class RelatedRun {
+  public:
+    RelatedRun(OpenedIndex& index, const std::string& seed_spec, const RelatedOptions& opts)
+        : index_(index),
+          db_(index.db),
+          opts_(opts),
+          w_(opts.weights),
+          seed_(resolve_seed(index, seed_spec)),
+          seed_key_(id_key(seed_.id)) {
+        std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed_.id))};
         if (!opts.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
         if (!opts.filters.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
-        const Xapian::Query hide(Xapian::Query::OP_OR, hidden.begin(), hidden.end());
-        const Xapian::Query filters = filter_query(opts.filters, db);
-        auto restrict = [&](Xapian::Query q) {
-            if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
-            return Xapian::Query(Xapian::Query::OP_AND_NOT, q, hide);
-        };
-
-        std::vector<Xapian::Query> signals;
-        std::vector<Xapian::docid> nearest;
-        const Xapian::Query content =
-            w.content > 0 ? content_query(db, seed, opts, restrict,
-                                          index.check_at_least(kNearestDocs), nearest)
-                          : Xapian::Query();
-        // The news-cycle signals (shared vocabulary, time) count as much as the seed's
-        // subject follows the news cycle in this index (news_cycle).
-        const double cycle =
+        hide_ = Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end());
+        filters_ = filter_query(opts.filters, db_);
+        // The news-cycle signals (shared vocabulary, time) count as much as the seed's subject
+        // follows the news cycle in this index (news_cycle).
+        cycle_ =
             opts.news_cycle ? std::clamp(*opts.news_cycle, 0.0, 1.0) : corpus_news_cycle(index);
-        if (!content.empty()) {
-            // Scale so the best candidate's content score is w.content. The best is taken
-            // among the first pass's nearest articles (feedback reorders them a little, it
-            // rarely brings a better one from elsewhere): a match over 20 documents instead
-            // of the whole index.
-            std::vector<Xapian::Query> ids;
-            const std::string q_prefix(field("id").prefix);
-            for (const Xapian::docid did : nearest) {
-                const Xapian::Document d = db.get_document(did);
-                auto t = d.termlist_begin();
-                t.skip_to(q_prefix);
-                if (t != d.termlist_end() && (*t).starts_with(q_prefix)) ids.emplace_back(*t);
-            }
-            Xapian::Enquire probe(db);
-            probe.set_weighting_scheme(related_bm25());
-            probe.set_query(
-                Xapian::Query(Xapian::Query::OP_FILTER, restrict(content),
-                              Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
-            const Xapian::MSet top = probe.get_mset(0, 1, index.check_at_least(1));
-            if (!top.empty() && top.begin().get_weight() > 0) {
-                signals.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
-                                     w.content / top.begin().get_weight());
-            }
-        }
-        // Scaled so that the best of the content signal's nearest articles scores
-        // w.vocabulary * cycle: the best by shared vocabulary is almost always among them,
-        // and scoring a few term lists costs nothing next to a match over the whole index.
-        std::vector<std::pair<std::string, double>> vterms;
-        double vscale = 0;
-        if (w.vocabulary * cycle > 0) {
-            vterms = vocabulary_terms(db, seed, opts.expand_terms);
-            double best = 0;
-            for (const Xapian::docid did : nearest)
-                best = std::max(best, vocabulary_score(db.get_document(did), vterms));
-            if (best > 0) {
-                vscale = w.vocabulary * cycle / best;
-                signals.push_back(vocabulary_query(vterms, vscale));
-            }
-        }
-        if (w.topics > 0 && !seed.topics.empty()) {
-            for (const auto& t : seed.topics) {
-                signals.push_back(fixed(w.topics / static_cast<double>(seed.topics.size()),
-                                        Xapian::Query(bool_term("topic", t))));
-            }
-        }
-        // The editorial graph held in the index.
-        std::set<std::string> out_keys, co_keys;
-        bool has_in = false;
-        if (w.graph > 0) {
-            for (const auto& k : out_links(seed.doc)) out_keys.insert(k);
-            const std::string lt = make_term(field("links").prefix, seed_key);
-            has_in = db.get_termfreq(lt) > 0;
-            std::size_t referrers = 0;
-            for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && referrers < 100;
-                 ++p, ++referrers) {
-                for (const auto& k : out_links(db.get_document(*p))) {
-                    if (k != seed_key && !out_keys.count(k)) co_keys.insert(k);
-                }
-            }
-            auto keyed = [&](const std::set<std::string>& keys) {
-                std::vector<Xapian::Query> qs;
-                for (const auto& k : keys) qs.emplace_back(make_term(field("idkey").prefix, k));
-                return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
-            };
-            if (!out_keys.empty()) signals.push_back(fixed(w.graph, keyed(out_keys)));
-            if (has_in) signals.push_back(fixed(w.graph, Xapian::Query(lt)));
-            if (!co_keys.empty()) signals.push_back(fixed(0.5 * w.graph, keyed(co_keys)));
-        }
+    }
 
-        nlohmann::json out;
-        out["version"] = kJsonVersion;
-        out["query"] = seed_spec;
-        out["lenient"] = false;
-        out["suggestion"] = nullptr;
-        out["offset"] = opts.offset;
-        out["limit"] = opts.limit;
-        out["sort"] = "related";
-        out["news_cycle"] = cycle;
-        {
-            nlohmann::json sj = result_fields(seed.doc);
-            sj["indexed"] = seed.docid.has_value();
-            if (!seed.docid) {
-                sj["id"] = seed.id;
-                sj["title"] = seed.title;
-            }
-            out["seed"] = sj;
+    RelatedResult run() {
+        content_signal();
+        vocabulary_signal();
+        topic_signals();
+        graph_signals();
+        RelatedResult out;
+        out.offset = opts_.offset;
+        out.limit = opts_.limit;
+        out.news_cycle = cycle_;
+        out.seed = article_fields(seed_.doc);
+        out.seed_indexed = seed_.docid.has_value();
+        if (!seed_.docid) {
+            out.seed.id = seed_.id;
+            out.seed.title = seed_.title;
         }
-        auto& results = out["results"] = nlohmann::json::array();
-        if (signals.empty()) {
-            out["parsed_query"] = "";
-            out["total"] = {{"lower", 0}, {"estimated", 0}, {"upper", 0}};
-        } else {
-            Xapian::Query candidates(Xapian::Query::OP_OR, signals.begin(), signals.end());
-            PriorSpec spec;
-            spec.quality_weight = w.quality;
-            spec.recency_weight = seed.published ? w.time * cycle : 0.0;
-            spec.half_life_days =
-                opts.half_life_days > 0 ? opts.half_life_days : adaptive_half_life(db);
-            spec.anchor = seed.published ? *seed.published : 0;
-            spec.symmetric = true;
-            spec.plateau_days = opts.plateau_days;
-            const Prior prior(spec, db);
-            const Xapian::Query prior_q = prior.query();
-            Xapian::Query q = restrict(
-                prior_q.empty() ? candidates
-                                : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
-            Xapian::Enquire enq(db);
-            enq.set_weighting_scheme(related_bm25());
-            // Exact ties: by the id hash (the sort key below); over several databases also
-            // near-ties, whose scores may differ from one index's in the last bits.
-            enq.set_query(index.parts.size() > 1 ? with_tie_break(q) : q);
-            enq.set_sort_by_relevance_then_value(kSlotIdHash, true);
-            const std::string seed_title = norm_title(seed.title);
-            // Fetch a few extra: near-duplicates of the seed (same title) are dropped.
-            const Xapian::doccount want = opts.offset + opts.limit + 20;
-            const Xapian::MSet mset = enq.get_mset(0, want, index.check_at_least(want));
-            out["parsed_query"] = q.get_description();
-            out["total"] = {{"lower", mset.get_matches_lower_bound()},
-                            {"estimated", mset.get_matches_estimated()},
-                            {"upper", mset.get_matches_upper_bound()}};
-            std::size_t skipped = 0;
-            for (auto it = mset.begin(); it != mset.end() && results.size() < opts.limit; ++it) {
-                const Xapian::Document doc = it.get_document();
-                nlohmann::json r = result_fields(doc);
-                if (!seed_title.empty() && norm_title(r["title"].get<std::string>()) == seed_title)
-                    continue;
-                if (skipped++ < opts.offset) continue;
-                r["rank"] = opts.offset + results.size() + 1;
-                r["score"] = it.get_weight();
-                r["snippet"] = utf8_truncate(r["excerpt"].get<std::string>(), 240);
-                r["title_highlighted"] = r["title"];
-                // Per-signal parts of the score.
-                double topics = 0;
-                if (w.topics > 0 && !seed.topics.empty()) {
-                    std::set<std::string> mine;
-                    for (const auto& t : r["topics"])
-                        mine.insert(ascii_lower(t.get<std::string>()));
-                    for (const auto& t : seed.topics) topics += mine.count(ascii_lower(t)) ? 1 : 0;
-                    topics *= w.topics / static_cast<double>(seed.topics.size());
-                }
-                const std::string key = id_key(r["id"].get<std::string>());
-                double graph = 0;
-                if (out_keys.count(key)) graph += w.graph;
-                if (co_keys.count(key)) graph += 0.5 * w.graph;
-                if (has_in) {
-                    const std::string lt = make_term(field("links").prefix, seed_key);
-                    auto ti = doc.termlist_begin();
-                    ti.skip_to(lt);
-                    if (ti != doc.termlist_end() && *ti == lt) graph += w.graph;
-                }
-                const double time = prior.time_part(doc), quality = prior.quality_part(doc);
-                const double vocabulary = vscale > 0 ? vscale * vocabulary_score(doc, vterms) : 0.0;
-                const double content = std::max(
-                    0.0, it.get_weight() - (index.parts.size() > 1 ? tie_break_part(doc) : 0.0) -
-                             topics - graph - time - quality - vocabulary);
-                r["signals"] = {{"content", w.content > 0 ? content : 0.0},
-                                {"vocabulary", vocabulary},
-                                {"topics", topics},
-                                {"time", time},
-                                {"quality", quality},
-                                {"graph", graph}};
-                results.push_back(std::move(r));
-            }
-        }
-        out["elapsed_ms"] =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count();
+        if (!signals_.empty()) rank(out);
         return out;
-    });
+    }
+
+  private:
+    // Candidates: the signals' query with the filters, without the seed and hidden articles.
+    Xapian::Query restrict(Xapian::Query q) const {
+        if (!filters_.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filters_);
+        return Xapian::Query(Xapian::Query::OP_AND_NOT, q, hide_);
+    }
+    void content_signal();
+    void vocabulary_signal();
+    void topic_signals();
+    void graph_signals();
+    void rank(RelatedResult& out);
+    Hit::Signals signals_of(const Xapian::MSetIterator& it, const Xapian::Document& doc,
+                            const ArticleFields& a, const Prior& prior) const;
+
+    OpenedIndex& index_;
+    Xapian::Database& db_;
+    const RelatedOptions& opts_;
+    const RelatedWeights& w_;
+    const Seed seed_;
+    const std::string seed_key_;
+    Xapian::Query hide_, filters_;
+    double cycle_ = 0;
+    std::vector<Xapian::Query> signals_;
+    std::vector<Xapian::docid> nearest_;  // the content signal's first-pass best
+    std::vector<std::pair<std::string, double>> vterms_;
+    double vscale_ = 0;
+    std::set<std::string> out_keys_, co_keys_;
+    bool has_in_ = false;
+};
+
+// The seed's characteristic stems, BM25, scaled so the best candidate's content score is
+// w.content. The best is taken among the first pass's nearest articles (feedback reorders them
+// a little, it rarely brings a better one from elsewhere): a match over 20 documents instead of
+// the whole index.
+void RelatedRun::content_signal() {
+    if (w_.content <= 0) return;
+    const Xapian::Query content = content_query(
+        db_, seed_, opts_, [&](Xapian::Query q) { return restrict(std::move(q)); },
+        index_.check_at_least(kNearestDocs), nearest_);
+    if (content.empty()) return;
+    std::vector<Xapian::Query> ids;
+    const std::string q_prefix(field("id").prefix);
+    for (const Xapian::docid did : nearest_) {
+        const Xapian::Document d = db_.get_document(did);
+        auto t = d.termlist_begin();
+        t.skip_to(q_prefix);
+        if (t != d.termlist_end() && (*t).starts_with(q_prefix)) ids.emplace_back(*t);
+    }
+    Xapian::Enquire probe(db_);
+    probe.set_weighting_scheme(related_bm25());
+    probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, restrict(content),
+                                  Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
+    const Xapian::MSet top = probe.get_mset(0, 1, index_.check_at_least(1));
+    if (!top.empty() && top.begin().get_weight() > 0) {
+        signals_.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, content,
+                              w_.content / top.begin().get_weight());
+    }
+}
+
+// Shared seed stems, scaled so that the best of the content signal's nearest articles scores
+// w.vocabulary * cycle: the best by shared vocabulary is almost always among them, and scoring
+// a few term lists costs nothing next to a match over the whole index.
+void RelatedRun::vocabulary_signal() {
+    if (!(w_.vocabulary * cycle_ > 0)) return;
+    vterms_ = vocabulary_terms(db_, seed_, opts_.expand_terms);
+    double best = 0;
+    for (const Xapian::docid did : nearest_)
+        best = std::max(best, vocabulary_score(db_.get_document(did), vterms_));
+    if (best > 0) {
+        vscale_ = w_.vocabulary * cycle_ / best;
+        signals_.push_back(vocabulary_query(vterms_, vscale_));
+    }
+}
+
+void RelatedRun::topic_signals() {
+    if (w_.topics <= 0 || seed_.topics.empty()) return;
+    for (const auto& t : seed_.topics) {
+        signals_.push_back(fixed(w_.topics / static_cast<double>(seed_.topics.size()),
+                                 Xapian::Query(bool_term("topic", t))));
+    }
+}
+
+// The editorial graph held in the index: articles the seed lists, articles listing the seed,
+// and articles listed together with the seed (half weight).
+void RelatedRun::graph_signals() {
+    if (w_.graph <= 0) return;
+    for (const auto& k : out_links(seed_.doc)) out_keys_.insert(k);
+    const std::string lt = make_term(field("links").prefix, seed_key_);
+    has_in_ = db_.get_termfreq(lt) > 0;
+    std::size_t referrers = 0;
+    for (auto p = db_.postlist_begin(lt); p != db_.postlist_end(lt) && referrers < 100;
+         ++p, ++referrers) {
+        for (const auto& k : out_links(db_.get_document(*p))) {
+            if (k != seed_key_ && !out_keys_.count(k)) co_keys_.insert(k);
+        }
+    }
+    auto keyed = [&](const std::set<std::string>& keys) {
+        std::vector<Xapian::Query> qs;
+        for (const auto& k : keys) qs.emplace_back(make_term(field("idkey").prefix, k));
+        return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+    };
+    if (!out_keys_.empty()) signals_.push_back(fixed(w_.graph, keyed(out_keys_)));
+    if (has_in_) signals_.push_back(fixed(w_.graph, Xapian::Query(lt)));
+    if (!co_keys_.empty()) signals_.push_back(fixed(0.5 * w_.graph, keyed(co_keys_)));
+}
+
+// The ranked match: any signal, plus the time and quality prior around the seed's date.
+void RelatedRun::rank(RelatedResult& out) {
+    Xapian::Query candidates(Xapian::Query::OP_OR, signals_.begin(), signals_.end());
+    PriorSpec spec;
+    spec.quality_weight = w_.quality;
+    spec.recency_weight = seed_.published ? w_.time * cycle_ : 0.0;
+    spec.half_life_days = opts_.half_life_days > 0 ? opts_.half_life_days : adaptive_half_life(db_);
+    spec.anchor = seed_.published ? *seed_.published : 0;
+    spec.symmetric = true;
+    spec.plateau_days = opts_.plateau_days;
+    const Prior prior(spec, db_);
+    const Xapian::Query prior_q = prior.query();
+    Xapian::Query q =
+        restrict(prior_q.empty() ? candidates
+                                 : Xapian::Query(Xapian::Query::OP_AND_MAYBE, candidates, prior_q));
+    Xapian::Enquire enq(db_);
+    enq.set_weighting_scheme(related_bm25());
+    // Exact ties: by the id hash (the sort key below); over several databases also near-ties,
+    // whose scores may differ from one index's in the last bits.
+    enq.set_query(index_.parts.size() > 1 ? with_tie_break(q) : q);
+    enq.set_sort_by_relevance_then_value(kSlotIdHash, true);
+    const std::string seed_title = norm_title(seed_.title);
+    // Fetch a few extra: near-duplicates of the seed (same title) are dropped.
+    const Xapian::doccount want = opts_.offset + opts_.limit + 20;
+    const Xapian::MSet mset = enq.get_mset(0, want, index_.check_at_least(want));
+    out.parsed_query = q.get_description();
+    out.total = {mset.get_matches_lower_bound(), mset.get_matches_estimated(),
+                 mset.get_matches_upper_bound()};
+    std::size_t skipped = 0;
+    for (auto it = mset.begin(); it != mset.end() && out.results.size() < opts_.limit; ++it) {
+        const Xapian::Document doc = it.get_document();
+        Hit h;
+        h.article = article_fields(doc);
+        if (!seed_title.empty() && norm_title(h.article.title) == seed_title) continue;
+        if (skipped++ < opts_.offset) continue;
+        h.rank = static_cast<Xapian::doccount>(opts_.offset + out.results.size() + 1);
+        h.score = it.get_weight();
+        h.snippet = utf8_truncate(h.article.excerpt, 240);
+        h.title_highlighted = h.article.title;
+        h.signals = signals_of(it, doc, h.article, prior);
+        out.results.push_back(std::move(h));
+    }
+}
+
+// The parts of a result's score, per signal; content is what the others leave.
+Hit::Signals RelatedRun::signals_of(const Xapian::MSetIterator& it, const Xapian::Document& doc,
+                                    const ArticleFields& a, const Prior& prior) const {
+    Hit::Signals s;
+    if (w_.topics > 0 && !seed_.topics.empty()) {
+        std::set<std::string> mine;
+        for (const auto& t : a.topics) mine.insert(ascii_lower(t));
+        for (const auto& t : seed_.topics) s.topics += mine.count(ascii_lower(t)) ? 1 : 0;
+        s.topics *= w_.topics / static_cast<double>(seed_.topics.size());
+    }
+    const std::string key = id_key(a.id);
+    if (out_keys_.count(key)) s.graph += w_.graph;
+    if (co_keys_.count(key)) s.graph += 0.5 * w_.graph;
+    if (has_in_) {
+        const std::string lt = make_term(field("links").prefix, seed_key_);
+        auto ti = doc.termlist_begin();
+        ti.skip_to(lt);
+        if (ti != doc.termlist_end() && *ti == lt) s.graph += w_.graph;
+    }
+    s.time = prior.time_part(doc);
+    s.quality = prior.quality_part(doc);
+    s.vocabulary = vscale_ > 0 ? vscale_ * vocabulary_score(doc, vterms_) : 0.0;
+    const double content =
+        std::max(0.0, it.get_weight() - (index_.parts.size() > 1 ? tie_break_part(doc) : 0.0) -
+                          s.topics - s.graph - s.time - s.quality - s.vocabulary);
+    s.content = w_.content > 0 ? content : 0.0;
+    return s;
+}
+
+}  // namespace
+
+RelatedResult run_related(OpenedIndex& index, const std::string& seed_spec,
+                          const RelatedOptions& opts) {
+    const auto t0 = std::chrono::steady_clock::now();
+    RelatedResult out =
+        with_reopen(index, [&] { return RelatedRun(index, seed_spec, opts).run(); });
+    out.query = seed_spec;
+    out.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    out.missing = index.missing;
+    return out;
 }
 
 }  // namespace news

@@ -41,8 +41,8 @@ struct RelatedOptions {
 };
 
 // `seed`: an indexed id or URL, or a path to an article file (parsed; it need not be indexed).
-// Returns the JSON of docs/json-output.md (the search shape plus `seed` and per-result
+// Its JSON (to_json) is that of docs/json-output.md (the search shape plus `seed` and per-result
 // `signals`). Throws NotFoundError, UsageError, IndexError.
-nlohmann::json run_related(OpenedIndex& index, const std::string& seed, const RelatedOptions& opts);
+RelatedResult run_related(OpenedIndex& index, const std::string& seed, const RelatedOptions& opts);
 
 }  // namespace news

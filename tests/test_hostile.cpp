@@ -114,19 +114,18 @@ TEST(Hostile, MixedCorpusIndexesTheGoodAndReportsTheBad) {
          {"zebras", "yaks", "llamas", "ibexes", "okapis", "tapirs", "quokkas", "wombats"}) {
         news::SearchOptions so;
         so.request.text = word;
-        EXPECT_EQ(news::run_search(index, so)["results"].size(), 1u) << word;
+        EXPECT_EQ(news::run_search(index, so).results.size(), 1u) << word;
     }
     // Long URL and topic: indexed under hashed terms, still found by their full values.
     news::SearchOptions so;
     so.request.filters.topics = {long_topic};
-    EXPECT_EQ(news::run_search(index, so)["results"].size(), 1u);
-    EXPECT_EQ(news::get_article(index, long_url)["article"]["title"],
-              "Long url and topic about wombats");
+    EXPECT_EQ(news::run_search(index, so).results.size(), 1u);
+    EXPECT_EQ(news::get_article(index, long_url).article.title, "Long url and topic about wombats");
     // The 10,000 topics were capped, with a warning.
     so = {};
     so.request.text = "quokkas";
-    const auto r = news::run_search(index, so)["results"][0];
-    EXPECT_EQ(r["topics"].size(), news::ParseOptions{}.max_topics);
+    const auto r = news::run_search(index, so).results.at(0);
+    EXPECT_EQ(r.article.topics.size(), news::ParseOptions{}.max_topics);
 }
 
 // A directory the indexer cannot read is reported by name and the rest is indexed. Root reads
@@ -168,6 +167,6 @@ TEST(Hostile, UnreadableDirectoryIsReportedRestIndexed) {
     news::OpenedIndex index_db = news::open_indexes({index});
     news::SearchOptions so;
     so.request.text = "narwhals";
-    EXPECT_EQ(news::run_search(index_db, so)["results"].size(), 1u);
+    EXPECT_EQ(news::run_search(index_db, so).results.size(), 1u);
     EXPECT_FALSE(news::find_article(index_db.db, "https://good.example/locked").has_value());
 }

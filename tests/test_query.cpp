@@ -12,6 +12,7 @@
 #include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
+#include "highlight.hpp"
 #include "prior.hpp"
 #include "query.hpp"
 #include "schema.hpp"

@@ -480,9 +480,8 @@ std::vector<std::vector<std::string>> search_ids(const fs::path& index) {
     add(CorpusGen::word(30), [](auto& o) { o.collapse = true; });
     std::vector<std::vector<std::string>> out;
     for (const auto& o : searches) {
-        const auto j = news::run_search(idx, o);
         std::vector<std::string> ids;
-        for (const auto& r : j["results"]) ids.push_back(r["id"].get<std::string>());
+        for (const auto& r : news::run_search(idx, o).results) ids.push_back(r.article.id);
         out.push_back(std::move(ids));
     }
     return out;
@@ -743,7 +742,7 @@ TEST(Reliability, SearchesWhileIndexingNeverFailOrGoBackwards) {
     uint64_t last_fresh = 0, last_reused = 0;
     std::optional<news::OpenedIndex> reused;
     while (!first_commit) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    auto total_of = [](const nlohmann::json& j) { return j["total"]["lower"].get<uint64_t>(); };
+    auto total_of = [](const news::SearchResult& r) { return uint64_t{r.total.lower}; };
     while (true) {
         const bool last_round = done.load();  // one more round after the indexer finished
         try {

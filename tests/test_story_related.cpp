@@ -234,16 +234,16 @@ TEST(Story, CollapseFoldsAStory) {
     so.request.text = "moonwhistle";
     so.limit = 10;
     const auto plain = news::run_search(index, so);
-    EXPECT_EQ(plain["results"].size(), 5u);
+    EXPECT_EQ(plain.results.size(), 5u);
     so.collapse = true;
     const auto folded = news::run_search(index, so);
-    ASSERT_EQ(folded["results"].size(), 2u);  // the 2021 story and the 2022 one
+    ASSERT_EQ(folded.results.size(), 2u);  // the 2021 story and the 2022 one
     long others = 0;
-    for (const auto& r : folded["results"]) others += r["collapsed"].get<long>();
+    for (const auto& r : folded.results) others += r.collapsed.value_or(0);
     EXPECT_EQ(others, 3);
     const auto story = news::get_story(index, "https://c.example/moon");
-    ASSERT_EQ(story["count"].get<int>(), 4);
-    EXPECT_EQ(story["articles"][0]["id"], "https://a.example/moon") << "oldest first";
+    ASSERT_EQ(story.articles.size(), 4u);
+    EXPECT_EQ(story.articles[0].id, "https://a.example/moon") << "oldest first";
 }
 
 // The story rule on its own (story.hpp): two articles' words, names and providers.
@@ -495,7 +495,7 @@ TEST(RelatedNewsCycle, MeasuresWhetherSubjectsClusterInTime) {
         }
         index_dir(d.path() / "idx", {d.path() / "c"});
         news::OpenedIndex index = news::open_indexes({(d.path() / "idx").string()});
-        return news::run_related(index, "https://n.example/0", {})["news_cycle"].get<double>();
+        return news::run_related(index, "https://n.example/0", {}).news_cycle;
     };
     TempDir a, b;
     const double stream = build(a, true), archive = build(b, false);
@@ -526,10 +526,11 @@ TEST(RelatedContent, SharedWordsCountNotTheirFrequency) {
     news::RelatedOptions o;
     o.weights = news::parse_weights("content=1,topics=0,time=0,quality=0,graph=0");
     const auto out = news::run_related(index, "https://s.example/seed", o);
-    ASSERT_GE(out["results"].size(), 2u);  // z shares only the topic word
-    EXPECT_EQ(out["results"][0]["id"], "https://y.example/two");
-    EXPECT_EQ(out["results"][1]["id"], "https://x.example/many");
-    EXPECT_NEAR(out["results"][0]["signals"]["content"].get<double>(), 1.0, 1e-9);
+    ASSERT_GE(out.results.size(), 2u);  // z shares only the topic word
+    EXPECT_EQ(out.results[0].article.id, "https://y.example/two");
+    EXPECT_EQ(out.results[1].article.id, "https://x.example/many");
+    ASSERT_TRUE(out.results[0].signals.has_value());
+    EXPECT_NEAR(out.results[0].signals->content, 1.0, 1e-9);
 }
 
 namespace {
@@ -562,9 +563,9 @@ PairScores score_story_pairs(std::string* misses) {
         cols.push_back(line.substr(start));
         if (cols.size() < 3) continue;
         const bool same = cols[0] == "same";
-        const auto a = news::get_article(index, cols[1])["article"]["story"];
-        const auto b = news::get_article(index, cols[2])["article"]["story"];
-        const bool joined = !a.is_null() && a == b;
+        const auto a = news::get_article(index, cols[1]).article.story;
+        const auto b = news::get_article(index, cols[2]).article.story;
+        const bool joined = a.has_value() && a == b;
         if (same && joined) ++s.tp;
         if (!same && joined) ++s.fp;
         if (same && !joined) ++s.fn;

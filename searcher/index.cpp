@@ -1,0 +1,230 @@
+// Opening the indexes a search reads: local directories, sharded indexes (stub files) and
+// remote shards, with their schema and language checked; dropping shards that die mid-search.
+#include "index.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "schema.hpp"
+#include "shards.hpp"
+
+namespace fs = std::filesystem;
+
+namespace news {
+
+namespace {
+
+constexpr unsigned kRemoteTimeoutMs = 10000;        // per request
+constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
+
+// A metadata value of a freshly opened database; an indexer committing meanwhile can discard
+// the revision being read (two quick commits), so reopen and read again.
+std::string metadata(Xapian::Database& db, const std::string& key) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return db.get_metadata(key);
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            db.reopen();
+        }
+    }
+}
+
+// Opens one shard (a local database or a remote one) and checks its schema version.
+Xapian::Database open_shard(const ShardLocation& loc) {
+    const std::string name = loc.spec();
+    Xapian::Database db;
+    if (loc.remote) {
+        try {
+            db =
+                Xapian::Remote::open(loc.host, loc.port, kRemoteTimeoutMs, kRemoteConnectTimeoutMs);
+        } catch (const Xapian::NetworkError& e) {
+            throw IndexError("shard '" + name + "' is unreachable (" + e.get_msg() +
+                             "): start `xapian-tcpsrv` for it, or pass --allow-partial to answer "
+                             "from the other shards");
+        } catch (const Xapian::Error& e) {
+            throw IndexError("shard '" + name + "' cannot be opened (" + e.get_description() + ")");
+        }
+    } else {
+        if (!fs::exists(loc.path)) {
+            throw IndexError("no index at '" + name + "': build one with `indexer --index " + name +
+                             " PATH...` or pass --index");
+        }
+        // An indexer committing quickly can replace the revision being opened (two commits in
+        // a row), which looks like a modified, unopenable or even corrupt database for a moment:
+        // only an error that persists is reported.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                db = Xapian::Database(loc.path);
+                break;
+            } catch (const Xapian::DatabaseModifiedError&) {
+                if (attempt >= 5)
+                    throw IndexError("the index kept changing while opening it; try again");
+            } catch (const Xapian::DatabaseOpeningError& e) {
+                if (attempt >= 2)
+                    throw IndexError("'" + name + "' is not a readable index (" + e.get_msg() +
+                                     "); rebuild it with `indexer --full`");
+            } catch (const Xapian::DatabaseCorruptError& e) {
+                if (attempt >= 2)
+                    throw IndexError("index '" + name + "' is corrupt (" + e.get_msg() +
+                                     "); rebuild it with `indexer --full`");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    const std::string v = metadata(db, kMetaSchemaVersion);
+    if (v != std::to_string(kSchemaVersion)) {
+        throw IndexError("index '" + name + "' has schema version '" + v +
+                         "', this searcher reads " + std::to_string(kSchemaVersion) +
+                         "; rebuild it with `indexer --full`");
+    }
+    return db;
+}
+
+// The shards a --index spec stands for. Stub files (and directories holding one) are
+// followed, also when a stub lists another sharded index, so every shard is opened on its own.
+void add_locations(const std::string& spec, int depth, std::vector<ShardLocation>& out) {
+    if (auto remote = parse_tcp_spec(spec)) {
+        out.push_back(*remote);
+        return;
+    }
+    std::error_code ec;
+    const fs::path p(spec);
+    std::optional<fs::path> stub;
+    if (fs::is_directory(p, ec) && fs::exists(p / kStubFileName, ec) &&
+        !fs::exists(p / "iamglass", ec)) {
+        stub = p / kStubFileName;
+    } else if (fs::is_regular_file(p, ec)) {
+        // A stub file, or a single-file database (which is not text).
+        std::ifstream in(p, std::ios::binary);
+        char head[16] = {};
+        in.read(head, sizeof head);
+        const bool text = std::all_of(head, head + in.gcount(), [](char c) {
+            return c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) >= 0x20;
+        });
+        if (text) stub = p;
+    }
+    if (!stub) {
+        ShardLocation loc;
+        loc.path = spec;
+        out.push_back(loc);
+        return;
+    }
+    if (depth > 8) throw IndexError("stub database files nested too deeply at '" + spec + "'");
+    for (const auto& loc : read_stub_file(*stub)) {
+        if (loc.remote) {
+            out.push_back(loc);
+        } else {
+            add_locations(loc.path, depth + 1, out);
+        }
+    }
+}
+
+std::vector<ShardLocation> locations(const std::string& spec) {
+    std::vector<ShardLocation> out;
+    add_locations(spec, 0, out);
+    return out;
+}
+
+}  // namespace
+
+OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial) {
+    OpenedIndex out;
+    out.allow_partial = allow_partial;
+    std::string first_error;
+    auto leave_out = [&](const std::string& name, const Error& e) {  // or rethrow
+        if (!allow_partial) throw;
+        if (first_error.empty()) first_error = e.what();
+        out.missing.push_back({name, e.what()});
+    };
+    for (const auto& spec : specs) {
+        std::vector<ShardLocation> locs;
+        try {
+            locs = locations(spec);
+        } catch (const Error& e) {  // IndexError, or UsageError for a bad tcp:// spec
+            leave_out(spec, e);
+            continue;
+        }
+        for (const auto& loc : locs) {
+            Xapian::Database one;
+            try {
+                one = open_shard(loc);
+            } catch (const IndexError& e) {
+                leave_out(loc.spec(), e);
+                continue;
+            }
+            const std::string lang = metadata(one, kMetaLanguage);
+            if (out.language.empty()) {
+                out.language = lang;
+            } else if (lang != out.language) {
+                throw IndexError("indexes use different languages ('" + out.language + "' and '" +
+                                 lang + "'); search them separately");
+            }
+            out.db.add_database(one);
+            out.any_remote = out.any_remote || loc.remote;
+            out.parts.push_back(one);
+            out.paths.push_back(loc.spec());
+        }
+    }
+    if (out.parts.empty()) {
+        throw IndexError(out.missing.empty() ? std::string("no index given")
+                                             : "no shard could be opened: " + first_error);
+    }
+    if (out.language.empty()) out.language = kDefaultLanguage;
+    return out;
+}
+
+bool OpenedIndex::drop_dead_shards(const std::string& error) {
+    std::vector<std::size_t> dead;
+    std::vector<std::string> reasons;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        try {
+            parts[i].keep_alive();  // a round trip for a remote shard
+            (void)parts[i].get_doccount();
+        } catch (const Xapian::Error& e) {
+            dead.push_back(i);
+            reasons.push_back(e.get_description());
+        }
+    }
+    if (dead.empty()) {
+        throw IndexError("a shard failed while answering (" + error + ")");
+    }
+    if (!allow_partial || dead.size() == parts.size()) {
+        throw IndexError("shard '" + paths[dead.front()] + "' stopped answering (" +
+                         reasons.front() + ")" +
+                         (allow_partial ? std::string(": no shard is left")
+                                        : ": restart it, or pass --allow-partial to answer from "
+                                          "the other shards"));
+    }
+    for (std::size_t k = dead.size(); k-- > 0;) {
+        const std::size_t i = dead[k];
+        missing.push_back({paths[i], reasons[k]});
+        parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(i));
+        paths.erase(paths.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    db = Xapian::Database();
+    for (const auto& p : parts) db.add_database(p);
+    builder.reset();
+    prior.reset();
+    return true;
+}
+
+bool OpenedIndex::distinct_uuids() const {
+    std::set<std::string> seen;
+    for (const auto& p : parts) {
+        std::string uuid;
+        try {
+            uuid = p.get_uuid();
+        } catch (const Xapian::Error&) {
+            return false;
+        }
+        if (uuid.empty() || !seen.insert(uuid).second) return false;
+    }
+    return true;
+}
+
+}  // namespace news

@@ -1,0 +1,73 @@
+// The opened index a searcher reads (one or more databases as one), and the retry helper every
+// read goes through.
+#pragma once
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "prior.hpp"
+#include "query.hpp"
+#include "results.hpp"
+
+namespace news {
+
+// Opens one or more indexes as one database (Xapian combines their statistics, so results
+// equal a single merged index). Each spec is a local index directory, a sharded index
+// directory or stub database file (its shards are opened one by one), or a remote shard
+// `tcp://HOST:PORT` served by xapian-tcpsrv. Throws IndexError with a message naming the
+// shard and saying what to do. With `allow_partial`, shards that cannot be reached or opened
+// are left out (listed in `missing`) as long as one remains.
+struct OpenedIndex {
+    Xapian::Database db;  // every shard in use, as one
+    std::string language;
+    std::vector<std::string> paths;       // the shards in use (paths or tcp://HOST:PORT)
+    std::vector<Xapian::Database> parts;  // the same, one database each
+    std::vector<MissingShard> missing;    // shards left out
+    bool allow_partial = false;
+    bool any_remote = false;  // some shard is served by xapian-tcpsrv (no custom classes)
+    std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
+    std::shared_ptr<const Prior> prior;     // the last blend prior, kept for batch mode
+    // related: the index's news-cycle strength and the index state it was measured on.
+    std::optional<std::pair<std::string, double>> news_cycle;
+
+    // Called when a query failed with a network error: finds the shards that no longer answer;
+    // with allow_partial drops them and returns true (retry), else throws IndexError naming
+    // them. Also throws when every shard is gone.
+    bool drop_dead_shards(const std::string& error);
+    // Whether every part has a uuid of its own (copies of one index directory share one).
+    bool distinct_uuids() const;
+
+    // check_at_least for a ranked match of `wanted` results. With one shard, `wanted`. With
+    // several, every match is scored: Xapian 1.4.22's BM25 match over several shards can
+    // prune a document that belongs in the top k (docs/scale-out.md has a reproducer), so
+    // without this a sharded index would not rank exactly like a single one.
+    Xapian::doccount check_at_least(Xapian::doccount wanted) const {
+        return parts.size() > 1 ? std::max(wanted, db.get_doccount()) : wanted;
+    }
+};
+// Runs `f` (a read of `index`), again after reopening when an indexer's commits discarded the
+// revision being read, or without a remote shard that died (when partial answers are
+// allowed); up to 5 retries. Every read of the searcher goes through it.
+template <typename F>
+auto with_reopen(OpenedIndex& index, F&& f) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return f();
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            index.db.reopen();
+        } catch (const Xapian::NetworkError& e) {
+            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
+        }
+    }
+}
+
+OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
+
+}  // namespace news

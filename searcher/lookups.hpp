@@ -1,0 +1,26 @@
+// Look-ups by article (get, story) and index statistics, as typed results.
+#pragma once
+
+#include <xapian.h>
+
+#include <optional>
+#include <string>
+
+#include "index.hpp"
+#include "results.hpp"
+
+namespace news {
+
+// An indexed article by id, normalised URL, or any of its indexed URLs. Throws NotFoundError.
+Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url);
+std::optional<Xapian::docid> find_article(const Xapian::Database& db, const std::string& id_or_url);
+
+// One stored article with its graph: out-links (with whether each is indexed) and in-links.
+ArticleResult get_article(OpenedIndex& index, const std::string& id_or_url);
+
+StatsResult index_stats(OpenedIndex& index);
+
+// The articles of the story of `id_or_url`, oldest first (who reported first).
+StoryResult get_story(OpenedIndex& index, const std::string& id_or_url);
+
+}  // namespace news
