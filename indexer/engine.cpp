@@ -340,6 +340,45 @@ void Engine::apply(const InputFile& f, Result&& r) {
     count_write();
 }
 
+// The hand-over between the parser threads and the writer: the result of work[i] waits in
+// slot i % cap until the writer takes it, so parsers run at most `cap` files ahead of it.
+struct ParseRing {
+    ParseRing(std::size_t n_files, unsigned jobs)
+        : n(n_files), cap(std::max<std::size_t>(64, jobs * 16)), slots(cap), running(jobs) {}
+
+    const std::size_t n;    // files to parse
+    const std::size_t cap;  // slots
+    std::vector<std::optional<Result>> slots;
+    std::mutex mu;  // guards everything below and the slots
+    std::condition_variable cv_work, cv_write;
+    std::size_t next_take = 0;  // the next file a parser takes
+    std::size_t applied = 0;    // files the writer has applied
+    unsigned running;           // parser threads not yet finished
+};
+
+namespace {
+
+// The single writer is the bottleneck of a build: when parser threads and the writer compete
+// for the cores, the kernel should prefer the writer (parsers run ahead anyway, as far as the
+// ring lets them). Lowers the calling thread's priority, relative to the process's own
+// niceness; failure just leaves it as it is.
+void lower_thread_priority() {
+    const auto tid = static_cast<id_t>(::gettid());
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, nice + 5));
+}
+
+// Whether the table key `key` is one of `roots` or lies under one of them.
+bool under_roots(const std::string& key, const std::vector<std::string>& roots) {
+    return std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
+        return key == r || (key.size() > r.size() && key.compare(0, r.size(), r) == 0 &&
+                            (r.back() == '/' || key[r.size()] == '/'));
+    });
+}
+
+}  // namespace
+
 IndexStats Engine::run() {
     const auto start = Clock::now();
     Walker walker(stats_);
@@ -353,9 +392,23 @@ IndexStats Engine::run() {
         if (!opts_.full) load_state();
     }
 
-    // Which files need parsing.
-    std::vector<const InputFile*> work;
     std::unordered_set<std::string> seen;
+    const std::vector<const InputFile*> work = files_to_parse(files, seen);
+    parse_and_apply(work);
+
+    stats_.interrupted = stopping();
+    if (db_ && opts_.prune && !stats_.interrupted) prune(walker.roots(), seen);
+    if (db_) finish_index();
+    stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+    return stats_;
+}
+
+// The files of this run that need parsing: all of them, except (unless --full or --dry-run)
+// those whose size and mtime match their file table row, which count as unchanged. Every
+// file's key goes into `seen`.
+std::vector<const InputFile*> Engine::files_to_parse(const std::vector<InputFile>& files,
+                                                     std::unordered_set<std::string>& seen) {
+    std::vector<const InputFile*> work;
     for (const auto& f : files) {
         seen.insert(f.key);
         if (!opts_.dry_run && !opts_.full) {
@@ -367,143 +420,143 @@ IndexStats Engine::run() {
         }
         work.push_back(&f);
     }
+    return work;
+}
 
-    unsigned jobs = opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t n = work.size();
-    const std::size_t cap = std::max<std::size_t>(64, jobs * 16);
-    std::vector<std::optional<Result>> ring(cap);
-    std::mutex mu;
-    std::condition_variable cv_work, cv_write;
-    std::size_t next_take = 0, applied = 0;
-    unsigned running = jobs;
-
-    auto worker = [&] {
-        // Each parser thread's own, released when it returns (not thread_local: nothing of a
-        // run outlives it).
-        DocumentBuilder builder(opts_.language);
-        // The single writer is the bottleneck of a build: when parser threads and the writer
-        // compete for the cores, the kernel should prefer the writer (parsers run ahead
-        // anyway, as far as the ring lets them).
-        // (Relative to the process's own niceness; failure just leaves it as it is.)
-        if (!opts_.dry_run) {
-            const auto tid = static_cast<id_t>(::gettid());
-            errno = 0;
-            const int nice = ::getpriority(PRIO_PROCESS, tid);
-            if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, nice + 5));
-        }
-        while (true) {
-            std::size_t i;
-            {
-                std::unique_lock lk(mu);
-                cv_work.wait(
-                    lk, [&] { return stopping() || next_take >= n || next_take < applied + cap; });
-                if (stopping() || next_take >= n) break;
-                i = next_take++;
-            }
-            Result r = process(*work[i], builder);
-            {
-                std::lock_guard lk(mu);
-                ring[i % cap] = std::move(r);
-            }
-            cv_write.notify_one();
-        }
-        {
-            std::lock_guard lk(mu);
-            --running;
-        }
-        cv_write.notify_one();
-    };
+// Parses `work` in --jobs threads and applies the results in file order on this thread (the
+// only writer). Stops early when asked to; an exception from applying stops the parsers and
+// is rethrown once they have finished.
+void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
+    const unsigned jobs =
+        opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    ParseRing ring(work.size(), jobs);
     std::vector<std::thread> threads;
-    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
+    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back([&] { parse_files(ring, work); });
 
-    Progress progress(opts_.progress, n);
+    Progress progress(opts_.progress, ring.n);
     std::exception_ptr failure;
     try {
-        for (std::size_t i = 0; i < n; ++i) {
-            std::optional<Result> r;
-            {
-                Stopwatch sw(stats_.times.wait);
-                std::unique_lock lk(mu);
-                cv_write.wait(lk, [&] {
-                    return ring[i % cap].has_value() ||
-                           (i >= next_take && (stopping() || running == 0));
-                });
-                if (!ring[i % cap].has_value()) break;
-                r = std::move(ring[i % cap]);
-                ring[i % cap].reset();
-            }
-            stats_.bytes_parsed += work[i]->size;
-            {
-                const double c0 = commit_s_;
-                {
-                    Stopwatch sw(stats_.times.write);
-                    apply(*work[i], std::move(*r));
-                }
-                stats_.times.write -= commit_s_ - c0;  // the commits it ran count on their own
-            }
-            {
-                std::lock_guard lk(mu);
-                applied = i + 1;
-            }
-            cv_work.notify_all();
-            progress.update(i + 1, stats_.bytes_parsed, stats_.rejected);
-            if (stopping()) break;
-        }
+        apply_in_order(ring, work, progress);
     } catch (...) {
         failure = std::current_exception();
     }
     {
-        std::lock_guard lk(mu);
-        next_take = n;  // no more work for anyone
+        std::lock_guard lk(ring.mu);
+        ring.next_take = ring.n;  // no more work for anyone
     }
-    cv_work.notify_all();
+    ring.cv_work.notify_all();
     for (auto& t : threads) t.join();
     progress.finish();
     if (failure) std::rethrow_exception(failure);
+}
 
-    stats_.interrupted = stopping();
-    if (db_ && opts_.prune && !stats_.interrupted) {
-        const double c0 = commit_s_;
-        const auto p0 = Clock::now();
-        const auto& roots = walker.roots();
-        std::vector<std::string> gone;
-        for (const auto& [key, e] : table_) {
-            if (seen.count(key)) continue;
-            const bool under = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
-                return key == r || (key.size() > r.size() && key.compare(0, r.size(), r) == 0 &&
-                                    (r.back() == '/' || key[r.size()] == '/'));
+// One parser thread: takes the next file of `work` while the ring has room, parses it and
+// puts the result in its slot, until the work runs out or the run stops.
+void Engine::parse_files(ParseRing& ring, const std::vector<const InputFile*>& work) {
+    // Each parser thread's own, released when it returns (not thread_local: nothing of a run
+    // outlives it).
+    DocumentBuilder builder(opts_.language);
+    if (!opts_.dry_run) lower_thread_priority();
+    while (true) {
+        std::size_t i;
+        {
+            std::unique_lock lk(ring.mu);
+            ring.cv_work.wait(lk, [&] {
+                return stopping() || ring.next_take >= ring.n ||
+                       ring.next_take < ring.applied + ring.cap;
             });
-            if (under) gone.push_back(key);
+            if (stopping() || ring.next_take >= ring.n) break;
+            i = ring.next_take++;
         }
-        std::sort(gone.begin(), gone.end());
-        for (const auto& key : gone) {
-            const TableEntry e = table_.at(key);
-            table_.erase(key);
-            dirty_.erase(key);
-            erased_.insert(key);
-            if (e.owner) {
-                remove_article(e.id);
-                promote_duplicate(e.id, key);
-            } else if (e.foreign) {
-                drop_foreign_links(key, e, {});
+        Result r = process(*work[i], builder);
+        {
+            std::lock_guard lk(ring.mu);
+            ring.slots[i % ring.cap] = std::move(r);
+        }
+        ring.cv_write.notify_one();
+    }
+    {
+        std::lock_guard lk(ring.mu);
+        --ring.running;
+    }
+    ring.cv_write.notify_one();
+}
+
+// The writer: waits for the result of each file of `work` in turn and applies it, until all
+// are applied, the run stops, or the parsers finish without it.
+void Engine::apply_in_order(ParseRing& ring, const std::vector<const InputFile*>& work,
+                            Progress& progress) {
+    for (std::size_t i = 0; i < ring.n; ++i) {
+        std::optional<Result> r;
+        {
+            Stopwatch sw(stats_.times.wait);
+            std::unique_lock lk(ring.mu);
+            ring.cv_write.wait(lk, [&] {
+                return ring.slots[i % ring.cap].has_value() ||
+                       (i >= ring.next_take && (stopping() || ring.running == 0));
+            });
+            if (!ring.slots[i % ring.cap].has_value()) break;
+            r = std::move(ring.slots[i % ring.cap]);
+            ring.slots[i % ring.cap].reset();
+        }
+        stats_.bytes_parsed += work[i]->size;
+        {
+            const double c0 = commit_s_;
+            {
+                Stopwatch sw(stats_.times.write);
+                apply(*work[i], std::move(*r));
             }
+            stats_.times.write -= commit_s_ - c0;  // the commits it ran count on their own
         }
-        stats_.times.prune += std::chrono::duration<double>(Clock::now() - p0).count() -
-                              (commit_s_ - c0);  // the commits it ran count on their own
+        {
+            std::lock_guard lk(ring.mu);
+            ring.applied = i + 1;
+        }
+        ring.cv_work.notify_all();
+        progress.update(i + 1, stats_.bytes_parsed, stats_.rejected);
+        if (stopping()) break;
     }
-    if (db_) {
-        // Nothing to write (a no-change run): leave the index untouched.
-        const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
-                          !stories_.touched().empty() || !pending_stubs_.empty() ||
-                          !xref_dirty_.empty() || fresh_;
-        if (work || opts_.full) commit();
-        if (opts_.compact && !stats_.interrupted) {
-            Stopwatch sw(stats_.times.compact);
-            compact();
+}
+
+// --prune: the files of the table under this run's input roots that the walk did not see
+// (`seen`) are gone. Their rows are dropped and their articles removed (or their foreign
+// links dropped), in path order.
+void Engine::prune(const std::vector<std::string>& roots,
+                   const std::unordered_set<std::string>& seen) {
+    const double c0 = commit_s_;
+    const auto p0 = Clock::now();
+    std::vector<std::string> gone;
+    for (const auto& [key, e] : table_) {
+        if (!seen.count(key) && under_roots(key, roots)) gone.push_back(key);
+    }
+    std::sort(gone.begin(), gone.end());
+    for (const auto& key : gone) {
+        const TableEntry e = table_.at(key);
+        table_.erase(key);
+        dirty_.erase(key);
+        erased_.insert(key);
+        if (e.owner) {
+            remove_article(e.id);
+            promote_duplicate(e.id, key);
+        } else if (e.foreign) {
+            drop_foreign_links(key, e, {});
         }
     }
-    stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-    return stats_;
+    stats_.times.prune += std::chrono::duration<double>(Clock::now() - p0).count() -
+                          (commit_s_ - c0);  // the commits it ran count on their own
+}
+
+// The end of a run with an index: the last commit (none when nothing changed, so a no-change
+// run leaves the index untouched; always with --full), then --compact unless interrupted.
+void Engine::finish_index() {
+    const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
+                      !stories_.touched().empty() || !pending_stubs_.empty() ||
+                      !xref_dirty_.empty() || fresh_;
+    if (work || opts_.full) commit();
+    if (opts_.compact && !stats_.interrupted) {
+        Stopwatch sw(stats_.times.compact);
+        compact();
+    }
 }
 
 }  // namespace detail

@@ -42,6 +42,8 @@ namespace news::detail {
 
 namespace fs = std::filesystem;
 
+struct ParseRing;  // engine.cpp
+
 // What a worker hands to the writer for one file.
 struct Result {
     bool ok = false;
@@ -61,6 +63,16 @@ class Engine {
     IndexStats run();
 
   private:
+    // The steps of run() (engine.cpp).
+    std::vector<const InputFile*> files_to_parse(const std::vector<InputFile>& files,
+                                                 std::unordered_set<std::string>& seen);
+    void parse_and_apply(const std::vector<const InputFile*>& work);
+    void parse_files(ParseRing& ring, const std::vector<const InputFile*>& work);
+    void apply_in_order(ParseRing& ring, const std::vector<const InputFile*>& work,
+                        Progress& progress);
+    void prune(const std::vector<std::string>& roots, const std::unordered_set<std::string>& seen);
+    void finish_index();
+
     void open_db();
     Xapian::WritableDatabase open_one(const fs::path& path, int flags);
     void check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
