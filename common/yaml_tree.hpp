@@ -1,8 +1,9 @@
 // A small YAML document tree, and the two ways we build it:
 //  - a fast reader for the block-style subset that article front matter uses (block mappings
-//    and sequences, single-line plain / 'single' / "double" quoted scalars, comments);
+//    and sequences, single-line plain / 'single' / "double" quoted scalars, comments):
+//    yaml_simple.cpp;
 //  - yaml-cpp, for everything else (flow style, anchors and aliases, tags, block scalars,
-//    multi-line scalars) and for every error message.
+//    multi-line scalars) and for every error message: yaml_full.cpp.
 // The fast reader never guesses: on anything outside its subset it gives up and yaml-cpp
 // reads the whole text, so both paths give the same tree (tests/test_parser_paths.cpp checks this).
 #pragma once
