@@ -1,3 +1,5 @@
+// Dates (date.hpp): ISO 8601 and partial-date parsing, relative ages, formatting and the
+// day/hour keys, all in UTC seconds since the epoch, on civil-date arithmetic.
 #include "date.hpp"
 
 #include <cstdio>

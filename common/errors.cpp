@@ -1,3 +1,5 @@
+// Typed errors (errors.hpp): the file:line:column location format of rejection messages and
+// ParseError's construction.
 #include "errors.hpp"
 
 #include "text.hpp"

@@ -1,3 +1,5 @@
+// Diacritic folding (fold.hpp) through a per-thread ICU transliterator, and the stemmer both
+// programs make.
 #include "fold.hpp"
 
 #include <unicode/translit.h>

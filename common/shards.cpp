@@ -1,3 +1,5 @@
+// Sharded indexes (shards.hpp): an article's shard, --shard and tcp specs, shard directory
+// names, and reading and writing Xapian stub database files.
 #include "shards.hpp"
 
 #include <cerrno>

@@ -1,3 +1,5 @@
+// The story rule (story.hpp): what it reads of an article (its words and the names it
+// mentions) and whether two articles tell one story.
 #include "story.hpp"
 
 #include <xapian.h>

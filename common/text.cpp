@@ -1,3 +1,5 @@
+// Small text utilities (text.hpp): UTF-8 checks, repair and encoding, HTML entity decoding
+// (the table is html_entities.cpp), trimming, ASCII lower-casing, truncation and hashing.
 #include "text.hpp"
 
 #include "html_entities.hpp"

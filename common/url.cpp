@@ -1,3 +1,4 @@
+// URL normalisation (url.hpp) for article ids and url terms, and a URL's host.
 #include "url.hpp"
 
 #include "text.hpp"

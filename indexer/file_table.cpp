@@ -1,3 +1,4 @@
+// The file table (file_table.hpp): a row's metadata key and its JSON encoding and decoding.
 #include "file_table.hpp"
 
 #include <nlohmann/json.hpp>

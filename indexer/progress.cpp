@@ -1,3 +1,5 @@
+// The indexer's progress line on stderr (progress.hpp): files, rate, throughput, ETA and
+// errors, redrawn at most every 250 ms, cleared at the end.
 #include "progress.hpp"
 
 #include <cstdio>

@@ -1,3 +1,6 @@
+// The story pass of the indexer (stories.hpp): what the story rule reads of each article,
+// candidates from the index, grouping into stories, and the story ids and XS terms written
+// back.
 #include "stories.hpp"
 
 #include <algorithm>

@@ -1,3 +1,7 @@
+// The walk over the inputs (walker.hpp): the files and folders given, folders recursed with
+// hidden entries, unsupported files and special files skipped and a folder already visited
+// (a symlink loop) not entered again; what cannot be read is rejected with its reason. The
+// files come out in path order, each once.
 #include "walker.hpp"
 
 #include <unistd.h>
