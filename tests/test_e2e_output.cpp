@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "e2e_fixtures.hpp"
 #include "schema.hpp"
@@ -62,6 +64,32 @@ TEST_F(E2eSample, StatsTextAndJsonl) {
     ASSERT_EQ(l.rc, 0) << describe(l);
     ASSERT_EQ(lines_of(l.out).size(), 1u) << l.out;
     EXPECT_EQ(json::parse(l.out)["articles"], 48);
+}
+
+// `stats --format tsv`: field and value rows (it printed JSON before), agreeing with the JSON.
+TEST_F(E2eSample, StatsTsvIsFieldValueRows) {
+    const Output o = searcher({"stats", "--index", index(), "--format", "tsv"});
+    ASSERT_EQ(o.rc, 0) << describe(o);
+    const json st = json::parse(searcher({"stats", "--index", index(), "--format", "json"}).out);
+    const auto lines = lines_of(o.out);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines[0], "field\tvalue");
+    std::map<std::string, std::string> rows;
+    std::size_t topics = 0;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto cells = split_tabs(lines[i]);
+        ASSERT_EQ(cells.size(), 2u) << lines[i];
+        if (cells[0].rfind("topic:", 0) == 0) ++topics;
+        rows[cells[0]] = cells[1];
+    }
+    EXPECT_EQ(rows["index"], index());
+    EXPECT_EQ(rows["articles"], "48");
+    EXPECT_EQ(rows["stubs"], "6");
+    EXPECT_EQ(rows["newest"], st["newest"].get<std::string>());
+    EXPECT_EQ(topics, st["top_topics"].size());
+    const json& top = st["top_topics"][0];
+    EXPECT_EQ(rows["topic:" + top["value"].get<std::string>()],
+              std::to_string(top["count"].get<long>()));
 }
 
 // ---- search: shape and formats -----------------------------------------------------------
@@ -293,6 +321,33 @@ TEST_F(E2eSample, GetFormats) {
     ASSERT_EQ(l.rc, 0) << describe(l);
     EXPECT_EQ(lines_of(l.out).size(), 1u);
     EXPECT_EQ(json::parse(l.out), get(kGlassSecureBeat));
+}
+
+// `get --format tsv`: field and value rows, one `related` row per out-link, in order.
+TEST_F(E2eSample, GetTsvIsFieldValueRows) {
+    const Output o = searcher({"get", "--index", index(), "--format", "tsv", kGlassSecureBeat});
+    ASSERT_EQ(o.rc, 0) << describe(o);
+    const json g = get(kGlassSecureBeat);
+    const auto lines = lines_of(o.out);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines[0], "field\tvalue");
+    std::map<std::string, std::string> rows;
+    std::vector<std::string> related;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto cells = split_tabs(lines[i]);
+        ASSERT_EQ(cells.size(), 2u) << lines[i];
+        if (cells[0] == "related") related.push_back(cells[1]);
+        rows[cells[0]] = cells[1];
+    }
+    EXPECT_EQ(rows["id"], g["article"]["id"].get<std::string>());
+    EXPECT_EQ(rows["title"], g["article"]["title"].get<std::string>());
+    EXPECT_EQ(rows["published"], g["article"]["published"].get<std::string>());
+    EXPECT_EQ(rows["inlink_count"], std::to_string(g["inlink_count"].get<long>()));
+    ASSERT_EQ(related.size(), g["related"].size());
+    for (std::size_t i = 0; i < related.size(); ++i) {
+        const json& id = g["related"][i]["id"];
+        EXPECT_EQ(related[i], id.is_null() ? "" : id.get<std::string>()) << i;
+    }
 }
 
 // ---- the documentation -----------------------------------------------------------------------
