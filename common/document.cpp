@@ -1,9 +1,12 @@
+// Article -> Xapian::Document (each field written once through FieldWriter), the stored
+// document data, and look-ups of documents by id.
 #include "document.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "date.hpp"
+#include "field_writer.hpp"
 #include "fold.hpp"
 #include "schema.hpp"
 #include "story.hpp"
@@ -14,21 +17,45 @@ namespace news {
 
 namespace {
 
-void add_value_number(Xapian::Document& doc, Xapian::valueno slot, double v) {
-    doc.add_value(slot, Xapian::sortable_serialise(v));
+// The 8 big-endian bytes of the hash of an id (the idhash value, one entry of `related`).
+std::string hash_bytes(std::string_view id) {
+    uint64_t h = hash64(id);
+    std::string out(8, '\0');
+    for (int i = 7; i >= 0; --i, h >>= 8)
+        out[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);
+    return out;
 }
 
-void add_date_terms(Xapian::Document& doc, int64_t t) {
+// The hash of an id mapped to [0, 1): the tie-break prior (see kSlotTieBreak).
+double tie_break(std::string_view id) {
+    return static_cast<double>(hash64(id) >> 11) * 0x1p-53;
+}
+
+void add_dates(FieldWriter& w, int64_t t) {
     int64_t y;
     unsigned m, d;
     civil_from_days(epoch_day(t), y, m, d);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
-    doc.add_boolean_term(make_term(field("year").prefix, buf));
+    w.add(FieldId::Year, buf);
     std::snprintf(buf, sizeof buf, "%04lld%02u", static_cast<long long>(y), m);
-    doc.add_boolean_term(make_term(field("month").prefix, buf));
+    w.add(FieldId::Month, buf);
     std::snprintf(buf, sizeof buf, "%04lld%02u%02u", static_cast<long long>(y), m, d);
-    doc.add_boolean_term(make_term(field("day").prefix, buf));
+    w.add(FieldId::Day, buf);
+    w.add(FieldId::Published, static_cast<double>(t));
+    // Years 0..9999 only (an offset can push a date out of them): the keys must sort.
+    if (const std::string day = day_key(t); day_from_key(day)) {
+        w.add(FieldId::PubDay, day);
+        w.add(FieldId::PubHour, hour_key(t));
+    }
+}
+
+void add_quality(FieldWriter& w, double q) {
+    w.add(FieldId::Quality, q);
+    w.add(FieldId::QPrior, std::clamp(q, 0.0, 100.0));
+    const double b = std::clamp(std::floor(q / kQualityBucket), double(kQualityBucketMin),
+                                double(kQualityBucketMax));
+    w.add(FieldId::QBucket, std::to_string(static_cast<long long>(b * kQualityBucket)));
 }
 
 void put_core(nlohmann::json& j, const ArticleCore& a) {
@@ -52,78 +79,38 @@ DocumentBuilder::DocumentBuilder(const std::string& language) {
     tg_.set_stemming_strategy(kIndexStemStrategy);
 }
 
-void DocumentBuilder::index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
+// What full articles and stubs share. Free text is indexed in this order (positions follow it):
+// title, excerpt, body, topics, provider name.
+void DocumentBuilder::index_core(FieldWriter& w, const ArticleCore& a, const std::string& id,
                                  const std::vector<std::string>& topics, const std::string& body) {
-    doc.add_boolean_term(bool_term("id", id));
-    doc.add_boolean_term(bool_term("idkey", id));
-    {
-        uint64_t h = hash64(id);
-        // In [0, 1): the tie-break prior (see kSlotTieBreak).
-        doc.add_value(kSlotTieBreak,
-                      Xapian::sortable_serialise(static_cast<double>(h >> 11) * 0x1p-53));
-        std::string key(8, '\0');
-        for (int i = 7; i >= 0; --i, h >>= 8)
-            key[static_cast<std::size_t>(i)] = static_cast<char>(h & 0xFF);
-        doc.add_value(kSlotIdHash, key);
-    }
-    tg_.set_document(doc);
-    if (!a.title.empty()) {
-        tg_.index_text(a.title, 1, std::string(field("title").prefix));
-        tg_.increase_termpos();
-        tg_.index_text(a.title, kTitleWeight);
-        tg_.increase_termpos();
-    }
-    if (!a.excerpt.empty()) {
-        tg_.index_text(a.excerpt);
-        tg_.increase_termpos();
-    }
-    if (!body.empty()) {
-        tg_.index_text(body);
-        tg_.increase_termpos();
-    }
+    w.add(FieldId::Id, id);
+    w.add(FieldId::IdKey, id);
+    w.add(FieldId::TieBreak, tie_break(id));
+    w.add(FieldId::IdHash, hash_bytes(id));
+    w.add(FieldId::Title, a.title);
+    w.add(FieldId::Excerpt, a.excerpt);
+    w.add(FieldId::Body, body);
     std::string joined;
     for (const auto& t : topics) {
-        tg_.index_text(t);
-        tg_.increase_termpos();
-        doc.add_boolean_term(bool_term("topic", t));
+        w.add(FieldId::Topic, t);
         if (!joined.empty()) joined += '\x1f';
         joined += t;
     }
-    if (!joined.empty()) doc.add_value(kSlotTopics, joined);
-    if (!a.provider.name.empty()) doc.add_value(kSlotProvider, a.provider.name);
-    if (!a.type.empty()) doc.add_value(kSlotType, a.type);
-    if (!a.provider.name.empty()) {
-        tg_.index_text(a.provider.name);
-        tg_.increase_termpos();
-        doc.add_boolean_term(bool_term("provider", a.provider.name));
-    }
-    std::string domain = a.provider.domain;
-    if (domain.empty()) domain = url_host(a.web_url);
-    if (!domain.empty()) doc.add_boolean_term(bool_term("domain", domain));
-    if (!a.type.empty()) doc.add_boolean_term(bool_term("type", a.type));
-    if (a.published) {
-        add_date_terms(doc, *a.published);
-        add_value_number(doc, kSlotPublished, static_cast<double>(*a.published));
-        // Years 0..9999 only (an offset can push a date out of them): the keys must sort.
-        if (const std::string day = day_key(*a.published); day_from_key(day)) {
-            doc.add_value(kSlotDay, day);
-            doc.add_value(kSlotHour, hour_key(*a.published));
-        }
-    }
-    if (a.quality) {
-        add_value_number(doc, kSlotQuality, *a.quality);
-        add_value_number(doc, kSlotQualityPrior, std::clamp(*a.quality, 0.0, 100.0));
-        const double b = std::clamp(std::floor(*a.quality / kQualityBucket),
-                                    double(kQualityBucketMin), double(kQualityBucketMax));
-        doc.add_boolean_term(quality_bucket_term(b * kQualityBucket));
-    }
-    doc.add_value(kSlotPriorKey, prior_key(a.published, a.quality));
+    w.add(FieldId::Topics, joined);
+    w.add(FieldId::Provider, a.provider.name);
+    w.add(FieldId::ProviderName, a.provider.name);
+    w.add(FieldId::Domain, a.provider.domain.empty() ? url_host(a.web_url) : a.provider.domain);
+    w.add(FieldId::Type, a.type);
+    w.add(FieldId::TypeName, a.type);
+    if (a.published) add_dates(w, *a.published);
+    if (a.quality) add_quality(w, *a.quality);
+    w.add(FieldId::PriorKey, prior_key(a.published, a.quality));
 }
 
 DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     Built out;
-    Xapian::Document& doc = out.doc;
-    index_core(doc, a, a.id, a.topics, a.body);
+    FieldWriter w(out.doc, tg_);
+    index_core(w, a, a.id, a.topics, a.body);
     // Spelling data: the plain (unprefixed, unstemmed) words of the title and excerpt.
     {
         Xapian::Document scratch;
@@ -139,40 +126,37 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     // The id term already holds the normalised webUrl (or originalUrl); a U term is only
     // needed for an originalUrl that differs from the id.
     if (!a.original_url.empty() && normalize_url(a.original_url) != a.id) {
-        doc.add_boolean_term(bool_term("url", a.original_url));
+        w.add(FieldId::Url, a.original_url);
     }
-    if (!a.category.empty()) doc.add_boolean_term(bool_term("category", a.category));
-    if (a.removed) doc.add_boolean_term(bool_term("flag", "removed"));
-    if (a.featured) doc.add_boolean_term(bool_term("flag", "featured"));
-    if (a.published_flag.value_or(false)) doc.add_boolean_term(bool_term("flag", "published"));
-    if (a.heat) add_value_number(doc, kSlotHeat, *a.heat);
+    w.add(FieldId::Category, a.category);
+    if (a.removed) w.add(FieldId::Flag, "removed");
+    if (a.featured) w.add(FieldId::Flag, "featured");
+    if (a.published_flag.value_or(false)) w.add(FieldId::Flag, "published");
+    if (a.heat) w.add(FieldId::Heat, *a.heat);
     std::string links;
     for (const auto& r : a.related) {
-        doc.add_boolean_term(bool_term("links", r.id));
-        uint64_t h = hash64(r.id);
-        char be[8];
-        for (int i = 7; i >= 0; --i, h >>= 8) be[i] = static_cast<char>(h & 0xFF);
-        links.append(be, 8);
+        w.add(FieldId::Links, r.id);
+        links += hash_bytes(r.id);
     }
-    if (!links.empty()) doc.add_value(kSlotLinks, links);
+    w.add(FieldId::Related, links);
     // Stories: the writer's story pass sets the story id; until then an article is a story of
     // its own (no XS term: singletons do not need one). What the story rule reads comes from
     // the stored title, excerpt and provider.
-    doc.add_value(kSlotStory, id_key(a.id));
-    doc.set_data(article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    tg_.set_document(Xapian::Document());  // the builder keeps no reference to what it built
+    w.add(FieldId::Story, id_key(a.id));
+    out.doc.set_data(
+        article_data(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return out;
 }
 
 Xapian::Document DocumentBuilder::build_stub(const RelatedRef& r, const std::string& from) {
     Xapian::Document doc;
-    index_core(doc, r, r.id, {}, {});
-    doc.add_boolean_term(bool_term("flag", "stub"));
+    FieldWriter w(doc, tg_);
+    index_core(w, r, r.id, {}, {});
+    w.add(FieldId::Flag, "stub");
     // A stub is a story of its own (it has no text to compare), whether it was written as a
     // stub or an article became one: the story pass would give it this value too.
-    doc.add_value(kSlotStory, id_key(r.id));
+    w.add(FieldId::Story, id_key(r.id));
     doc.set_data(stub_data(r, from).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    tg_.set_document(Xapian::Document());
     return doc;
 }
 
@@ -213,7 +197,7 @@ std::vector<std::string> out_links(const Xapian::Document& doc) {
 }
 
 std::optional<Xapian::docid> find_by_key(const Xapian::Database& db, const std::string& key) {
-    const std::string term = make_term(field("idkey").prefix, key);
+    const std::string term = make_term(field(FieldId::IdKey).prefix, key);
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return std::nullopt;
     return *p;
@@ -226,7 +210,7 @@ nlohmann::json read_data(const Xapian::Document& doc) {
 }
 
 std::optional<Xapian::docid> find_docid(const Xapian::Database& db, const std::string& id) {
-    const std::string term = bool_term("id", id);
+    const std::string term = bool_term(FieldId::Id, id);
     Xapian::PostingIterator p = db.postlist_begin(term);
     if (p == db.postlist_end(term)) return std::nullopt;
     return *p;

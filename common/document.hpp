@@ -12,6 +12,8 @@
 
 namespace news {
 
+class FieldWriter;
+
 // Builds documents; one per thread (TermGenerator and Stem are not thread-safe).
 class DocumentBuilder {
   public:
@@ -27,7 +29,7 @@ class DocumentBuilder {
     Xapian::Document build_stub(const RelatedRef& r, const std::string& from = {});
 
   private:
-    void index_core(Xapian::Document& doc, const ArticleCore& a, const std::string& id,
+    void index_core(FieldWriter& w, const ArticleCore& a, const std::string& id,
                     const std::vector<std::string>& topics, const std::string& body);
     Xapian::TermGenerator tg_;
 };

@@ -1,3 +1,5 @@
+// The schema's functions: terms (length limit, Omega's ':' rule), normalisation per the field
+// table's column, id keys, quality buckets and the prior key's encoding.
 #include "schema.hpp"
 
 #include <cmath>
@@ -8,13 +10,6 @@
 #include "url.hpp"
 
 namespace news {
-
-const Field& field(std::string_view name) {
-    for (const auto& f : kFields) {
-        if (f.name == name) return f;
-    }
-    throw std::logic_error("unknown schema field: " + std::string(name));
-}
 
 std::string make_term(std::string_view prefix, std::string_view value) {
     std::string term(prefix);
@@ -37,25 +32,37 @@ std::string id_key(std::string_view id) {
 }
 
 std::string quality_bucket_term(double bucket_start) {
-    return make_term(field("qbucket").prefix, std::to_string(static_cast<long long>(bucket_start)));
+    return bool_term(FieldId::QBucket, std::to_string(static_cast<long long>(bucket_start)));
 }
 
-std::string bool_term(std::string_view field_name, std::string_view value) {
-    const Field& f = field(field_name);
-    std::string v;
-    if (field_name == "id") {
-        v = std::string(value);  // ids are already normalised; paths are case-sensitive
-    } else if (field_name == "links" || field_name == "idkey") {
-        v = id_key(value);
-    } else if (field_name == "url") {
-        v = normalize_url(value);
-    } else if (field_name == "domain") {
-        v = ascii_lower(trim(value));
-        if (v.starts_with("www.")) v.erase(0, 4);
-    } else {
-        v = ascii_lower(trim(value));
+std::string normalise(Normalise norm, std::string_view value) {
+    switch (norm) {
+        case Normalise::AsIs:
+            return std::string(value);
+        case Normalise::Lower:
+            return ascii_lower(trim(value));
+        case Normalise::Host: {
+            std::string v = ascii_lower(trim(value));
+            if (v.starts_with("www.")) v.erase(0, 4);
+            return v;
+        }
+        case Normalise::Url:
+            return normalize_url(value);
+        case Normalise::IdKey:
+            return id_key(value);
+        case Normalise::Number:
+            break;
     }
-    return make_term(f.prefix, v);
+    throw std::logic_error("normalise: a number field takes a number, not text");
+}
+
+std::string bool_term(FieldId id, std::string_view value) {
+    const Field& f = field(id);
+    if (f.kind != FieldKind::Boolean) {
+        throw std::logic_error(
+            std::string("bool_term: field ").append(f.name).append(" is not boolean"));
+    }
+    return make_term(f.prefix, normalise(f.norm, value));
 }
 
 namespace {

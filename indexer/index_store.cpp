@@ -229,10 +229,10 @@ void Engine::load_state() {
         }
     }
     std::unordered_set<Xapian::docid> stubs;
-    const std::string stub_term = bool_term("flag", "stub");
+    const std::string stub_term = bool_term(FieldId::Flag, "stub");
     for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p)
         stubs.insert(*p);
-    const std::string xi(field("idkey").prefix);
+    const std::string xi(field(FieldId::IdKey).prefix);
     for (auto t = db.allterms_begin(xi); t != db.allterms_end(xi); ++t) {
         auto p = db.postlist_begin(*t);
         if (p == db.postlist_end(*t)) continue;

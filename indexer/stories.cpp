@@ -31,7 +31,7 @@ namespace {
 // The title words of a document: its ZS terms (the title field's stems).
 std::vector<std::string> title_terms(const Xapian::Document& doc) {
     std::vector<std::string> out;
-    const std::string zs = std::string("Z").append(field("title").prefix);
+    const std::string zs = std::string("Z").append(field(FieldId::Title).prefix);
     auto ti = doc.termlist_begin();
     for (ti.skip_to(zs); ti != doc.termlist_end(); ++ti) {
         const std::string term = *ti;
@@ -41,7 +41,7 @@ std::vector<std::string> title_terms(const Xapian::Document& doc) {
     return out;
 }
 std::string key_term_value(const Xapian::Document& doc) {
-    const std::string xi(field("idkey").prefix);
+    const std::string xi(field(FieldId::IdKey).prefix);
     auto t = doc.termlist_begin();
     t.skip_to(xi);
     return t != doc.termlist_end() && (*t).starts_with(xi) ? (*t).substr(xi.size()) : std::string();
@@ -81,7 +81,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     for (double day = t - window; day < t + window + 86400; day += 86400) {
         const std::string iso = format_iso8601(static_cast<int64_t>(day));
         days.emplace_back(
-            make_term(field("day").prefix, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
+            bool_term(FieldId::Day, iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2)));
     }
     Xapian::Enquire enq(db);
     enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
@@ -106,7 +106,7 @@ void StoryPass::touch_story_of(const Xapian::Database& db, Xapian::docid did) {
     touched_.insert(did);
     const std::string story = db.get_document(did).get_value(kSlotStory);
     if (story.empty()) return;
-    const std::string t = bool_term("storyterm", story);
+    const std::string t = bool_term(FieldId::StoryTerm, story);
     for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) touched_.insert(*p);
 }
 
@@ -226,7 +226,8 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
         if (!k.empty() && (story.empty() || k < story)) story = k;
     }
     const bool multi = group.size() > 1;
-    const std::string story_term = story.empty() ? std::string() : bool_term("storyterm", story);
+    const std::string story_term =
+        story.empty() ? std::string() : bool_term(FieldId::StoryTerm, story);
     for (Xapian::docid d : group) {
         Xapian::Document& doc = comp.at(d);
         done.insert(d);
@@ -235,7 +236,7 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
         if (old == story && has_term(d, story_term) == multi) continue;
         if (!old.empty()) {
             try {
-                doc.remove_term(bool_term("storyterm", old));
+                doc.remove_term(bool_term(FieldId::StoryTerm, old));
             } catch (const Xapian::InvalidArgumentError&) {
             }
         }

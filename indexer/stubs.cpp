@@ -5,7 +5,7 @@
 namespace news::detail {
 
 bool Engine::referenced(const std::string& key) const {
-    if (db_->get_termfreq(make_term(field("links").prefix, key)) > 0) return true;
+    if (db_->get_termfreq(make_term(field(FieldId::Links).prefix, key)) > 0) return true;
     auto x = xref_.find(key);
     return x != xref_.end() && !x->second.empty();
 }
@@ -42,8 +42,8 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
                       bool exists) {
     Xapian::Document stub = builder_.build_stub(r, from);
     if (exists) {
-        forget_text(make_term(field("idkey").prefix, key));
-        db_->replace_document(make_term(field("idkey").prefix, key), stub);
+        forget_text(make_term(field(FieldId::IdKey).prefix, key));
+        db_->replace_document(make_term(field(FieldId::IdKey).prefix, key), stub);
     } else {
         add_doc(key, stub);
         ++stats_.stubs_added;
@@ -56,8 +56,8 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
 void Engine::maybe_remove_stub(const std::string& key) {
     auto k = kinds_.find(key);
     if (k == kinds_.end() || k->second.kind != Kind::Stub) return;
-    const std::string lt = make_term(field("links").prefix, key);
-    const std::string t = make_term(field("idkey").prefix, key);
+    const std::string lt = make_term(field(FieldId::Links).prefix, key);
+    const std::string t = make_term(field(FieldId::IdKey).prefix, key);
     if (!referenced(key)) {
         forget_text(t);
         db_->delete_document(t);
@@ -95,7 +95,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
 // them). Returns the stub and the referrer's id.
 std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referrer(
     const std::string& key) {
-    const std::string lt = make_term(field("links").prefix, key);
+    const std::string lt = make_term(field(FieldId::Links).prefix, key);
     struct Referrer {
         std::string id, source, rel;
         bool operator<(const Referrer& o) const { return id < o.id; }

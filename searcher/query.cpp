@@ -25,16 +25,16 @@ namespace {
 // `provider:` maps to several boolean fields (name and domain): OR of their terms.
 class BoolFieldProcessor : public Xapian::FieldProcessor {
   public:
-    explicit BoolFieldProcessor(std::vector<std::string> fields) : fields_(std::move(fields)) {}
+    explicit BoolFieldProcessor(std::vector<FieldId> fields) : fields_(std::move(fields)) {}
     Xapian::Query operator()(const std::string& value) override {
         std::vector<Xapian::Query> terms;
-        for (const auto& f : fields_) terms.emplace_back(bool_term(f, value));
+        for (const FieldId f : fields_) terms.emplace_back(bool_term(f, value));
         if (terms.size() == 1) return terms.front();
         return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
 
   private:
-    std::vector<std::string> fields_;
+    std::vector<FieldId> fields_;
 };
 
 // A query that matches nothing but is not empty (Query::MatchNothing is the empty query, which
@@ -125,9 +125,9 @@ class NumberFieldProcessor : public Xapian::FieldProcessor {
     ErrorSlot error_;
 };
 
-Xapian::Query any_of(const std::string& field_name, const std::vector<std::string>& values) {
+Xapian::Query any_of(FieldId f, const std::vector<std::string>& values) {
     std::vector<Xapian::Query> qs;
-    for (const auto& v : values) qs.emplace_back(bool_term(field_name, v));
+    for (const auto& v : values) qs.emplace_back(bool_term(f, v));
     return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
 }
 
@@ -389,7 +389,6 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
     if (lo_in) vlo = static_cast<double>(*lo_in);
     if (hi_in) vhi = static_cast<double>(*hi_in);
     const Xapian::Query exact = value_range(kSlotPublished, vlo, vhi);
-    const std::string Y(field("year").prefix), M(field("month").prefix), D(field("day").prefix);
     auto day_of = [](int64_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; };
     std::vector<Xapian::Query> parts;
     // Walk from the first to the last day, taking the largest bucket that fits.
@@ -405,17 +404,17 @@ Xapian::Query date_range_query(std::optional<int64_t> lo_in, std::optional<int64
         const bool day_inside = day * 86400 >= lo && (day + 1) * 86400 - 1 <= hi;
         if (m == 1 && d == 1 && day_inside && year_end <= last &&
             (year_end + 1) * 86400 - 1 <= hi) {
-            parts.emplace_back(make_term(Y, ymd(y, m, d, 1)));
+            parts.emplace_back(bool_term(FieldId::Year, ymd(y, m, d, 1)));
             day = year_end + 1;
         } else if (d == 1 && day_inside && month_end <= last && (month_end + 1) * 86400 - 1 <= hi) {
-            parts.emplace_back(make_term(M, ymd(y, m, d, 2)));
+            parts.emplace_back(bool_term(FieldId::Month, ymd(y, m, d, 2)));
             day = month_end + 1;
         } else if (day_inside) {
-            parts.emplace_back(make_term(D, ymd(y, m, d, 3)));
+            parts.emplace_back(bool_term(FieldId::Day, ymd(y, m, d, 3)));
             ++day;
         } else {  // an edge day: check the value
             parts.emplace_back(Xapian::Query::OP_FILTER,
-                               Xapian::Query(make_term(D, ymd(y, m, d, 3))), exact);
+                               Xapian::Query(bool_term(FieldId::Day, ymd(y, m, d, 3))), exact);
             ++day;
         }
         if (parts.size() > 2000) return exact;  // pathological span: fall back to the value range
@@ -428,14 +427,14 @@ Xapian::Query filter_query(const Filters& f, const Xapian::Database& db) {
     if (f.min_quality || f.max_quality)
         parts.push_back(quality_range_query(f.min_quality, f.max_quality, &db));
     if (f.since || f.until) parts.push_back(date_range_query(f.since, f.until, db));
-    if (!f.topics.empty()) parts.push_back(any_of("topic", f.topics));
+    if (!f.topics.empty()) parts.push_back(any_of(FieldId::Topic, f.topics));
     if (!f.providers.empty()) {
-        std::vector<Xapian::Query> qs{any_of("provider", f.providers),
-                                      any_of("domain", f.providers)};
+        std::vector<Xapian::Query> qs{any_of(FieldId::Provider, f.providers),
+                                      any_of(FieldId::Domain, f.providers)};
         parts.emplace_back(Xapian::Query::OP_OR, qs.begin(), qs.end());
     }
-    if (!f.types.empty()) parts.push_back(any_of("type", f.types));
-    if (!f.categories.empty()) parts.push_back(any_of("category", f.categories));
+    if (!f.types.empty()) parts.push_back(any_of(FieldId::Type, f.types));
+    if (!f.categories.empty()) parts.push_back(any_of(FieldId::Category, f.categories));
     if (parts.empty()) return Xapian::Query();
     return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
@@ -482,7 +481,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
     qp_.add_prefix(wildcard_field(""), "Z");  // see rewrite_wildcards
     // Set up from the field table: text prefixes, boolean filters (fields sharing a query name
     // are OR'ed), and value fields with ranges.
-    std::vector<std::pair<std::string, std::vector<std::string>>> bools;
+    std::vector<std::pair<std::string, std::vector<FieldId>>> bools;
     for (const auto& f : kFields) {
         if (f.query_name.empty()) continue;
         const std::string qn(f.query_name);
@@ -493,11 +492,11 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
             auto it = std::find_if(bools.begin(), bools.end(),
                                    [&](const auto& b) { return b.first == qn; });
             if (it == bools.end()) {
-                bools.push_back({qn, {std::string(f.name)}});
+                bools.push_back({qn, {f.id}});
             } else {
-                it->second.emplace_back(f.name);
+                it->second.push_back(f.id);
             }
-        } else if (f.name == "published") {
+        } else if (f.id == FieldId::Published) {
             qp_.add_boolean_prefix(qn, (new DateFieldProcessor(fp_error_))->release());
         } else {
             qp_.add_boolean_prefix(
@@ -507,7 +506,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const std::string& langua
     }
     for (auto& [qn, fields] : bools) {
         // `url:` also matches ids: the id term is the normalised webUrl, which has no U term.
-        if (qn == field("url").query_name) fields.emplace_back("id");
+        if (qn == field(FieldId::Url).query_name) fields.push_back(FieldId::Id);
         qp_.add_boolean_prefix(qn, (new BoolFieldProcessor(fields))->release());
     }
 }
@@ -601,8 +600,8 @@ Xapian::Query apply_filters(const Xapian::Query& text, const Filters& f,
     const Xapian::Query filters = filter_query(f, db);
     if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
     std::vector<Xapian::Query> hidden;
-    if (!f.include_removed) hidden.emplace_back(bool_term("flag", "removed"));
-    if (!f.include_stubs) hidden.emplace_back(bool_term("flag", "stub"));
+    if (!f.include_removed) hidden.emplace_back(bool_term(FieldId::Flag, "removed"));
+    if (!f.include_stubs) hidden.emplace_back(bool_term(FieldId::Flag, "stub"));
     if (!hidden.empty()) {
         q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
                           Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));

@@ -69,7 +69,7 @@ std::set<std::string> ids(const fs::path& index, bool stubs) {
 
 Xapian::doccount inlinks(const fs::path& index, const std::string& id) {
     Xapian::Database db(index.string());
-    return db.get_termfreq(news::bool_term("links", id));
+    return db.get_termfreq(news::bool_term(news::FieldId::Links, id));
 }
 
 }  // namespace

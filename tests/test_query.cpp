@@ -312,7 +312,7 @@ TEST(QueryPrior, ColumnFollowsTheRevision) {
         a.published = t0 + i * 86400;
         a.quality = quality;
         const auto built = b.build(a);
-        w.replace_document(news::bool_term("id", a.id), built.doc);
+        w.replace_document(news::bool_term(news::FieldId::Id, a.id), built.doc);
     };
     for (int i = 0; i < 20; ++i) add(i, 10 + i);
     w.commit();

@@ -429,7 +429,7 @@ std::string check_index(const fs::path& index) {
         const auto d = news::read_data(doc);
         const std::string id = d.value("id", "");
         if (d.value("stub", false)) {
-            if (db.get_termfreq(news::bool_term("links", id)) == 0)
+            if (db.get_termfreq(news::bool_term(news::FieldId::Links, id)) == 0)
                 problems << "stub " << id << " has no referrer\n";
             continue;
         }
@@ -556,7 +556,7 @@ void expect_sane_clean_build() {
     }
     {
         Xapian::Database db(s.clean.string());
-        const std::string p(news::field("storyterm").prefix);
+        const std::string p(news::field(news::FieldId::StoryTerm).prefix);
         for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
             stories += t.get_termfreq() > 1;
     }

@@ -1,5 +1,5 @@
 // Unit tests for common/schema.{hpp,cpp}: term construction (length limit, Omega ':' rule),
-// boolean-term normalisation per field and the consistency of kFields.
+// the normalisation column and boolean terms per field, and the consistency of kFields.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,10 +17,13 @@
 
 using news::bool_term;
 using news::field;
+using news::FieldId;
 using news::FieldKind;
 using news::kFields;
 using news::kMaxTermBytes;
 using news::make_term;
+using news::Normalise;
+using news::normalise;
 
 namespace {
 
@@ -200,64 +203,64 @@ TEST(MakeTerm, RandomMixedUtf8) {
 // ---- bool_term -----------------------------------------------------------------------------
 
 TEST(BoolTerm, TopicsAreLowerCasedAndTrimmed) {
-    EXPECT_EQ(bool_term("topic", "Computer Vision"), "Kcomputer vision");
-    EXPECT_EQ(bool_term("topic", "  AI  "), "Kai");
-    EXPECT_EQ(bool_term("topic", "AI"), bool_term("topic", "ai"));
+    EXPECT_EQ(bool_term(FieldId::Topic, "Computer Vision"), "Kcomputer vision");
+    EXPECT_EQ(bool_term(FieldId::Topic, "  AI  "), "Kai");
+    EXPECT_EQ(bool_term(FieldId::Topic, "AI"), bool_term(FieldId::Topic, "ai"));
     // Non-ASCII letters are kept as written (ASCII-only case folding).
-    EXPECT_EQ(bool_term("topic", "Ärger"), "K\xC3\x84rger");
+    EXPECT_EQ(bool_term(FieldId::Topic, "Ärger"), "K\xC3\x84rger");
 }
 
 TEST(BoolTerm, TypesAndCategoriesAreLowerCased) {
-    EXPECT_EQ(bool_term("type", "VIDEO"), "Tvideo");
-    EXPECT_EQ(bool_term("type", "Article"), "Tarticle");
-    EXPECT_EQ(bool_term("category", "News"), "XCnews");
-    EXPECT_EQ(bool_term("provider", "Reuters"), "XPreuters");
-    EXPECT_EQ(bool_term("flag", "Removed"), "XFremoved");
-    EXPECT_EQ(bool_term("year", "2021"), "Y2021");
-    EXPECT_EQ(bool_term("month", "202102"), "M202102");
-    EXPECT_EQ(bool_term("day", "20210201"), "D20210201");
+    EXPECT_EQ(bool_term(FieldId::Type, "VIDEO"), "Tvideo");
+    EXPECT_EQ(bool_term(FieldId::Type, "Article"), "Tarticle");
+    EXPECT_EQ(bool_term(FieldId::Category, "News"), "XCnews");
+    EXPECT_EQ(bool_term(FieldId::Provider, "Reuters"), "XPreuters");
+    EXPECT_EQ(bool_term(FieldId::Flag, "Removed"), "XFremoved");
+    EXPECT_EQ(bool_term(FieldId::Year, "2021"), "Y2021");
+    EXPECT_EQ(bool_term(FieldId::Month, "202102"), "M202102");
+    EXPECT_EQ(bool_term(FieldId::Day, "20210201"), "D20210201");
 }
 
 TEST(BoolTerm, DomainsLoseWww) {
-    EXPECT_EQ(bool_term("domain", "coindesk.com"), "Hcoindesk.com");
-    EXPECT_EQ(bool_term("domain", "www.coindesk.com"), "Hcoindesk.com");
-    EXPECT_EQ(bool_term("domain", " WWW.CoinDesk.COM "), "Hcoindesk.com");
-    EXPECT_EQ(bool_term("domain", "www2.example.com"), "Hwww2.example.com");
-    EXPECT_EQ(bool_term("domain", "sub.www.example.com"), "Hsub.www.example.com");
+    EXPECT_EQ(bool_term(FieldId::Domain, "coindesk.com"), "Hcoindesk.com");
+    EXPECT_EQ(bool_term(FieldId::Domain, "www.coindesk.com"), "Hcoindesk.com");
+    EXPECT_EQ(bool_term(FieldId::Domain, " WWW.CoinDesk.COM "), "Hcoindesk.com");
+    EXPECT_EQ(bool_term(FieldId::Domain, "www2.example.com"), "Hwww2.example.com");
+    EXPECT_EQ(bool_term(FieldId::Domain, "sub.www.example.com"), "Hsub.www.example.com");
 }
 
 TEST(BoolTerm, UrlsAreNormalised) {
-    EXPECT_EQ(bool_term("url", "HTTPS://WWW.Example.COM:443/Path?Q=1#frag"),
+    EXPECT_EQ(bool_term(FieldId::Url, "HTTPS://WWW.Example.COM:443/Path?Q=1#frag"),
               "Uhttps://www.example.com/Path?Q=1");
-    EXPECT_EQ(bool_term("url", " https://example.com/a "), "Uhttps://example.com/a");
-    EXPECT_EQ(bool_term("url", "https://example.com/a"),
-              bool_term("url", "HTTPS://EXAMPLE.COM/a#x"));
+    EXPECT_EQ(bool_term(FieldId::Url, " https://example.com/a "), "Uhttps://example.com/a");
+    EXPECT_EQ(bool_term(FieldId::Url, "https://example.com/a"),
+              bool_term(FieldId::Url, "HTTPS://EXAMPLE.COM/a#x"));
 }
 
 TEST(BoolTerm, IdsAreKeptAsWritten) {
     // Ids are already normalised; relative paths are case-sensitive.
-    EXPECT_EQ(bool_term("id", "posts/My-File.md"), "Qposts/My-File.md");
-    EXPECT_EQ(bool_term("id", "Posts/a.md"), "Q:Posts/a.md");
-    EXPECT_NE(bool_term("id", "Posts/a.md"), bool_term("id", "posts/a.md"));
-    EXPECT_EQ(bool_term("id", "https://example.com/A"), "Qhttps://example.com/A");
+    EXPECT_EQ(bool_term(FieldId::Id, "posts/My-File.md"), "Qposts/My-File.md");
+    EXPECT_EQ(bool_term(FieldId::Id, "Posts/a.md"), "Q:Posts/a.md");
+    EXPECT_NE(bool_term(FieldId::Id, "Posts/a.md"), bool_term(FieldId::Id, "posts/a.md"));
+    EXPECT_EQ(bool_term(FieldId::Id, "https://example.com/A"), "Qhttps://example.com/A");
 }
 
 TEST(BoolTerm, LinksHoldAHashOfTheId) {
     // schema.hpp: `links` terms are XR + 16 hex digits of hash64(id).
     const std::string id = "https://www.vice.com/en/article/4ad5k3/how-normal-people";
-    const std::string t = bool_term("links", id);
+    const std::string t = bool_term(FieldId::Links, id);
     EXPECT_EQ(t, "XR" + news::hex64(news::hash64(id)));
     EXPECT_EQ(t.size(), 2u + 16u);
-    EXPECT_EQ(bool_term("links", id), t);  // stable
+    EXPECT_EQ(bool_term(FieldId::Links, id), t);  // stable
     // The id is not normalised again: case and fragments matter, as for Q terms.
-    EXPECT_NE(bool_term("links", "https://example.com/A"),
-              bool_term("links", "https://example.com/a"));
-    EXPECT_NE(bool_term("links", "posts/a.md"), bool_term("links", "posts/b.md"));
+    EXPECT_NE(bool_term(FieldId::Links, "https://example.com/A"),
+              bool_term(FieldId::Links, "https://example.com/a"));
+    EXPECT_NE(bool_term(FieldId::Links, "posts/a.md"), bool_term(FieldId::Links, "posts/b.md"));
     // Even a huge id gives a short term.
-    EXPECT_EQ(bool_term("links", std::string(5000, 'x')).size(), 18u);
+    EXPECT_EQ(bool_term(FieldId::Links, std::string(5000, 'x')).size(), 18u);
     // No ':' is inserted: hex digits are lower-case.
     for (const char* s : {"A", "Z", "https://X.com/", ""}) {
-        const std::string u = bool_term("links", s);
+        const std::string u = bool_term(FieldId::Links, s);
         EXPECT_EQ(u.size(), 18u) << s;
         EXPECT_EQ(u.find(':'), std::string::npos) << s;
     }
@@ -265,33 +268,117 @@ TEST(BoolTerm, LinksHoldAHashOfTheId) {
 
 TEST(BoolTerm, LongValuesStayUnderTheLimit) {
     const std::string long_url = "https://example.com/" + std::string(400, 'x');
-    for (const char* f : {"id", "url", "links", "topic", "provider", "domain", "category"}) {
+    for (const FieldId f : {FieldId::Id, FieldId::Url, FieldId::Links, FieldId::Topic,
+                            FieldId::Provider, FieldId::Domain, FieldId::Category}) {
         const std::string t = bool_term(f, long_url);
-        EXPECT_LE(t.size(), kMaxTermBytes) << f;
-        EXPECT_TRUE(starts_with(t, std::string(field(f).prefix))) << f;
+        EXPECT_LE(t.size(), kMaxTermBytes) << field(f).name;
+        EXPECT_TRUE(starts_with(t, std::string(field(f).prefix))) << field(f).name;
     }
-    EXPECT_NE(bool_term("url", long_url + "1"), bool_term("url", long_url + "2"));
+    EXPECT_NE(bool_term(FieldId::Url, long_url + "1"), bool_term(FieldId::Url, long_url + "2"));
 }
 
-TEST(BoolTerm, UnknownFieldThrows) {
-    EXPECT_THROW(bool_term("no-such-field", "x"), std::logic_error);
-    EXPECT_THROW(field("no-such-field"), std::logic_error);
-    EXPECT_THROW(field(""), std::logic_error);
+TEST(BoolTerm, OnlyBooleanFieldsHaveTerms) {
+    for (const auto& f : kFields) {
+        if (f.kind == FieldKind::Boolean) {
+            EXPECT_TRUE(starts_with(bool_term(f.id, "x"), f.prefix)) << f.name;
+        } else {
+            EXPECT_THROW(bool_term(f.id, "x"), std::logic_error) << f.name;
+        }
+    }
+}
+
+TEST(BoolTerm, NamedFieldsAreTheFieldsOfThatName) {
+    // bool_term("id", x) and field("id") (code not yet moved to FieldId) look the name up when
+    // they compile; an unknown name does not compile.
+    static_assert(news::field_id("id") == FieldId::Id);
+    static_assert(news::field_id("provider_name") == FieldId::ProviderName);
+    static_assert(&field("links") == &field(FieldId::Links));
+    EXPECT_EQ(bool_term("topic", "AI"), bool_term(FieldId::Topic, "AI"));
+    EXPECT_EQ(bool_term("links", "a"), bool_term(FieldId::Links, "a"));
+}
+
+// ---- normalise (the table's normalisation column) -------------------------------------------
+
+TEST(Normalise, EachColumnValue) {
+    EXPECT_EQ(normalise(Normalise::AsIs, " Posts/A.md "), " Posts/A.md ");
+    EXPECT_EQ(normalise(Normalise::AsIs, std::string("\0\xff", 2)), std::string("\0\xff", 2));
+    EXPECT_EQ(normalise(Normalise::Lower, "  Computer Vision "), "computer vision");
+    EXPECT_EQ(normalise(Normalise::Lower, "\xC3\x84rger"), "\xC3\x84rger");  // ASCII only
+    EXPECT_EQ(normalise(Normalise::Host, " WWW.CoinDesk.COM "), "coindesk.com");
+    EXPECT_EQ(normalise(Normalise::Host, "www2.example.com"), "www2.example.com");
+    EXPECT_EQ(normalise(Normalise::Url, "HTTPS://WWW.Example.COM:443/Path?Q=1#frag"),
+              "https://www.example.com/Path?Q=1");
+    EXPECT_EQ(normalise(Normalise::IdKey, "posts/a.md"), news::id_key("posts/a.md"));
+    EXPECT_EQ(normalise(Normalise::IdKey, "posts/a.md").size(), 16u);
+    EXPECT_THROW(normalise(Normalise::Number, "1"), std::logic_error);
+}
+
+TEST(Normalise, BoolTermsApplyTheirFieldsColumn) {
+    const std::string v = " WWW.Example.COM/A#b ";
+    for (const auto& f : kFields) {
+        if (f.kind != FieldKind::Boolean) continue;
+        EXPECT_EQ(bool_term(f.id, v), make_term(f.prefix, normalise(f.norm, v))) << f.name;
+    }
 }
 
 // ---- kFields -------------------------------------------------------------------------------
+
+TEST(Fields, EveryFieldIdHasOneRowInOrder) {
+    ASSERT_EQ(kFields.size(), static_cast<std::size_t>(FieldId::Count_));
+    for (std::size_t i = 0; i < kFields.size(); ++i) {
+        const auto id = static_cast<FieldId>(i);
+        EXPECT_EQ(kFields[i].id, id) << kFields[i].name;
+        EXPECT_EQ(&field(id), &kFields[i]) << kFields[i].name;
+    }
+    // Every row's name finds its own id (looked up at compile time).
+    static_assert([]() consteval {
+        for (const auto& f : kFields) {
+            if (news::field_id(f.name) != f.id) return false;
+        }
+        return true;
+    }());
+}
 
 TEST(Fields, PrefixNamePairsAreUnique) {
     std::set<std::pair<std::string_view, std::string_view>> seen;
     std::set<std::string_view> names;
     for (const auto& f : kFields) {
         EXPECT_TRUE(seen.insert({f.prefix, f.name}).second) << f.name;
-        // field() looks fields up by name, so names must be unique too.
+        // field_id() looks fields up by name, so names must be unique too.
         EXPECT_TRUE(names.insert(f.name).second) << "duplicate name " << f.name;
         EXPECT_FALSE(f.name.empty());
         EXPECT_FALSE(f.description.empty()) << f.name;
-        EXPECT_EQ(&field(f.name), &f) << f.name;
     }
+}
+
+TEST(Fields, NormalisationAndTextWeightFitTheKind) {
+    for (const auto& f : kFields) {
+        switch (f.kind) {
+            case FieldKind::Text:
+                // Text goes to the TermGenerator as written, under a prefix and/or unprefixed.
+                EXPECT_EQ(f.norm, Normalise::AsIs) << f.name;
+                EXPECT_TRUE(!f.prefix.empty() || f.text_weight > 0) << f.name;
+                break;
+            case FieldKind::Boolean:
+                EXPECT_NE(f.norm, Normalise::Number) << f.name;
+                break;
+            case FieldKind::Value:
+                EXPECT_TRUE(f.norm == Normalise::AsIs || f.norm == Normalise::Number) << f.name;
+                EXPECT_EQ(f.text_weight, 0u) << f.name;
+                break;
+        }
+    }
+    // The columns that make terms differ from a plain lower-cased value.
+    EXPECT_EQ(field(FieldId::Id).norm, Normalise::AsIs);
+    EXPECT_EQ(field(FieldId::IdKey).norm, Normalise::IdKey);
+    EXPECT_EQ(field(FieldId::Links).norm, Normalise::IdKey);
+    EXPECT_EQ(field(FieldId::Url).norm, Normalise::Url);
+    EXPECT_EQ(field(FieldId::Domain).norm, Normalise::Host);
+    EXPECT_EQ(field(FieldId::Topic).norm, Normalise::Lower);
+    EXPECT_EQ(field(FieldId::Published).norm, Normalise::Number);
+    EXPECT_EQ(field(FieldId::PriorKey).norm, Normalise::AsIs);
+    EXPECT_EQ(field(FieldId::Title).text_weight, news::kTitleWeight);
+    EXPECT_EQ(field(FieldId::Topic).text_weight, 1u);  // topics are also free text
 }
 
 TEST(Fields, BooleanPrefixesAreUniqueAndNonEmpty) {
@@ -317,15 +404,15 @@ TEST(Fields, PrefixesFollowXapianConventions) {
         }
     }
     // The Omega conventions named in schema.hpp.
-    EXPECT_EQ(field("id").prefix, "Q");
-    EXPECT_EQ(field("title").prefix, "S");
-    EXPECT_EQ(field("topic").prefix, "K");
-    EXPECT_EQ(field("domain").prefix, "H");
-    EXPECT_EQ(field("url").prefix, "U");
-    EXPECT_EQ(field("type").prefix, "T");
-    EXPECT_EQ(field("year").prefix, "Y");
-    EXPECT_EQ(field("month").prefix, "M");
-    EXPECT_EQ(field("day").prefix, "D");
+    EXPECT_EQ(field(FieldId::Id).prefix, "Q");
+    EXPECT_EQ(field(FieldId::Title).prefix, "S");
+    EXPECT_EQ(field(FieldId::Topic).prefix, "K");
+    EXPECT_EQ(field(FieldId::Domain).prefix, "H");
+    EXPECT_EQ(field(FieldId::Url).prefix, "U");
+    EXPECT_EQ(field(FieldId::Type).prefix, "T");
+    EXPECT_EQ(field(FieldId::Year).prefix, "Y");
+    EXPECT_EQ(field(FieldId::Month).prefix, "M");
+    EXPECT_EQ(field(FieldId::Day).prefix, "D");
 }
 
 TEST(Fields, ValueSlotsAreUniqueAndOnlyOnValueFields) {
@@ -340,15 +427,15 @@ TEST(Fields, ValueSlotsAreUniqueAndOnlyOnValueFields) {
             EXPECT_EQ(f.slot, -1) << f.name;
         }
     }
-    EXPECT_EQ(field("published").slot, static_cast<int>(news::kSlotPublished));
-    EXPECT_EQ(field("quality").slot, static_cast<int>(news::kSlotQuality));
-    EXPECT_EQ(field("heat").slot, static_cast<int>(news::kSlotHeat));
-    EXPECT_EQ(field("story").slot, static_cast<int>(news::kSlotStory));
-    EXPECT_EQ(field("idhash").slot, static_cast<int>(news::kSlotIdHash));
-    EXPECT_EQ(field("related").slot, static_cast<int>(news::kSlotLinks));
-    EXPECT_EQ(field("topics").slot, static_cast<int>(news::kSlotTopics));
-    EXPECT_EQ(field("provider_name").slot, static_cast<int>(news::kSlotProvider));
-    EXPECT_EQ(field("type_name").slot, static_cast<int>(news::kSlotType));
+    EXPECT_EQ(field(FieldId::Published).slot, static_cast<int>(news::kSlotPublished));
+    EXPECT_EQ(field(FieldId::Quality).slot, static_cast<int>(news::kSlotQuality));
+    EXPECT_EQ(field(FieldId::Heat).slot, static_cast<int>(news::kSlotHeat));
+    EXPECT_EQ(field(FieldId::Story).slot, static_cast<int>(news::kSlotStory));
+    EXPECT_EQ(field(FieldId::IdHash).slot, static_cast<int>(news::kSlotIdHash));
+    EXPECT_EQ(field(FieldId::Related).slot, static_cast<int>(news::kSlotLinks));
+    EXPECT_EQ(field(FieldId::Topics).slot, static_cast<int>(news::kSlotTopics));
+    EXPECT_EQ(field(FieldId::ProviderName).slot, static_cast<int>(news::kSlotProvider));
+    EXPECT_EQ(field(FieldId::TypeName).slot, static_cast<int>(news::kSlotType));
 }
 
 TEST(Fields, QueryNamesMapToOneKindOfField) {

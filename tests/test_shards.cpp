@@ -186,7 +186,8 @@ Docs documents(const std::vector<fs::path>& dbs, bool without_story = false) {
             const Xapian::Document d = db.get_document(*it);
             std::vector<std::string> terms;
             for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t) {
-                if (without_story && (*t).starts_with(news::field("storyterm").prefix)) continue;
+                if (without_story && (*t).starts_with(news::field(news::FieldId::StoryTerm).prefix))
+                    continue;
                 terms.push_back(*t);
             }
             std::map<Xapian::valueno, std::string> values;
@@ -330,7 +331,7 @@ TEST_F(Shards, ShardedIndexHoldsExactlyTheDocumentsOfOneIndex) {
             EXPECT_EQ(news::shard_for_id(id, 3), k) << id;
     }
     Xapian::Database db(one());
-    EXPECT_GT(db.get_termfreq(news::bool_term("flag", "stub")), 0u);
+    EXPECT_GT(db.get_termfreq(news::bool_term(news::FieldId::Flag, "stub")), 0u);
     // The stub file is a Xapian stub database: Xapian opens the directory as all shards.
     EXPECT_EQ(Xapian::Database(three()).get_doccount(), db.get_doccount());
 }

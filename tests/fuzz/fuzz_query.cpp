@@ -196,11 +196,11 @@ void build_index() {
             const news::ParsedFile p =
                 news::parse_article_text(fixture_text(f, i), news::FileKind::FrontMatter, rel, rel);
             news::DocumentBuilder::Built b = builder.build(p.article);
-            w.replace_document(news::bool_term("id", p.article.id), b.doc);
+            w.replace_document(news::bool_term(news::FieldId::Id, p.article.id), b.doc);
             for (const auto& word : b.spelling_words) w.add_spelling(word);
             for (const auto& r : p.article.related) {
                 if (r.web_url.find("elsewhere.example") != std::string::npos) {
-                    w.replace_document(news::bool_term("id", r.id),
+                    w.replace_document(news::bool_term(news::FieldId::Id, r.id),
                                        builder.build_stub(r, p.article.id));
                 }
             }
