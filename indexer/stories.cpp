@@ -50,7 +50,15 @@ std::string key_term_value(const Xapian::Document& doc) {
 }  // namespace
 
 TextInfo text_info(StoryText story, const Xapian::Document& doc) {
-    return {std::move(story), doc.get_value(kSlotPublished), key_term_value(doc), title_terms(doc)};
+    TextInfo info{std::move(story), doc.get_value(kSlotPublished), key_term_value(doc),
+                  title_terms(doc), doc.get_value(kSlotStory),     false};
+    if (!info.story_id.empty()) {
+        const std::string xs = bool_term("storyterm", info.story_id);
+        auto t = doc.termlist_begin();
+        t.skip_to(xs);
+        info.story_term = t != doc.termlist_end() && *t == xs;
+    }
+    return info;
 }
 
 namespace {
@@ -139,19 +147,17 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
     std::sort(by_key.begin(), by_key.end());
     std::vector<Xapian::docid> seeds;
     for (const auto& kd : by_key) seeds.push_back(kd.second);
-    auto load = [&](Xapian::docid d, Xapian::Document& doc) {
+    auto exists = [&](Xapian::docid d) {  // (and cached)
         try {
-            doc = db.get_document(d);
+            (void)text_.get(db, d);
             return true;
         } catch (const Xapian::DocNotFoundError&) {
             return false;
         }
     };
     for (Xapian::docid seed : seeds) {
-        if (done.count(seed)) continue;
-        Xapian::Document sdoc;
-        if (!load(seed, sdoc)) continue;
-        std::map<Xapian::docid, Xapian::Document> comp{{seed, sdoc}};
+        if (done.count(seed) || !exists(seed)) continue;
+        std::set<Xapian::docid> comp{seed};
         std::vector<Xapian::docid> queue{seed};
         while (!queue.empty() && comp.size() < kMaxStory) {
             const Xapian::docid x = queue.back();
@@ -160,10 +166,8 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
             if (found == links.end())
                 found = links.emplace(x, near_duplicates(db, x, text_, window, rule_)).first;
             for (Xapian::docid c : found->second) {
-                if (comp.count(c)) continue;
-                Xapian::Document cdoc;
-                if (!load(c, cdoc)) continue;
-                comp.emplace(c, std::move(cdoc));
+                if (comp.count(c) || !exists(c)) continue;
+                comp.insert(c);
                 queue.push_back(c);
             }
         }
@@ -172,20 +176,20 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
         // article it is linked with (the rule matched the two directly), or starts one. The
         // order depends on dates and ids only, so the result does not depend on the seed.
         std::map<Xapian::docid, std::set<Xapian::docid>> linked;
-        for (const auto& entry : comp) {
-            const auto l = links.find(entry.first);
+        for (Xapian::docid d : comp) {
+            const auto l = links.find(d);
             if (l == links.end()) continue;
             for (Xapian::docid c : l->second) {
                 if (!comp.count(c)) continue;
-                linked[entry.first].insert(c);
-                linked[c].insert(entry.first);
+                linked[d].insert(c);
+                linked[c].insert(d);
             }
         }
         // Copies of the sort keys: a cache look-up can evict the entry another one returned.
         std::vector<std::tuple<std::string, std::string, Xapian::docid>> dated;
-        for (const auto& entry : comp) {
-            const TextInfo& t = text_.get(db, entry.first);
-            dated.emplace_back(t.published, t.key, entry.first);
+        for (Xapian::docid d : comp) {
+            const TextInfo& t = text_.get(db, d);
+            dated.emplace_back(t.published, t.key, d);
         }
         std::sort(dated.begin(), dated.end());
         std::vector<Xapian::docid> order;
@@ -205,35 +209,33 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
                 groups[best].push_back(d);
             }
         }
-        for (const auto& group : groups) assign(db, group, comp, done, wrote);
+        for (const auto& group : groups) assign(db, group, done, wrote);
     }
 }
 
-// Gives the articles of `group` (documents in `comp`) one story: the smallest id key among
-// them; a multi-article story also gets its XS term.
+// Gives the articles of `group` one story: the smallest id key among them; a multi-article
+// story also gets its XS term. Only documents whose story changes are read and rewritten (the
+// cache knows what each holds).
 void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
-                       std::map<Xapian::docid, Xapian::Document>& comp,
                        std::set<Xapian::docid>& done, const std::function<void()>& wrote) {
-    auto has_term = [&](Xapian::docid d, const std::string& term) {
-        Xapian::PostingIterator p = db.postlist_begin(term);
-        if (p == db.postlist_end(term)) return false;
-        p.skip_to(d);
-        return p != db.postlist_end(term) && *p == d;
-    };
     std::string story;
     for (Xapian::docid d : group) {
-        const std::string k = text_.get(db, d).key;
+        const std::string& k = text_.get(db, d).key;
         if (!k.empty() && (story.empty() || k < story)) story = k;
     }
     const bool multi = group.size() > 1;
     const std::string story_term =
         story.empty() ? std::string() : bool_term(FieldId::StoryTerm, story);
     for (Xapian::docid d : group) {
-        Xapian::Document& doc = comp.at(d);
         done.insert(d);
         if (story.empty()) continue;
-        const std::string old = doc.get_value(kSlotStory);
-        if (old == story && has_term(d, story_term) == multi) continue;
+        std::string old;
+        {
+            const TextInfo& info = text_.get(db, d);
+            if (info.story_id == story && info.story_term == multi) continue;
+            old = info.story_id;
+        }
+        Xapian::Document doc = db.get_document(d);
         if (!old.empty()) {
             try {
                 doc.remove_term(bool_term(FieldId::StoryTerm, old));
@@ -243,6 +245,7 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
         if (multi) doc.add_boolean_term(story_term);  // singletons need no term
         doc.add_value(kSlotStory, story);
         db.replace_document(d, doc);
+        text_.set_story(d, story, multi);
         wrote();
     }
 }

@@ -32,6 +32,8 @@ struct TextInfo {
     std::string published;                 // value slot kSlotPublished
     std::string key;                       // id key (the XI term without its prefix)
     std::vector<std::string> title_terms;  // ZS terms: the title's stems
+    std::string story_id;                  // value slot kSlotStory as written
+    bool story_term = false;               // the document holds the XS term of `story_id`
 };
 
 // What the story pass needs of `doc`, given what the story rule reads of it.
@@ -62,6 +64,13 @@ class TextCache {
         }
     }
     void forget(Xapian::docid d) { map_.erase(d); }
+    // The story the pass wrote for `d` (kept only while `d` is cached).
+    void set_story(Xapian::docid d, const std::string& story, bool term) {
+        auto it = map_.find(d);
+        if (it == map_.end()) return;
+        it->second.story_id = story;
+        it->second.story_term = term;
+    }
 
   private:
     std::unordered_map<Xapian::docid, TextInfo>::iterator insert(Xapian::docid d, TextInfo info) {
@@ -102,8 +111,7 @@ class StoryPass {
 
   private:
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
-                std::map<Xapian::docid, Xapian::Document>& comp, std::set<Xapian::docid>& done,
-                const std::function<void()>& wrote);
+                std::set<Xapian::docid>& done, const std::function<void()>& wrote);
 
     double window_days_;
     StoryRule rule_;
