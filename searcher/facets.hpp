@@ -3,6 +3,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <vector>
@@ -18,8 +19,12 @@ namespace news {
 // Years are counted from the publication-day slot.
 class Facets {
   public:
-    explicit Facets(std::vector<std::string> names) : names_(std::move(names)) {
-        for (const auto& n : names_) spies_.emplace_back(slot_of(n));
+    explicit Facets(const std::vector<std::string>& names) {
+        for (const auto& n : names) {  // each once
+            if (std::find(names_.begin(), names_.end(), n) != names_.end()) continue;
+            names_.push_back(n);
+            spies_.emplace_back(slot_of(n));
+        }
     }
     void attach(Xapian::Enquire& enq) {
         for (auto& s : spies_) enq.add_matchspy(&s);

@@ -324,7 +324,6 @@ int search_batch(news::OpenedIndex& index, SearchFlags& sf) {
 }
 
 int do_search(const Common& common, SearchFlags& sf, const news::Style& st) {
-    const std::vector<std::string> words = sf.words;
     if (!sf.queries_file.empty()) sf.words.clear();  // the batch's lines are the queries
     resolve_search(sf);
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);

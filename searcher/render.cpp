@@ -180,8 +180,9 @@ void print_article_text(const ArticleResult& r, const Style& st) {
                 a.removed ? "   [removed]" : "", a.path.c_str(), a.excerpt.c_str());
     std::printf("related (%zu):\n", r.related.size());
     for (const auto& l : r.related) {
+        const std::string name = !l.title.empty() ? l.title : l.id ? *l.id : "(not in the index)";
         std::printf("  %s %s\n", l.indexed ? (l.stub ? "[stub]" : "      ") : "[none]",
-                    l.title.empty() ? l.id.value_or("").c_str() : l.title.c_str());
+                    name.c_str());
     }
     std::printf("listed as related by %u article(s)\n", r.inlink_count);
     for (const auto& l : r.inlinks) std::printf("  %s\n", l.title.c_str());
@@ -205,7 +206,18 @@ void print_stats_text(const StatsResult& r) {
 
 // A field-and-value row of `get` and `stats` as TSV.
 void row(const std::string& field, const std::string& value) {
-    std::cout << field << '\t' << tsv_cell(value) << '\n';
+    std::cout << tsv_cell(field) << '\t' << tsv_cell(value) << '\n';
+}
+
+// A number for programs: every digit the JSON has.
+std::string exact(const std::optional<double>& v) {
+    return v ? json(*v).dump() : std::string();
+}
+
+// `partial` and one `missing_shard` row per shard left out (--allow-partial).
+void partial_rows(const std::vector<MissingShard>& missing) {
+    row("partial", missing.empty() ? "false" : "true");
+    for (const auto& m : missing) row("missing_shard", m.index);
 }
 
 }  // namespace
@@ -297,8 +309,8 @@ void render(const ArticleResult& r, Format f, const Style& st) {
                      {"url", a.url},
                      {"title", a.title},
                      {"published", a.published.value_or("")},
-                     {"quality", a.quality ? num(a.quality) : ""},
-                     {"heat", a.heat ? num(a.heat) : ""},
+                     {"quality", exact(a.quality)},
+                     {"heat", exact(a.heat)},
                      {"provider", a.provider.name},
                      {"domain", a.provider.domain},
                      {"topics", topics},
@@ -313,6 +325,7 @@ void render(const ArticleResult& r, Format f, const Style& st) {
             for (const auto& l : r.related) row("related", l.id.value_or(""));
             row("inlink_count", std::to_string(r.inlink_count));
             for (const auto& l : r.inlinks) row("inlink", l.id);
+            partial_rows(r.missing);
             return;
         }
         case Format::Text:
@@ -343,6 +356,7 @@ void render(const StatsResult& r, Format f, const Style&) {
             for (const auto& v : r.top_topics) row("topic:" + v.value, std::to_string(v.count));
             for (const auto& v : r.top_providers)
                 row("provider:" + v.value, std::to_string(v.count));
+            partial_rows(r.missing);
             return;
         case Format::Text:
             print_stats_text(r);

@@ -85,6 +85,7 @@ TEST_F(E2eSample, StatsTsvIsFieldValueRows) {
     EXPECT_EQ(rows["index"], index());
     EXPECT_EQ(rows["articles"], "48");
     EXPECT_EQ(rows["stubs"], "6");
+    EXPECT_EQ(rows["partial"], "false");
     EXPECT_EQ(rows["newest"], st["newest"].get<std::string>());
     EXPECT_EQ(topics, st["top_topics"].size());
     const json& top = st["top_topics"][0];
@@ -343,6 +344,8 @@ TEST_F(E2eSample, GetTsvIsFieldValueRows) {
     EXPECT_EQ(rows["title"], g["article"]["title"].get<std::string>());
     EXPECT_EQ(rows["published"], g["article"]["published"].get<std::string>());
     EXPECT_EQ(rows["inlink_count"], std::to_string(g["inlink_count"].get<long>()));
+    EXPECT_EQ(rows["quality"], g["article"]["quality"].dump());
+    EXPECT_EQ(rows["partial"], "false");
     ASSERT_EQ(related.size(), g["related"].size());
     for (std::size_t i = 0; i < related.size(); ++i) {
         const json& id = g["related"][i]["id"];

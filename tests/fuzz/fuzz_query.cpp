@@ -53,6 +53,7 @@
 #include "date.hpp"
 #include "document.hpp"
 #include "errors.hpp"
+#include "highlight.hpp"
 #include "parser.hpp"
 #include "prior.hpp"
 #include "query.hpp"
@@ -469,15 +470,17 @@ void one_search(std::string_view input) {
         if ((h >> (15 + i)) & 1) so.facets.emplace_back(kFacets[i]);
     }
     try {
-        dump(news::run_search(*g_index, so), "run_search");
+        dump(nlohmann::json(news::run_search(*g_index, so)), "run_search");
     } catch (const news::UsageError&) {
         // --reverse with relevance/blend sorting
     }
     for (int which = 0; which < 2; ++which) {
         try {
-            dump(which == 0 ? news::get_article(*g_index, req.text)
-                            : news::get_story(*g_index, req.text),
-                 which == 0 ? "get_article" : "get_story");
+            if (which == 0) {
+                dump(nlohmann::json(news::get_article(*g_index, req.text)), "get_article");
+            } else {
+                dump(nlohmann::json(news::get_story(*g_index, req.text)), "get_story");
+            }
         } catch (const news::NotFoundError&) {
         }
     }
