@@ -427,8 +427,7 @@ std::vector<const InputFile*> Engine::files_to_parse(const std::vector<InputFile
 // only writer). Stops early when asked to; an exception from applying stops the parsers and
 // is rethrown once they have finished.
 void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
-    const unsigned jobs =
-        opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned jobs = threads();
     ParseRing ring(work.size(), jobs);
     std::vector<std::thread> threads;
     for (unsigned t = 0; t < jobs; ++t) threads.emplace_back([&] { parse_files(ring, work); });

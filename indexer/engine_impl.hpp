@@ -79,6 +79,9 @@ class Engine {
                           const std::string& shard);
     void load_state();
     Xapian::WritableDatabase& meta() { return shards_.front(); }
+    unsigned threads() const {  // --jobs, 0 = all cores
+        return opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    }
     Xapian::docid add_doc(const std::string& key, const Xapian::Document& doc);
     void commit_all();
     bool mine(const std::string& key) const {
@@ -133,6 +136,7 @@ class Engine {
     IndexStats stats_;
     std::optional<Xapian::WritableDatabase> db_;  // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;
+    std::vector<std::string> shard_paths_;  // the same, as directories (same order)
     unsigned nshards_ = 1;
     std::vector<Xapian::docid> next_local_;               // per shard: the next unused docid in it
     DocumentBuilder builder_;                             // the writer's own, for stubs

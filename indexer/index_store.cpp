@@ -148,6 +148,7 @@ void Engine::open_db() {
     nshards_ = n;
     if (n == 1) {
         shards_.push_back(open_one(index, flags));
+        shard_paths_.push_back(index.string());
         const std::string part = opts_.shard_count ? std::to_string(opts_.shard_index) + "/" +
                                                          std::to_string(opts_.shard_count)
                                                    : std::string();
@@ -159,6 +160,7 @@ void Engine::open_db() {
         for (unsigned i = 0; i < n; ++i) {
             const fs::path dir = index / shard_dir_name(i);
             shards_.push_back(open_one(dir, flags));
+            shard_paths_.push_back(dir.string());
             check_shard_meta(shards_.back(), dir.string(),
                              std::to_string(i) + "/" + std::to_string(n));
             db_->add_database(shards_.back());
@@ -336,7 +338,15 @@ void Engine::commit() {
     }
     {
         Stopwatch sw(tm.stories);
-        stories_.run(*db_, [this] { count_write(); });
+        // The candidate searches read the committed state through a reader: the same terms and
+        // statistics (the pass writes only story values and boolean terms), without the
+        // writer's pending changes, which make every search slower as the pass writes.
+        auto open_reader = [this] {
+            Xapian::Database reader;
+            for (const auto& p : shard_paths_) reader.add_database(Xapian::Database(p));
+            return reader;
+        };
+        stories_.run(*db_, open_reader, threads(), [this] { count_write(); });
     }
     for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
     {

@@ -4,7 +4,10 @@
 #include "stories.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -73,7 +76,8 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     constexpr std::size_t kMaxCandidates = 50;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
-    const TextInfo xinfo = cache.get(db, x);  // a copy: later get() calls may evict the entry
+    const TextCache::Entry xe = cache.get(db, x);
+    const TextInfo& xinfo = *xe;
     if (xinfo.story.empty() || xinfo.published.empty()) return out;  // a story of its own
     const double t = Xapian::sortable_unserialise(xinfo.published);
     std::vector<std::pair<Xapian::doccount, std::string>> words;
@@ -99,7 +103,8 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates + 1);  // x itself is one
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (*it == x) continue;
-        const TextInfo& cinfo = cache.get(db, *it);
+        const TextCache::Entry ce = cache.get(db, *it);
+        const TextInfo& cinfo = *ce;
         const std::string& cdate = cinfo.published;
         if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
         if (!same_story(xinfo.story, cinfo.story, rule)) continue;
@@ -122,24 +127,64 @@ void StoryPass::forget_term(const Xapian::Database& db, const std::string& term)
     for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) text_.forget(*p);
 }
 
+// The links of `seeds` (what near_duplicates finds for each), into `links`: in `threads`
+// threads when there are enough, each searching a reader of its own (Xapian objects are not
+// shared between threads); the results do not depend on the thread count.
+void StoryPass::find_links(const std::vector<Xapian::docid>& seeds,
+                           const std::function<Xapian::Database()>& open_reader,
+                           const Xapian::Database& reader, unsigned threads, Links& links) {
+    constexpr std::size_t kPerThread = 64;  // fewer seeds are not worth a thread
+    const double window = window_days_ * 86400.0;
+    std::vector<std::vector<Xapian::docid>> found(seeds.size());
+    const auto n = static_cast<unsigned>(
+        std::min<std::size_t>(std::max(1u, threads), seeds.size() / kPerThread + 1));
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto work = [&](const Xapian::Database& r) {
+        try {
+            for (std::size_t i; (i = next++) < seeds.size();)
+                found[i] = near_duplicates(r, seeds[i], text_, window, rule_);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mu);
+            if (!error) error = std::current_exception();
+            next = seeds.size();
+        }
+    };
+    std::vector<std::thread> pool;
+    try {
+        for (unsigned k = 1; k < n; ++k) pool.emplace_back(work, open_reader());
+    } catch (...) {
+        next = seeds.size();
+        for (auto& t : pool) t.join();
+        throw;
+    }
+    work(reader);
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    for (std::size_t i = 0; i < seeds.size(); ++i) links.emplace(seeds[i], std::move(found[i]));
+}
+
 // Recomputes the stories of the articles written or removed in this batch (and of the former
 // members of their stories): the articles linked to them by the story rule, transitively, are
 // split into stories in date order (see the grouping below); a story's id is the smallest id
 // key among its articles. Thread count, shards and file order do not change the result; how a
 // corpus was split into runs can, beyond the 50-candidate cut (docs/ranking.md, "Stories").
-void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& wrote) {
+void StoryPass::run(Xapian::WritableDatabase& db,
+                    const std::function<Xapian::Database()>& open_reader, unsigned threads,
+                    const std::function<void()>& wrote) {
     constexpr std::size_t kMaxStory = 1000;
     const double window = window_days_ * 86400.0;
     std::set<Xapian::docid> done;
     // Each article's links, found once per pass: the closures of several seeds overlap (links
     // are found from one side, so a closure is not always a whole component), and writing story
     // values does not change what an article links to.
-    std::unordered_map<Xapian::docid, std::vector<Xapian::docid>> links;
+    Links links;
     // Seeds in id order, not docid order (a sharded index has other docids).
     std::vector<std::pair<std::string, Xapian::docid>> by_key;
     for (Xapian::docid d : touched_) {
         try {
-            by_key.emplace_back(text_.get(db, d).key, d);
+            by_key.emplace_back(text_.get(db, d)->key, d);
         } catch (const Xapian::DocNotFoundError&) {
         }
     }
@@ -147,9 +192,11 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
     std::sort(by_key.begin(), by_key.end());
     std::vector<Xapian::docid> seeds;
     for (const auto& kd : by_key) seeds.push_back(kd.second);
+    const Xapian::Database reader = open_reader();
+    find_links(seeds, open_reader, reader, threads, links);
     auto exists = [&](Xapian::docid d) {  // (and cached)
         try {
-            (void)text_.get(db, d);
+            (void)text_.get(db, d);  // (cached for the grouping and assign)
             return true;
         } catch (const Xapian::DocNotFoundError&) {
             return false;
@@ -164,7 +211,7 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
             queue.pop_back();
             auto found = links.find(x);
             if (found == links.end())
-                found = links.emplace(x, near_duplicates(db, x, text_, window, rule_)).first;
+                found = links.emplace(x, near_duplicates(reader, x, text_, window, rule_)).first;
             for (Xapian::docid c : found->second) {
                 if (comp.count(c) || !exists(c)) continue;
                 comp.insert(c);
@@ -188,8 +235,8 @@ void StoryPass::run(Xapian::WritableDatabase& db, const std::function<void()>& w
         // Copies of the sort keys: a cache look-up can evict the entry another one returned.
         std::vector<std::tuple<std::string, std::string, Xapian::docid>> dated;
         for (Xapian::docid d : comp) {
-            const TextInfo& t = text_.get(db, d);
-            dated.emplace_back(t.published, t.key, d);
+            const TextCache::Entry t = text_.get(db, d);
+            dated.emplace_back(t->published, t->key, d);
         }
         std::sort(dated.begin(), dated.end());
         std::vector<Xapian::docid> order;
@@ -220,7 +267,7 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
                        std::set<Xapian::docid>& done, const std::function<void()>& wrote) {
     std::string story;
     for (Xapian::docid d : group) {
-        const std::string& k = text_.get(db, d).key;
+        const std::string k = text_.get(db, d)->key;
         if (!k.empty() && (story.empty() || k < story)) story = k;
     }
     const bool multi = group.size() > 1;
@@ -231,9 +278,9 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
         if (story.empty()) continue;
         std::string old;
         {
-            const TextInfo& info = text_.get(db, d);
-            if (info.story_id == story && info.story_term == multi) continue;
-            old = info.story_id;
+            const TextCache::Entry info = text_.get(db, d);
+            if (info->story_id == story && info->story_term == multi) continue;
+            old = info->story_id;
         }
         Xapian::Document doc = db.get_document(d);
         if (!old.empty()) {

@@ -9,6 +9,8 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -43,37 +45,51 @@ TextInfo text_info(StoryText story, const Xapian::Document& doc);
 // what it writes (the parser threads computed it), so the story pass rarely reads documents'
 // data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
 // evicting the oldest first (a corpus in date order finds its candidates among recent ones).
+// Safe to share between threads: entries are immutable and shared, so an eviction never frees
+// one a caller holds; a miss reads the document from the caller's own database.
 class TextCache {
   public:
+    using Entry = std::shared_ptr<const TextInfo>;
     explicit TextCache(std::size_t cap = 1 << 16) : cap_(cap) {}
-    const TextInfo& get(const Xapian::Database& db, Xapian::docid d) {
-        auto it = map_.find(d);
-        if (it == map_.end()) {
-            const Xapian::Document doc = db.get_document(d);
-            const nlohmann::json data = read_data(doc);
-            it = insert(d, text_info(story_text_of(data), doc));
+    Entry get(const Xapian::Database& db, Xapian::docid d) {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            auto it = map_.find(d);
+            if (it != map_.end()) return it->second;
         }
-        return it->second;
+        const Xapian::Document doc = db.get_document(d);
+        auto info = std::make_shared<const TextInfo>(text_info(story_text_of(read_data(doc)), doc));
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = map_.find(d);  // another thread may have read it meanwhile
+        return it != map_.end() ? it->second : insert(d, std::move(info));
     }
     void put(Xapian::docid d, TextInfo info) {
+        auto e = std::make_shared<const TextInfo>(std::move(info));
+        std::lock_guard<std::mutex> lock(mu_);
         auto it = map_.find(d);
         if (it != map_.end()) {
-            it->second = std::move(info);
+            it->second = std::move(e);
         } else {
-            insert(d, std::move(info));
+            insert(d, std::move(e));
         }
     }
-    void forget(Xapian::docid d) { map_.erase(d); }
+    void forget(Xapian::docid d) {
+        std::lock_guard<std::mutex> lock(mu_);
+        map_.erase(d);
+    }
     // The story the pass wrote for `d` (kept only while `d` is cached).
     void set_story(Xapian::docid d, const std::string& story, bool term) {
+        std::lock_guard<std::mutex> lock(mu_);
         auto it = map_.find(d);
         if (it == map_.end()) return;
-        it->second.story_id = story;
-        it->second.story_term = term;
+        auto e = std::make_shared<TextInfo>(*it->second);
+        e->story_id = story;
+        e->story_term = term;
+        it->second = std::move(e);
     }
 
   private:
-    std::unordered_map<Xapian::docid, TextInfo>::iterator insert(Xapian::docid d, TextInfo info) {
+    Entry insert(Xapian::docid d, Entry info) {  // with mu_ held
         while (map_.size() >= cap_ && !order_.empty()) {
             map_.erase(order_.front());
             order_.pop_front();
@@ -85,10 +101,11 @@ class TextCache {
             order_.swap(live);
         }
         order_.push_back(d);
-        return map_.emplace(d, std::move(info)).first;
+        return map_.emplace(d, std::move(info)).first->second;
     }
     std::size_t cap_;
-    std::unordered_map<Xapian::docid, TextInfo> map_;
+    std::mutex mu_;
+    std::unordered_map<Xapian::docid, Entry> map_;
     std::deque<Xapian::docid> order_;  // insertion order (may name forgotten docids)
 };
 
@@ -105,11 +122,19 @@ class StoryPass {
     void put(Xapian::docid did, TextInfo info) { text_.put(did, std::move(info)); }
     // Documents holding `term` were changed some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
-    // Recomputes the stories of the touched articles; `wrote` is called after each document
-    // replaced.
-    void run(Xapian::WritableDatabase& db, const std::function<void()>& wrote);
+    // Recomputes the stories of the touched articles. `open_reader` opens the committed state
+    // of `db` read-only (what is searched for candidates: the pass writes only story values and
+    // boolean terms, which no candidate search reads); the touched articles' candidates are
+    // searched in `threads` threads, each with its own reader. `wrote` is called after each
+    // document replaced.
+    void run(Xapian::WritableDatabase& db, const std::function<Xapian::Database()>& open_reader,
+             unsigned threads, const std::function<void()>& wrote);
 
   private:
+    using Links = std::unordered_map<Xapian::docid, std::vector<Xapian::docid>>;
+    void find_links(const std::vector<Xapian::docid>& seeds,
+                    const std::function<Xapian::Database()>& open_reader,
+                    const Xapian::Database& reader, unsigned threads, Links& links);
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
                 std::set<Xapian::docid>& done, const std::function<void()>& wrote);
 
