@@ -84,22 +84,22 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
     const std::string self = id_key(a.id);
-    auto kind = kinds_.find(self);
-    if (kind != kinds_.end() && kind->second.kind == Kind::Full) {
+    auto kind = kinds().find(self);
+    if (kind != kinds().end() && kind->second.kind == Kind::Full) {
         if (auto did = find_docid(db, a.id)) {
             old_links = out_links(db.get_document(*did));
             stories_.touch_story_of(*db_, *did);  // its old story may split
         }
     }
     Xapian::docid did;
-    if (kind == kinds_.end()) {
+    if (kind == kinds().end()) {
         did = add_doc(self, doc);  // nothing has this id: no lookup needed
     } else {
         did = db.replace_document(qterm, doc);
     }
     stories_.touch(did);
     stories_.put(did, std::move(text));
-    kinds_[self] = {Kind::Full, {}};
+    kinds()[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
     for (const auto& r : a.related) {
@@ -122,8 +122,8 @@ void Engine::forget_text(const std::string& term) {
 bool Engine::remove_article(const std::string& id) {
     const std::string t = bool_term("id", id);
     const std::string key = id_key(id);
-    auto k = kinds_.find(key);
-    if (k == kinds_.end() || k->second.kind != Kind::Full) return false;
+    auto k = kinds().find(key);
+    if (k == kinds().end() || k->second.kind != Kind::Full) return false;
     auto did = find_docid(*db_, id);
     std::vector<std::string> links;
     if (did) {
@@ -140,7 +140,7 @@ bool Engine::remove_article(const std::string& id) {
         ++stats_.stubs_added;
     } else {
         db_->delete_document(t);
-        kinds_.erase(k);
+        kinds().erase(k);
     }
     ++stats_.deleted;
     owner_.erase(id);
@@ -325,8 +325,8 @@ void Engine::apply(const InputFile& f, Result&& r) {
                                f.key);
         existed = true;
     }
-    const auto k = kinds_.find(id_key(a.id));
-    if (k != kinds_.end() && k->second.kind == Kind::Full) existed = true;
+    const auto k = kinds().find(id_key(a.id));
+    if (k != kinds().end() && k->second.kind == Kind::Full) existed = true;
     write_article(a, *r.doc, r.spelling, std::move(r.text));
     table_[f.key] = fresh;
     dirty_.insert(f.key);
@@ -394,6 +394,7 @@ IndexStats Engine::run() {
 
     std::unordered_set<std::string> seen;
     const std::vector<const InputFile*> work = files_to_parse(files, seen);
+    if (db_ && !work.empty()) (void)kinds();  // before anything is written
     parse_and_apply(work);
 
     stats_.interrupted = stopping();

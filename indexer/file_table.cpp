@@ -1,4 +1,5 @@
-// The file table (file_table.hpp): a row's metadata key and its JSON encoding and decoding.
+// The file table (file_table.hpp): a row's metadata key and its encoding (compact binary; JSON
+// rows of older indexes are still read).
 #include "file_table.hpp"
 
 #include <nlohmann/json.hpp>
@@ -12,17 +13,61 @@ std::string table_key(const std::string& path) {
     return make_term(kMetaFilePrefix, path);
 }
 
-std::string encode_entry(const std::string& path, const TableEntry& e) {
-    nlohmann::json j = {{"path", path},   {"size", e.size}, {"mtime_ns", e.mtime_ns},
-                        {"hash", e.hash}, {"id", e.id},     {"owner", e.owner}};
-    if (e.foreign) {
-        j["foreign"] = true;
-        j["links"] = e.links;
+namespace {
+
+// A row is stored in a compact binary form: kBinaryTag, a flags byte (owner, foreign), the size
+// and the mtime (zigzag) as varints, then path, hash and id as length-prefixed strings, and for
+// a foreign row the count of its links and each link. Rows written before were JSON objects
+// (they start with '{'): still read, rewritten in the binary form when their file changes.
+constexpr char kBinaryTag = '\x01';
+constexpr unsigned char kOwner = 1, kForeign = 2;
+
+void put_varint(std::string& out, uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
     }
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += static_cast<char>(v);
+}
+void put_string(std::string& out, const std::string& s) {
+    put_varint(out, s.size());
+    out += s;
 }
 
-std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
+// Reads from a row, refusing anything past its end.
+class Reader {
+  public:
+    explicit Reader(const std::string& s) : s_(s) {}
+    bool varint(uint64_t& v) {
+        v = 0;
+        for (unsigned shift = 0; shift < 64; shift += 7) {
+            if (pos_ >= s_.size()) return false;
+            const auto b = static_cast<unsigned char>(s_[pos_++]);
+            v |= static_cast<uint64_t>(b & 0x7F) << shift;
+            if (!(b & 0x80)) return true;
+        }
+        return false;
+    }
+    bool string(std::string& out) {
+        uint64_t n = 0;
+        if (!varint(n) || n > s_.size() - pos_) return false;
+        out.assign(s_, pos_, n);
+        pos_ += n;
+        return true;
+    }
+    bool byte(unsigned char& b) {
+        if (pos_ >= s_.size()) return false;
+        b = static_cast<unsigned char>(s_[pos_++]);
+        return true;
+    }
+    bool done() const { return pos_ == s_.size(); }
+
+  private:
+    const std::string& s_;
+    std::size_t pos_ = 0;
+};
+
+std::optional<std::pair<std::string, TableEntry>> decode_json(const std::string& s) {
     auto j = nlohmann::json::parse(s, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     try {
@@ -38,6 +83,48 @@ std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
     }
+}
+
+}  // namespace
+
+std::string encode_entry(const std::string& path, const TableEntry& e) {
+    std::string out(1, kBinaryTag);
+    out += static_cast<char>((e.owner ? kOwner : 0) | (e.foreign ? kForeign : 0));
+    put_varint(out, e.size);
+    const auto m = static_cast<uint64_t>(e.mtime_ns);
+    put_varint(out, (m << 1) ^ (e.mtime_ns < 0 ? ~uint64_t{0} : 0));  // zigzag
+    put_string(out, path);
+    put_string(out, e.hash);
+    put_string(out, e.id);
+    if (e.foreign) {
+        put_varint(out, e.links.size());
+        for (const auto& l : e.links) put_string(out, l);
+    }
+    return out;
+}
+
+std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    if (s[0] != kBinaryTag) return decode_json(s);
+    Reader r(s);
+    unsigned char tag = 0, flags = 0;
+    uint64_t mtime = 0, links = 0;
+    std::pair<std::string, TableEntry> out;
+    TableEntry& e = out.second;
+    if (!r.byte(tag) || !r.byte(flags) || (flags & ~(kOwner | kForeign)) || !r.varint(e.size) ||
+        !r.varint(mtime) || !r.string(out.first) || !r.string(e.hash) || !r.string(e.id))
+        return std::nullopt;
+    e.mtime_ns = static_cast<int64_t>((mtime >> 1) ^ (~(mtime & 1) + 1));
+    e.owner = flags & kOwner;
+    e.foreign = flags & kForeign;
+    if (e.foreign) {
+        if (!r.varint(links) || links > s.size()) return std::nullopt;
+        e.links.resize(links);
+        for (auto& l : e.links)
+            if (!r.string(l)) return std::nullopt;
+    }
+    if (!r.done()) return std::nullopt;
+    return out;
 }
 
 }  // namespace news

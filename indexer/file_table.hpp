@@ -26,7 +26,8 @@ struct TableEntry {
 
 // The metadata key of `path`'s row.
 std::string table_key(const std::string& path);
-// A row as stored (JSON), and back; nullopt for a row that cannot be read.
+// A row as stored (compact binary, file_table.cpp), and back; nullopt for a row that cannot be
+// read. Rows stored as JSON by older versions are read too.
 std::string encode_entry(const std::string& path, const TableEntry& e);
 std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s);
 

@@ -202,7 +202,6 @@ void Engine::commit_all() {
 }
 
 void Engine::load_state() {
-    Xapian::WritableDatabase& db = *db_;
     Xapian::WritableDatabase& m = meta();
     for (auto it = m.metadata_keys_begin(kMetaFilePrefix);
          it != m.metadata_keys_end(kMetaFilePrefix); ++it) {
@@ -230,6 +229,13 @@ void Engine::load_state() {
             if (rid.is_string()) refs[path] = rid.get<std::string>();
         }
     }
+}
+
+// Read at the first use, before this run writes anything (see kinds()).
+void Engine::load_kinds() {
+    kinds_loaded_ = true;
+    if (!db_ || opts_.full) return;  // --full starts from an empty index
+    Xapian::WritableDatabase& db = *db_;
     std::unordered_set<Xapian::docid> stubs;
     const std::string stub_term = bool_term(FieldId::Flag, "stub");
     for (auto p = db.postlist_begin(stub_term); p != db.postlist_end(stub_term); ++p)

@@ -16,8 +16,8 @@ bool Engine::referenced(const std::string& key) const {
 // order files were indexed in.
 void Engine::want_stub(const std::string& key, const RelatedRef& r, const std::string& from) {
     if (!mine(key)) return;  // --shard K/N: another shard's article
-    auto k = kinds_.find(key);
-    if (k != kinds_.end() && !(k->second.kind == Kind::Stub && from <= k->second.from)) return;
+    auto k = kinds().find(key);
+    if (k != kinds().end() && !(k->second.kind == Kind::Stub && from <= k->second.from)) return;
     auto p = pending_stubs_.find(key);
     if (p == pending_stubs_.end()) {
         pending_stubs_.emplace(key, PendingStub{r, from});
@@ -30,11 +30,11 @@ void Engine::flush_stubs() {
     auto pending = std::move(pending_stubs_);
     pending_stubs_.clear();
     for (auto& [t, p] : pending) {
-        auto k = kinds_.find(t);
-        if (k != kinds_.end() && (k->second.kind == Kind::Full || k->second.from < p.from))
+        auto k = kinds().find(t);
+        if (k != kinds().end() && (k->second.kind == Kind::Full || k->second.from < p.from))
             continue;
         if (!referenced(t)) continue;  // the referrer left
-        put_stub(t, p.ref, p.from, k != kinds_.end());
+        put_stub(t, p.ref, p.from, k != kinds().end());
     }
 }
 
@@ -48,20 +48,20 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
         add_doc(key, stub);
         ++stats_.stubs_added;
     }
-    kinds_[key] = {Kind::Stub, from};
+    kinds()[key] = {Kind::Stub, from};
     count_write();
 }
 
 // Called when an article stopped listing the article with id key `key` (or was removed).
 void Engine::maybe_remove_stub(const std::string& key) {
-    auto k = kinds_.find(key);
-    if (k == kinds_.end() || k->second.kind != Kind::Stub) return;
+    auto k = kinds().find(key);
+    if (k == kinds().end() || k->second.kind != Kind::Stub) return;
     const std::string lt = make_term(field(FieldId::Links).prefix, key);
     const std::string t = make_term(field(FieldId::IdKey).prefix, key);
     if (!referenced(key)) {
         forget_text(t);
         db_->delete_document(t);
-        kinds_.erase(k);
+        kinds().erase(k);
         ++stats_.stubs_removed;
         count_write();
         return;

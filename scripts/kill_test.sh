@@ -180,9 +180,29 @@ consistency() {  # INDEX: the file table against the documents (needs python3-xa
 import json, sys, xapian
 db = xapian.Database(sys.argv[1])
 table, problems = {}, []
+def row(raw):  # indexer/file_table.cpp: binary (tag 1) or, from older versions, JSON
+    if raw[:1] != b"\x01":
+        j = json.loads(raw)
+        return j["path"], j["id"], j.get("owner", True)
+    pos = 2
+    def varint():
+        nonlocal pos
+        v = shift = 0
+        while True:
+            b = raw[pos]; pos += 1
+            v |= (b & 0x7F) << shift; shift += 7
+            if not b & 0x80:
+                return v
+    def string():
+        nonlocal pos
+        n = varint(); s = raw[pos:pos + n]; pos += n
+        return s.decode("utf-8", "replace")
+    varint(); varint()  # size, mtime
+    path = string(); string(); id_ = string()
+    return path, id_, bool(raw[1] & 1)
 for key in db.metadata_keys("file:"):
-    j = json.loads(db.get_metadata(key))
-    table[j["path"]] = (j["id"], j.get("owner", True))
+    path, id_, owner = row(db.get_metadata(key))
+    table[path] = (id_, owner)
 def docid(id_):
     for p in db.postlist(b"Q" + id_.encode()):
         return p.docid

@@ -35,6 +35,7 @@
 #include "document.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "file_table.hpp"
 #include "schema.hpp"
 #include "search.hpp"
 #include "test_util.hpp"
@@ -401,12 +402,12 @@ std::string check_index(const fs::path& index) {
     std::map<std::string, std::pair<std::string, bool>> table;  // path -> (id, owner)
     const std::string prefix = news::kMetaFilePrefix;
     for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
-        const auto j = nlohmann::json::parse(db.get_metadata(*it), nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("path") || !j.contains("id")) {
+        const auto row = news::decode_entry(db.get_metadata(*it));
+        if (!row) {
             problems << "bad file-table row " << *it << "\n";
             continue;
         }
-        table[j["path"].get<std::string>()] = {j["id"].get<std::string>(), j.value("owner", true)};
+        table[row->first] = {row->second.id, row->second.owner};
     }
     for (const auto& [path, row] : table) {
         if (!row.second) continue;
