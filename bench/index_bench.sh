@@ -309,15 +309,17 @@ info() { printf '  %-52s %12s   %s\n' "$1" "$2" "(info)"; }
 
 echo
 echo "targets:"
-check "dry-run -j2 / dry-run -j1 (files/s)" "$(div "${MED_FPS[dry-j2]}" "${MED_FPS[dry-j1]}")" ">=" 1.8
-check "full -j1 / dry-run -j1 (files/s)" "$(div "${MED_FPS[full-j1]}" "${MED_FPS[dry-j1]}")" ">=" 0.75
-check "full -j2 / dry-run -j2 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[dry-j2]}")" ">=" 0.75
-check "speedup full -j2 vs peer --jobs 2" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[peer-j2]}")" ">=" 2.5
-info "speedup full -j1 vs peer --jobs 1" "$(div "${MED_FPS[full-j1]}" "${MED_FPS[peer-j1]}")"
-check "no-change re-run (files/s)" "${MED_FPS[nochange]}" ">=" 20000
-check "index size compacted / peer db size" "$(div "$SIZE_COMPACT" "$SIZE_PEER")" "<=" 2.5
-info "index size uncompacted / peer db size" "$(div "$SIZE_FULL" "$SIZE_PEER")"
+# The targets of the ingest-at-scale issue (docs/benchmarks.md): end to end against the peer,
+# the build scaling with cores, the no-change re-run, the compacted size and the peak RSS.
+check "speedup full -j2 vs peer --jobs 2" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[peer-j2]}")" ">=" 1.0
+check "full -j2 / full -j1 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[full-j1]}")" ">=" 1.6
+check "no-change re-run (files/s)" "${MED_FPS[nochange]}" ">=" 100000
+check "index size compacted / peer db size" "$(div "$SIZE_COMPACT" "$SIZE_PEER")" "<=" 3.0
 check "peak RSS full -j2 (MiB)" "$(awk -v k="${MAX_RSS[full-j2]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 1024
+info "speedup full -j1 vs peer --jobs 1" "$(div "${MED_FPS[full-j1]}" "${MED_FPS[peer-j1]}")"
+info "dry-run -j2 / dry-run -j1 (files/s)" "$(div "${MED_FPS[dry-j2]}" "${MED_FPS[dry-j1]}")"
+info "full -j2 / dry-run -j2 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[dry-j2]}")"
+info "index size uncompacted / peer db size" "$(div "$SIZE_FULL" "$SIZE_PEER")"
 echo
 echo "result: $NPASS PASS, $NFAIL FAIL"
 if [[ ${STRICT:-0} == 1 && $NFAIL -gt 0 ]]; then exit 3; fi

@@ -21,7 +21,8 @@ inline constexpr int kSchemaVersion = 6;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
-inline constexpr const char* kMetaFilePrefix = "file:";  // file table, see docs/schema.md
+inline constexpr const char* kMetaFilePrefix = "file:";          // file table, see docs/schema.md
+inline constexpr const char* kMetaRejectedPrefix = "rejected:";  // files rejected, unchanged
 inline constexpr const char* kMetaClusterPending = "news:cluster_pending";
 inline constexpr const char* kMetaXrefPrefix = "xref:";  // --shard K/N links from other shards
 

@@ -233,9 +233,14 @@ void Engine::apply(const InputFile& f, Result&& r) {
     if (!r.ok) {
         ++stats_.rejected;
         report_rejection(r.error);
+        if (db_) {  // remembered: not read again while unchanged (unless --retry-rejected)
+            rejected_[f.key] = {f.size, f.mtime_ns, r.error.line, r.error.column, r.error.reason};
+            rejected_dirty_.insert(f.key);
+        }
         stats_.rejections.push_back(std::move(r.error));
         return;  // the old document, if any, stays, and so does its table row
     }
+    if (rejected_.erase(f.key)) rejected_dirty_.insert(f.key);
     if (!r.warnings.empty()) {
         ++stats_.warned_files;
         for (auto& w : r.warnings) {
@@ -405,14 +410,22 @@ IndexStats Engine::run() {
 }
 
 // The files of this run that need parsing: all of them, except (unless --full or --dry-run)
-// those whose size and mtime match their file table row, which count as unchanged. Every
-// file's key goes into `seen`.
+// those whose size and mtime match their file table row, which count as unchanged, and those an
+// earlier run rejected and that are unchanged since (unless --retry-rejected). Every file's key
+// goes into `seen`.
 std::vector<const InputFile*> Engine::files_to_parse(const std::vector<InputFile>& files,
                                                      std::unordered_set<std::string>& seen) {
     std::vector<const InputFile*> work;
     for (const auto& f : files) {
         seen.insert(f.key);
         if (!opts_.dry_run && !opts_.full) {
+            auto r = rejected_.find(f.key);
+            if (!opts_.retry_rejected && r != rejected_.end() && r->second.size == f.size &&
+                r->second.mtime_ns == f.mtime_ns) {
+                stats_.still_rejected.push_back(
+                    {f.key, r->second.line, r->second.column, r->second.reason});
+                continue;
+            }
             auto e = table_.find(f.key);
             if (e != table_.end() && e->second.size == f.size && e->second.mtime_ns == f.mtime_ns) {
                 ++stats_.unchanged;
@@ -530,6 +543,14 @@ void Engine::prune(const std::vector<std::string>& roots,
         if (!seen.count(key) && under_roots(key, roots)) gone.push_back(key);
     }
     std::sort(gone.begin(), gone.end());
+    for (auto r = rejected_.begin(); r != rejected_.end();) {
+        if (!seen.count(r->first) && under_roots(r->first, roots)) {
+            rejected_dirty_.insert(r->first);
+            r = rejected_.erase(r);
+        } else {
+            ++r;
+        }
+    }
     for (const auto& key : gone) {
         const TableEntry e = table_.at(key);
         table_.erase(key);
@@ -551,7 +572,7 @@ void Engine::prune(const std::vector<std::string>& roots,
 void Engine::finish_index() {
     const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
                       !stories_.touched().empty() || !pending_stubs_.empty() ||
-                      !xref_dirty_.empty() || fresh_;
+                      !xref_dirty_.empty() || !rejected_dirty_.empty() || fresh_;
     if (work || opts_.full) commit();
     if (opts_.compact && !stats_.interrupted) {
         Stopwatch sw(stats_.times.compact);

@@ -25,6 +25,9 @@ struct IndexOptions {
     bool dry_run = false;        // parse and validate only
     bool wait_for_lock = false;  // wait instead of failing when another writer holds the lock
     bool compact = false;        // compact the index at the end of the run
+    // Read again the files an earlier run rejected even when they are unchanged (by default an
+    // unchanged rejected file is not re-read: its error was reported when it was rejected).
+    bool retry_rejected = false;
     // --shards N: the index directory holds N shards (shard-0 .. shard-N-1) and a Xapian stub
     // file listing them; articles go to the shard of their id hash. 0 = keep the layout an
     // existing index has (a new index is a single database).
@@ -86,6 +89,9 @@ struct IndexStats {
     WriterTimes times;
     bool interrupted = false;
     std::vector<Rejection> rejections;
+    // Files an earlier run rejected, unchanged since, so not read again (see retry_rejected),
+    // with the error they were rejected for.
+    std::vector<Rejection> still_rejected;
     std::vector<Diagnostic> warnings;
     std::vector<std::string> notes;  // e.g. duplicate ids: which file won
 };

@@ -138,10 +138,12 @@ class Engine {
     std::vector<Xapian::WritableDatabase> shards_;
     std::vector<std::string> shard_paths_;  // the same, as directories (same order)
     unsigned nshards_ = 1;
-    std::vector<Xapian::docid> next_local_;               // per shard: the next unused docid in it
-    DocumentBuilder builder_;                             // the writer's own, for stubs
-    std::unordered_map<std::string, TableEntry> table_;   // key path -> entry
-    std::unordered_map<std::string, std::string> owner_;  // id -> key path owning it
+    std::vector<Xapian::docid> next_local_;              // per shard: the next unused docid in it
+    DocumentBuilder builder_;                            // the writer's own, for stubs
+    std::unordered_map<std::string, TableEntry> table_;  // key path -> entry
+    std::unordered_map<std::string, RejectedEntry> rejected_;  // key path -> last rejection
+    std::set<std::string> rejected_dirty_;                     // rows to write or erase
+    std::unordered_map<std::string, std::string> owner_;       // id -> key path owning it
     // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
     std::unordered_set<std::string> dup_ids_;
     std::unordered_set<std::string> dirty_;           // table keys to write at commit

@@ -127,4 +127,31 @@ std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string
     return out;
 }
 
+std::string rejected_key(const std::string& path) {
+    return make_term(kMetaRejectedPrefix, path);
+}
+
+// Rejected rows are few and read once per run: JSON, readable with any tool.
+std::string encode_rejected(const std::string& path, const RejectedEntry& e) {
+    const nlohmann::json j = {{"path", path},   {"size", e.size},     {"mtime_ns", e.mtime_ns},
+                              {"line", e.line}, {"column", e.column}, {"reason", e.reason}};
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::pair<std::string, RejectedEntry>> decode_rejected(const std::string& s) {
+    const auto j = nlohmann::json::parse(s, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    try {
+        RejectedEntry e;
+        e.size = j.at("size").get<uint64_t>();
+        e.mtime_ns = j.at("mtime_ns").get<int64_t>();
+        e.line = j.value("line", 0);
+        e.column = j.value("column", 0);
+        e.reason = j.value("reason", "");
+        return std::make_pair(j.at("path").get<std::string>(), e);
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace news

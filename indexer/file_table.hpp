@@ -24,6 +24,18 @@ struct TableEntry {
     std::vector<std::string> links;
 };
 
+// A file an earlier run rejected (index metadata "rejected:<path>"): its size and mtime then,
+// and why, so an unchanged rejected file is not read again.
+struct RejectedEntry {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    int line = 0, column = 0;
+    std::string reason;
+};
+std::string rejected_key(const std::string& path);
+std::string encode_rejected(const std::string& path, const RejectedEntry& e);
+std::optional<std::pair<std::string, RejectedEntry>> decode_rejected(const std::string& s);
+
 // The metadata key of `path`'s row.
 std::string table_key(const std::string& path);
 // A row as stored (compact binary, file_table.cpp), and back; nullopt for a row that cannot be

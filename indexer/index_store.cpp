@@ -214,6 +214,11 @@ void Engine::load_state() {
         }
         table_.emplace(std::move(e->first), std::move(e->second));
     }
+    for (auto it = m.metadata_keys_begin(kMetaRejectedPrefix);
+         it != m.metadata_keys_end(kMetaRejectedPrefix); ++it) {
+        if (auto r = decode_rejected(m.get_metadata(*it)))
+            rejected_.emplace(std::move(r->first), std::move(r->second));
+    }
     for (auto& sh : shards_) {  // an interrupted commit (every shard keeps the list)
         const std::string pending = sh.get_metadata(kMetaClusterPending);
         for (std::size_t a = 0, c; (c = pending.find(',', a)) != std::string::npos; a = c + 1) {
@@ -321,6 +326,12 @@ void Engine::commit() {
     }
     erased_.clear();
     dirty_.clear();
+    for (const auto& key : rejected_dirty_) {
+        auto r = rejected_.find(key);
+        meta().set_metadata(rejected_key(key),
+                            r == rejected_.end() ? std::string() : encode_rejected(key, r->second));
+    }
+    rejected_dirty_.clear();
     for (const auto& key : xref_dirty_) {
         auto x = xref_.find(key);
         nlohmann::json j = nlohmann::json::object();

@@ -34,6 +34,11 @@ void write_report(const std::string& path, const news::IndexStats& s) {
         warn.push_back(
             {{"file", w.file}, {"line", w.line}, {"column", w.column}, {"message", w.message}});
     }
+    auto& still = j["still_rejected"] = nlohmann::json::array();
+    for (const auto& r : s.still_rejected) {
+        still.push_back(
+            {{"file", r.file}, {"line", r.line}, {"column", r.column}, {"reason", r.reason}});
+    }
     j["notes"] = s.notes;
     std::ofstream out(path);
     if (!out) throw news::UsageError("cannot write report file '" + path + "'");
@@ -64,6 +69,8 @@ int run(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     app.add_flag("--full", opts.full, "rebuild the index from scratch");
     app.add_flag("--prune", opts.prune, "delete documents whose source files under PATHS are gone");
+    app.add_flag("--retry-rejected", opts.retry_rejected,
+                 "read again the files an earlier run rejected, even when they are unchanged");
     app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");
     app.add_flag("--wait", opts.wait_for_lock, "wait for another writer instead of failing");
     app.add_flag("--compact", opts.compact,
@@ -115,6 +122,12 @@ int run(int argc, char** argv) {
     const news::IndexStats s = news::run_index(opts);
     if (!quiet) {
         for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
+        if (!s.still_rejected.empty()) {
+            std::fprintf(stderr,
+                         "indexer: note: %zu file(s) rejected by an earlier run are unchanged and "
+                         "were not read again (--retry-rejected reads them; --report lists them)\n",
+                         s.still_rejected.size());
+        }
     }
     if (!report.empty()) write_report(report, s);
     const double rate =

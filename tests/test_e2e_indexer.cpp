@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <chrono>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <utility>
@@ -48,7 +49,8 @@ TEST_F(E2eSample, IndexerSummaryStubCountsMatchTheIndex) {
 TEST_F(E2eSample, IndexerReportIsCleanForTheSampleCorpus) {
     const json rep = json::parse(read_text(report()));
     EXPECT_EQ(rep["version"], 1);
-    EXPECT_EQ(keys_of(rep), (std::set<std::string>{"version", "rejected", "warnings", "notes"}));
+    EXPECT_EQ(keys_of(rep), (std::set<std::string>{"version", "rejected", "still_rejected",
+                                                   "warnings", "notes"}));
     EXPECT_TRUE(rep["rejected"].is_array());
     EXPECT_TRUE(rep["rejected"].empty()) << rep.dump(2);
     EXPECT_TRUE(rep["warnings"].is_array());
@@ -184,6 +186,64 @@ TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     const Output gone = indexer({"--index", f.index(), (f.dir.path() / "no-such-dir").string()});
     EXPECT_EQ(gone.rc, news::kExitRejected) << describe(gone);
     EXPECT_TRUE(contains(gone.err, "no-such-dir")) << gone.err;
+}
+
+// A rejected file is remembered (omega does the same): while it is unchanged, later runs do not
+// read it or report its error again (exit 0, a note counts them, --report lists them);
+// --retry-rejected reads it again; once fixed it is indexed and forgotten as rejected; --prune
+// forgets a rejected file that is gone.
+TEST(E2eIndexer, UnchangedRejectedFileIsNotReadAgain) {
+    Fixture f;
+    add_good_articles(f);
+    f.add("broken.md", "---\ntitle: \"Never closed\"\n");
+    const Output first = indexer({"--index", f.index(), f.corpus()});
+    ASSERT_EQ(first.rc, news::kExitRejected) << describe(first);
+    ASSERT_TRUE(contains(first.err, "front matter is not closed")) << first.err;
+
+    const std::string rep = (f.dir.path() / "report.json").string();
+    const Output again = indexer({"--index", f.index(), "--report", rep, f.corpus()});
+    EXPECT_EQ(again.rc, news::kExitOk) << describe(again);
+    EXPECT_FALSE(contains(again.err, "front matter is not closed")) << again.err;
+    EXPECT_TRUE(contains(again.err, "1 file(s) rejected by an earlier run are unchanged"))
+        << again.err;
+    const Summary s = parse_summary(again.out);
+    ASSERT_TRUE(s.parsed) << again.out;
+    EXPECT_EQ(s.n.at("seen"), 4);
+    EXPECT_EQ(s.n.at("unchanged"), 3);
+    EXPECT_EQ(s.n.at("rejected"), 0);
+    const json r = json::parse(read_text(rep));
+    EXPECT_TRUE(r["rejected"].empty()) << r.dump(2);
+    ASSERT_EQ(r["still_rejected"].size(), 1u) << r.dump(2);
+    EXPECT_TRUE(contains(r["still_rejected"][0]["file"].get<std::string>(), "broken.md"));
+    EXPECT_TRUE(contains(r["still_rejected"][0]["reason"].get<std::string>(),
+                         "front matter is not closed"));
+
+    const Output retry = indexer({"--index", f.index(), "--retry-rejected", f.corpus()});
+    EXPECT_EQ(retry.rc, news::kExitRejected) << describe(retry);
+    EXPECT_TRUE(contains(retry.err, "front matter is not closed")) << retry.err;
+
+    f.add("broken.md", article("Mended at last", "https://news.example/mended"));
+    const Output fixed = indexer({"--index", f.index(), f.corpus()});
+    EXPECT_EQ(fixed.rc, news::kExitOk) << describe(fixed);
+    EXPECT_EQ(parse_summary(fixed.out).n.at("added"), 1) << fixed.out;
+    const Output after = indexer({"--index", f.index(), f.corpus()});
+    EXPECT_EQ(after.rc, news::kExitOk) << describe(after);
+    EXPECT_FALSE(contains(after.err, "rejected by an earlier run")) << after.err;
+
+    f.add("other.md", "---\ntitle: [unclosed\n---\n");
+    EXPECT_EQ(indexer({"--index", f.index(), f.corpus()}).rc, news::kExitRejected);
+    auto rejected_rows = [&] {
+        Xapian::Database db(f.index());
+        std::size_t n = 0;
+        for (auto it = db.metadata_keys_begin(news::kMetaRejectedPrefix);
+             it != db.metadata_keys_end(news::kMetaRejectedPrefix); ++it)
+            ++n;
+        return n;
+    };
+    EXPECT_EQ(rejected_rows(), 1u);
+    std::filesystem::remove(f.dir.path() / "corpus" / "other.md");
+    EXPECT_EQ(indexer({"--index", f.index(), "--prune", f.corpus()}).rc, news::kExitOk);
+    EXPECT_EQ(rejected_rows(), 0u);
 }
 
 TEST(E2eIndexer, UnterminatedQuoteIsRejectedNotIndexedUnderItsPath) {

@@ -288,9 +288,19 @@ TEST(Indexer, RejectedFileKeepsOldDocumentAndIsReported) {
     EXPECT_NE(s.rejections[1].reason.find("no front matter"), std::string::npos);
     EXPECT_EQ(ids(f.index(), false),
               (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
-    // Still rejected next time (not silently marked as done).
+    // Next time, unchanged, they are not read again but still listed as rejected, with their
+    // errors (not silently marked as done); the old document of a.md stays.
     s = f.index_run();
+    EXPECT_EQ(s.rejected, 0u);
+    ASSERT_EQ(s.still_rejected.size(), 2u);
+    EXPECT_NE(s.still_rejected[0].file.find("a.md"), std::string::npos);
+    EXPECT_NE(s.still_rejected[1].reason.find("no front matter"), std::string::npos);
+    EXPECT_EQ(ids(f.index(), false),
+              (std::set<std::string>{"https://ex.com/a", "https://ex.com/b"}));
+    // --retry-rejected reads them again.
+    s = f.index_run([](news::IndexOptions& o) { o.retry_rejected = true; });
     EXPECT_EQ(s.rejected, 2u);
+    EXPECT_TRUE(s.still_rejected.empty());
 }
 
 TEST(Indexer, SchemaVersionMismatchIsRefused) {
