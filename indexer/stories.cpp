@@ -276,19 +276,14 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
     for (Xapian::docid d : group) {
         done.insert(d);
         if (story.empty()) continue;
-        std::string old;
+        std::string old;  // the story of the XS term the document holds, if any
         {
             const TextCache::Entry info = text_.get(db, d);
             if (info->story_id == story && info->story_term == multi) continue;
-            old = info->story_id;
+            if (info->story_term) old = info->story_id;
         }
         Xapian::Document doc = db.get_document(d);
-        if (!old.empty()) {
-            try {
-                doc.remove_term(bool_term(FieldId::StoryTerm, old));
-            } catch (const Xapian::InvalidArgumentError&) {
-            }
-        }
+        if (!old.empty()) doc.remove_term(bool_term(FieldId::StoryTerm, old));
         if (multi) doc.add_boolean_term(story_term);  // singletons need no term
         doc.add_value(kSlotStory, story);
         db.replace_document(d, doc);
