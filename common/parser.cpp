@@ -1,3 +1,6 @@
+// Reading article files: the front matter (or data file) as YAML, each key checked and
+// normalised into an Article, with warnings for what is kept in part and a ParseError (file,
+// line, column, reason) for what cannot be indexed.
 #include "parser.hpp"
 
 #include <cerrno>

@@ -1,3 +1,5 @@
+// The blend prior (prior.hpp): its day and quality keys, the per-database value column behind
+// the local posting source, range filtering inside that source, and the tie-break.
 #include "prior.hpp"
 
 #include <algorithm>
