@@ -2,6 +2,7 @@
 // another file holds) and the run (walk, parse in parallel, write in order, commit, prune).
 #include "engine.hpp"
 #include "engine_impl.hpp"
+#include "pipeline.hpp"
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -345,22 +346,6 @@ void Engine::apply(const InputFile& f, Result&& r) {
     count_write();
 }
 
-// The hand-over between the parser threads and the writer: the result of work[i] waits in
-// slot i % cap until the writer takes it, so parsers run at most `cap` files ahead of it.
-struct ParseRing {
-    ParseRing(std::size_t n_files, unsigned jobs)
-        : n(n_files), cap(std::max<std::size_t>(64, jobs * 16)), slots(cap), running(jobs) {}
-
-    const std::size_t n;    // files to parse
-    const std::size_t cap;  // slots
-    std::vector<std::optional<Result>> slots;
-    std::mutex mu;  // guards everything below and the slots
-    std::condition_variable cv_work, cv_write;
-    std::size_t next_take = 0;  // the next file a parser takes
-    std::size_t applied = 0;    // files the writer has applied
-    unsigned running;           // parser threads not yet finished
-};
-
 namespace {
 
 // The single writer is the bottleneck of a build: when parser threads and the writer compete
@@ -438,97 +423,41 @@ std::vector<const InputFile*> Engine::files_to_parse(const std::vector<InputFile
 }
 
 // Parses `work` in --jobs threads and applies the results in file order on this thread (the
-// only writer). Stops early when asked to; an exception from applying stops the parsers and
-// is rethrown once they have finished.
+// only writer), through the ordered pipeline (pipeline.hpp): parsers run at most a bounded
+// number of files ahead of the writer; a stop request ends the run after the files already
+// taken; an exception from applying stops the parsers and is rethrown once they have finished.
 void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
     const unsigned jobs = threads();
-    ParseRing ring(work.size(), jobs);
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back([&] { parse_files(ring, work); });
-
-    Progress progress(opts_.progress, ring.n);
-    std::exception_ptr failure;
-    try {
-        apply_in_order(ring, work, progress);
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    {
-        std::lock_guard lk(ring.mu);
-        ring.next_take = ring.n;  // no more work for anyone
-    }
-    ring.cv_work.notify_all();
-    for (auto& t : threads) t.join();
-    progress.finish();
-    if (failure) std::rethrow_exception(failure);
-}
-
-// One parser thread: takes the next file of `work` while the ring has room, parses it and
-// puts the result in its slot, until the work runs out or the run stops.
-void Engine::parse_files(ParseRing& ring, const std::vector<const InputFile*>& work) {
-    // Each parser thread's own, released when it returns (not thread_local: nothing of a run
-    // outlives it).
-    DocumentBuilder builder(opts_.language);
-    if (!opts_.dry_run) lower_thread_priority();
-    while (true) {
-        std::size_t i;
-        {
-            std::unique_lock lk(ring.mu);
-            ring.cv_work.wait(lk, [&] {
-                return stopping() || ring.next_take >= ring.n ||
-                       ring.next_take < ring.applied + ring.cap;
-            });
-            if (stopping() || ring.next_take >= ring.n) break;
-            i = ring.next_take++;
-        }
-        Result r = process(*work[i], builder);
-        {
-            std::lock_guard lk(ring.mu);
-            ring.slots[i % ring.cap] = std::move(r);
-        }
-        ring.cv_write.notify_one();
-    }
-    {
-        std::lock_guard lk(ring.mu);
-        --ring.running;
-    }
-    ring.cv_write.notify_one();
-}
-
-// The writer: waits for the result of each file of `work` in turn and applies it, until all
-// are applied, the run stops, or the parsers finish without it.
-void Engine::apply_in_order(ParseRing& ring, const std::vector<const InputFile*>& work,
-                            Progress& progress) {
-    for (std::size_t i = 0; i < ring.n; ++i) {
-        std::optional<Result> r;
-        {
-            Stopwatch sw(stats_.times.wait);
-            std::unique_lock lk(ring.mu);
-            ring.cv_write.wait(lk, [&] {
-                return ring.slots[i % ring.cap].has_value() ||
-                       (i >= ring.next_take && (stopping() || ring.running == 0));
-            });
-            if (!ring.slots[i % ring.cap].has_value()) break;
-            r = std::move(ring.slots[i % ring.cap]);
-            ring.slots[i % ring.cap].reset();
-        }
+    PipelineOptions po;
+    po.workers = jobs;
+    po.ahead = std::max<std::size_t>(64, std::size_t{jobs} * 16);
+    po.stop = [this] { return stopping(); };
+    po.waited = [this](double s) { stats_.times.wait += s; };
+    Progress progress(opts_.progress, work.size());
+    // Each parser thread's own document builder, released when it returns (not thread_local:
+    // nothing of a run outlives it).
+    auto make_parser = [this, &work] {
+        if (!opts_.dry_run) lower_thread_priority();
+        return [this, &work, builder = std::make_unique<DocumentBuilder>(opts_.language)](
+                   std::size_t i) { return process(*work[i], *builder); };
+    };
+    auto write = [&](std::size_t i, Result&& r) {
         stats_.bytes_parsed += work[i]->size;
+        const double c0 = commit_s_;
         {
-            const double c0 = commit_s_;
-            {
-                Stopwatch sw(stats_.times.write);
-                apply(*work[i], std::move(*r));
-            }
-            stats_.times.write -= commit_s_ - c0;  // the commits it ran count on their own
+            Stopwatch sw(stats_.times.write);
+            apply(*work[i], std::move(r));
         }
-        {
-            std::lock_guard lk(ring.mu);
-            ring.applied = i + 1;
-        }
-        ring.cv_work.notify_all();
+        stats_.times.write -= commit_s_ - c0;  // the commits it ran count on their own
         progress.update(i + 1, stats_.bytes_parsed, stats_.rejected);
-        if (stopping()) break;
+    };
+    try {
+        (void)run_ordered<Result>(work.size(), po, make_parser, write);
+    } catch (...) {
+        progress.finish();
+        throw;
     }
+    progress.finish();
 }
 
 // --prune: the files of the table under this run's input roots that the walk did not see

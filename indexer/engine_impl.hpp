@@ -42,8 +42,6 @@ namespace news::detail {
 
 namespace fs = std::filesystem;
 
-struct ParseRing;  // engine.cpp
-
 // What a worker hands to the writer for one file.
 struct Result {
     bool ok = false;
@@ -67,9 +65,6 @@ class Engine {
     std::vector<const InputFile*> files_to_parse(const std::vector<InputFile>& files,
                                                  std::unordered_set<std::string>& seen);
     void parse_and_apply(const std::vector<const InputFile*>& work);
-    void parse_files(ParseRing& ring, const std::vector<const InputFile*>& work);
-    void apply_in_order(ParseRing& ring, const std::vector<const InputFile*>& work,
-                        Progress& progress);
     void prune(const std::vector<std::string>& roots, const std::unordered_set<std::string>& seen);
     void finish_index();
 
