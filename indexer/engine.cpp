@@ -45,12 +45,15 @@ namespace detail {
 // `builder` belongs to the calling thread (TermGenerator and Stem are not thread-safe).
 Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
     Result r;
+    bool parsing = false;  // a ParseError then is about the file's content
     try {
         if (opts_.before_read) opts_.before_read(f.key);
         const std::string content = read_file_limited(f.key, opts_.parse.max_file_bytes);
         r.hash = hex64(hash64(content));
+        parsing = true;
         ParsedFile parsed =
             parse_article_text(content, file_kind(f.key), f.key, f.rel, opts_.parse);
+        parsing = false;
         r.article = std::move(parsed.article);
         r.article.source = f.key;
         r.warnings = std::move(parsed.warnings);
@@ -64,6 +67,7 @@ Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
         r.ok = true;
     } catch (const ParseError& e) {
         r.error = {e.file(), e.line(), e.column(), e.reason()};
+        r.content_error = parsing;
     } catch (const Xapian::Error& e) {
         r.error = {f.key, 0, 0, "cannot index: " + e.get_description()};
     } catch (const std::bad_alloc&) {
@@ -234,8 +238,13 @@ void Engine::apply(const InputFile& f, Result&& r) {
     if (!r.ok) {
         ++stats_.rejected;
         report_rejection(r.error);
-        if (db_) {  // remembered: not read again while unchanged (unless --retry-rejected)
+        // What is wrong with its content is remembered: not read again while unchanged (unless
+        // --retry-rejected). Errors reading it or over a limit are not: a chmod or a larger
+        // --max-file-size changes them without changing the file.
+        if (db_ && r.content_error) {
             rejected_[f.key] = {f.size, f.mtime_ns, r.error.line, r.error.column, r.error.reason};
+            rejected_dirty_.insert(f.key);
+        } else if (rejected_.erase(f.key)) {
             rejected_dirty_.insert(f.key);
         }
         stats_.rejections.push_back(std::move(r.error));
@@ -414,6 +423,11 @@ std::vector<const InputFile*> Engine::files_to_parse(const std::vector<InputFile
             auto e = table_.find(f.key);
             if (e != table_.end() && e->second.size == f.size && e->second.mtime_ns == f.mtime_ns) {
                 ++stats_.unchanged;
+                // Back as it was indexed (a restore): no longer rejected.
+                if (r != rejected_.end()) {
+                    rejected_dirty_.insert(f.key);
+                    rejected_.erase(r);
+                }
                 continue;
             }
         }

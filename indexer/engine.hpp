@@ -41,6 +41,9 @@ struct IndexOptions {
     std::string language = "english";
     double story_window_days = 7;  // articles further apart in time are other stories
     StoryRule story_rule;          // when two articles are one story (story.hpp)
+    // Test hook: how many articles the story pass keeps what the rule reads of (stories do not
+    // depend on it; a small cache makes the pass re-read documents).
+    std::size_t story_cache = 1 << 16;
     ParseOptions parse;
     // Set from a signal handler: stop handing out work, commit, return.
     const std::atomic<bool>* stop = nullptr;

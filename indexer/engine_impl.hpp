@@ -46,6 +46,7 @@ namespace fs = std::filesystem;
 struct Result {
     bool ok = false;
     Rejection error;
+    bool content_error = false;  // the error is about the file's content (not reading it)
     std::string hash;
     Article article;
     std::vector<Diagnostic> warnings;
@@ -127,7 +128,7 @@ class Engine {
     std::set<std::string> xref_dirty_;
 
     const IndexOptions& opts_;
-    StoryPass stories_{opts_.story_window_days, opts_.story_rule};
+    StoryPass stories_{opts_.story_window_days, opts_.story_rule, opts_.story_cache};
     IndexStats stats_;
     std::optional<Xapian::WritableDatabase> db_;  // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;

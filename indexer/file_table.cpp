@@ -43,6 +43,8 @@ class Reader {
         for (unsigned shift = 0; shift < 64; shift += 7) {
             if (pos_ >= s_.size()) return false;
             const auto b = static_cast<unsigned char>(s_[pos_++]);
+            if (shift == 63 && b > 1) return false;  // more than 64 bits
+            if (shift > 0 && b == 0) return false;   // an over-long encoding
             v |= static_cast<uint64_t>(b & 0x7F) << shift;
             if (!(b & 0x80)) return true;
         }

@@ -130,17 +130,22 @@ int run(int argc, char** argv) {
         }
     }
     if (!report.empty()) write_report(report, s);
-    const double rate =
-        s.elapsed_s > 0 ? static_cast<double>(s.files_seen - s.unchanged) / s.elapsed_s : 0;
+    const std::size_t read = s.files_seen - s.unchanged - s.still_rejected.size();
+    const double rate = s.elapsed_s > 0 ? static_cast<double>(read) / s.elapsed_s : 0;
+    const std::string still =
+        s.still_rejected.empty()
+            ? std::string()
+            : "; " + std::to_string(s.still_rejected.size()) + " still rejected";
     std::printf(
         "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
         "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "
-        "files/s, %.1f MB/s%s\n",
+        "files/s, %.1f MB/s%s%s\n",
         opts.dry_run ? "dry run" : "indexed", s.interrupted ? " (interrupted)" : "", s.files_seen,
         s.unchanged, s.added, s.updated, s.deleted, s.stubs_added, s.stubs_removed, s.duplicates,
         s.rejected, s.skipped, s.elapsed_s, rate,
         s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0,
-        opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "");
+        opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "",
+        still.c_str());
     std::fflush(stdout);
     if (timings) {
         const news::WriterTimes& t = s.times;

@@ -71,12 +71,16 @@ namespace {
 // words that some other article has (two tellings of one story share them; the window comes
 // from day terms, cheap to intersect), kept when the story rule (story.hpp) calls them the
 // same story. Empty for an article without text or date.
-std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::docid x,
+// `db` is searched; what the rule reads of an article the cache does not hold is read from
+// `texts` (the writable database once the pass has written: the reader's story fields would be
+// stale).
+std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db,
+                                           const Xapian::Database& texts, Xapian::docid x,
                                            TextCache& cache, double window, const StoryRule& rule) {
     constexpr std::size_t kMaxCandidates = 50;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
-    const TextCache::Entry xe = cache.get(db, x);
+    const TextCache::Entry xe = cache.get(texts, x);
     const TextInfo& xinfo = *xe;
     if (xinfo.story.empty() || xinfo.published.empty()) return out;  // a story of its own
     const double t = Xapian::sortable_unserialise(xinfo.published);
@@ -103,7 +107,7 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db, Xapian::d
     const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates + 1);  // x itself is one
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (*it == x) continue;
-        const TextCache::Entry ce = cache.get(db, *it);
+        const TextCache::Entry ce = cache.get(texts, *it);
         const TextInfo& cinfo = *ce;
         const std::string& cdate = cinfo.published;
         if (cdate.empty() || std::abs(Xapian::sortable_unserialise(cdate) - t) > window) continue;
@@ -144,7 +148,7 @@ void StoryPass::find_links(const std::vector<Xapian::docid>& seeds,
     auto work = [&](const Xapian::Database& r) {
         try {
             for (std::size_t i; (i = next++) < seeds.size();)
-                found[i] = near_duplicates(r, seeds[i], text_, window, rule_);
+                found[i] = near_duplicates(r, r, seeds[i], text_, window, rule_);
         } catch (...) {
             std::lock_guard<std::mutex> lock(error_mu);
             if (!error) error = std::current_exception();
@@ -192,7 +196,7 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     std::sort(by_key.begin(), by_key.end());
     std::vector<Xapian::docid> seeds;
     for (const auto& kd : by_key) seeds.push_back(kd.second);
-    const Xapian::Database reader = open_reader();
+    Xapian::Database reader = open_reader();
     find_links(seeds, open_reader, reader, threads, links);
     auto exists = [&](Xapian::docid d) {  // (and cached)
         try {
@@ -210,8 +214,21 @@ void StoryPass::run(Xapian::WritableDatabase& db,
             const Xapian::docid x = queue.back();
             queue.pop_back();
             auto found = links.find(x);
-            if (found == links.end())
-                found = links.emplace(x, near_duplicates(reader, x, text_, window, rule_)).first;
+            if (found == links.end()) {
+                // The writer may have committed on its own (XAPIAN_FLUSH_THRESHOLD) since the
+                // reader was opened; the story writes do not change what a search finds.
+                std::vector<Xapian::docid> near;
+                for (int attempt = 0;; ++attempt) {
+                    try {
+                        near = near_duplicates(reader, db, x, text_, window, rule_);
+                        break;
+                    } catch (const Xapian::DatabaseModifiedError&) {
+                        if (attempt >= 3) throw;
+                        reader.reopen();
+                    }
+                }
+                found = links.emplace(x, std::move(near)).first;
+            }
             for (Xapian::docid c : found->second) {
                 if (comp.count(c) || !exists(c)) continue;
                 comp.insert(c);
@@ -283,7 +300,12 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
             if (info->story_term) old = info->story_id;
         }
         Xapian::Document doc = db.get_document(d);
-        if (!old.empty()) doc.remove_term(bool_term(FieldId::StoryTerm, old));
+        if (!old.empty()) {
+            try {
+                doc.remove_term(bool_term(FieldId::StoryTerm, old));
+            } catch (const Xapian::InvalidArgumentError&) {  // (the cache is kept exact)
+            }
+        }
         if (multi) doc.add_boolean_term(story_term);  // singletons need no term
         doc.add_value(kSlotStory, story);
         db.replace_document(d, doc);

@@ -6,6 +6,8 @@
 
 #include <xapian.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -50,28 +52,25 @@ TextInfo text_info(StoryText story, const Xapian::Document& doc);
 class TextCache {
   public:
     using Entry = std::shared_ptr<const TextInfo>;
-    explicit TextCache(std::size_t cap = 1 << 16) : cap_(cap) {}
+    explicit TextCache(std::size_t cap = 1 << 16) : cap_(std::max<std::size_t>(1, cap)) {}
+    // What the rule reads of `d`; a miss is read from `db`, which must show `d` as it is now.
     Entry get(const Xapian::Database& db, Xapian::docid d) {
         {
             std::lock_guard<std::mutex> lock(mu_);
             auto it = map_.find(d);
-            if (it != map_.end()) return it->second;
+            if (it != map_.end()) return it->second.entry;
         }
         const Xapian::Document doc = db.get_document(d);
         auto info = std::make_shared<const TextInfo>(text_info(story_text_of(read_data(doc)), doc));
         std::lock_guard<std::mutex> lock(mu_);
         auto it = map_.find(d);  // another thread may have read it meanwhile
-        return it != map_.end() ? it->second : insert(d, std::move(info));
+        return it != map_.end() ? it->second.entry : insert(d, std::move(info));
     }
     void put(Xapian::docid d, TextInfo info) {
         auto e = std::make_shared<const TextInfo>(std::move(info));
         std::lock_guard<std::mutex> lock(mu_);
-        auto it = map_.find(d);
-        if (it != map_.end()) {
-            it->second = std::move(e);
-        } else {
-            insert(d, std::move(e));
-        }
+        map_.erase(d);
+        insert(d, std::move(e));
     }
     void forget(Xapian::docid d) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -82,36 +81,46 @@ class TextCache {
         std::lock_guard<std::mutex> lock(mu_);
         auto it = map_.find(d);
         if (it == map_.end()) return;
-        auto e = std::make_shared<TextInfo>(*it->second);
+        auto e = std::make_shared<TextInfo>(*it->second.entry);
         e->story_id = story;
         e->story_term = term;
-        it->second = std::move(e);
+        it->second.entry = std::move(e);
     }
 
   private:
-    Entry insert(Xapian::docid d, Entry info) {  // with mu_ held
+    struct Slot {
+        Entry entry;
+        uint64_t seq;  // its place in order_ (an older place of the same docid is stale)
+    };
+    Entry insert(Xapian::docid d, Entry info) {  // with mu_ held; `d` not in map_
         while (map_.size() >= cap_ && !order_.empty()) {
-            map_.erase(order_.front());
+            const auto [old, seq] = order_.front();
             order_.pop_front();
+            auto it = map_.find(old);
+            if (it != map_.end() && it->second.seq == seq) map_.erase(it);
         }
-        if (order_.size() >= 2 * cap_) {  // drop the stale entries of forgotten docids
-            std::deque<Xapian::docid> live;
-            for (Xapian::docid x : order_)
-                if (map_.count(x)) live.push_back(x);
+        if (order_.size() >= 2 * cap_) {  // drop the stale places of forgotten or re-put docids
+            std::deque<std::pair<Xapian::docid, uint64_t>> live;
+            for (const auto& [x, seq] : order_) {
+                auto it = map_.find(x);
+                if (it != map_.end() && it->second.seq == seq) live.emplace_back(x, seq);
+            }
             order_.swap(live);
         }
-        order_.push_back(d);
-        return map_.emplace(d, std::move(info)).first->second;
+        order_.emplace_back(d, ++seq_);
+        return map_.emplace(d, Slot{std::move(info), seq_}).first->second.entry;
     }
     std::size_t cap_;
     std::mutex mu_;
-    std::unordered_map<Xapian::docid, Entry> map_;
-    std::deque<Xapian::docid> order_;  // insertion order (may name forgotten docids)
+    std::unordered_map<Xapian::docid, Slot> map_;
+    std::deque<std::pair<Xapian::docid, uint64_t>> order_;  // insertion order, oldest first
+    uint64_t seq_ = 0;
 };
 
 class StoryPass {
   public:
-    StoryPass(double window_days, const StoryRule& rule) : window_days_(window_days), rule_(rule) {}
+    StoryPass(double window_days, const StoryRule& rule, std::size_t cache = 1 << 16)
+        : window_days_(window_days), rule_(rule), text_(cache) {}
 
     // `did`'s story is recomputed at the next run().
     void touch(Xapian::docid did) { touched_.insert(did); }

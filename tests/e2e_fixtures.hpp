@@ -105,12 +105,20 @@ inline Summary parse_summary(const std::string& out) {
         "files/s, %lf MB/s%n",
         &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &secs, &rate, &mbs,
         &used);
-    if (got != 13 || used != static_cast<int>(rest.size())) return s;
+    if (got != 13 || used < 0) return s;
+    long still = 0;  // "; N still rejected", only when some are
+    if (used != static_cast<int>(rest.size())) {
+        int more = -1;
+        if (std::sscanf(rest.c_str() + used, "; %ld still rejected%n", &still, &more) != 1 ||
+            used + more != static_cast<int>(rest.size()))
+            return s;
+    }
     s.parsed = true;
     s.mode = mode;
     const char* names[] = {"seen",        "unchanged",     "added",      "updated",  "deleted",
                            "stubs_added", "stubs_removed", "duplicates", "rejected", "skipped"};
     for (int i = 0; i < 10; ++i) s.n[names[i]] = v[i];
+    s.n["still_rejected"] = still;
     return s;
 }
 

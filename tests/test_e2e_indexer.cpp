@@ -211,6 +211,7 @@ TEST(E2eIndexer, UnchangedRejectedFileIsNotReadAgain) {
     EXPECT_EQ(s.n.at("seen"), 4);
     EXPECT_EQ(s.n.at("unchanged"), 3);
     EXPECT_EQ(s.n.at("rejected"), 0);
+    EXPECT_EQ(s.n.at("still_rejected"), 1) << again.out;
     const json r = json::parse(read_text(rep));
     EXPECT_TRUE(r["rejected"].empty()) << r.dump(2);
     ASSERT_EQ(r["still_rejected"].size(), 1u) << r.dump(2);

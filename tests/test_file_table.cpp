@@ -82,6 +82,12 @@ TEST(FileTable, DamagedRowsAreRefused) {
     std::string flags = row;
     flags[1] = '\x7f';
     EXPECT_FALSE(news::decode_entry(flags).has_value()) << "unknown flags";
+    // A varint of more than 64 bits, and an over-long one (a trailing zero group).
+    std::string wide = row.substr(0, 2) + std::string(9, '\xff') + '\x02';
+    EXPECT_FALSE(news::decode_entry(wide).has_value());
+    std::string longer = row;
+    longer.replace(2, 1, std::string(1, static_cast<char>(row[2] | 0x80)) + '\x00');
+    EXPECT_FALSE(news::decode_entry(longer).has_value());
     // A length that claims more bytes than the row has.
     std::string huge = row.substr(0, 2) + std::string(9, '\xff') + '\x01';
     EXPECT_FALSE(news::decode_entry(huge).has_value());

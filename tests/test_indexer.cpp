@@ -303,6 +303,24 @@ TEST(Indexer, RejectedFileKeepsOldDocumentAndIsReported) {
     EXPECT_TRUE(s.still_rejected.empty());
 }
 
+// Only what is wrong with a file's content is remembered as rejected: a file over
+// --max-file-size (or one that cannot be read) is read again next time, since a larger limit
+// or a chmod changes the outcome without changing the file.
+TEST(Indexer, ReadErrorsAndLimitsAreNotRememberedAsRejected) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.write("big.md", article("Big", "https://ex.com/big") + std::string(4000, 'x') + "\n");
+    auto small = [](news::IndexOptions& o) { o.parse.max_file_bytes = 2000; };
+    auto s = f.index_run(small);
+    EXPECT_EQ(s.rejected, 1u);
+    s = f.index_run(small);
+    EXPECT_EQ(s.rejected, 1u) << "read again";
+    EXPECT_TRUE(s.still_rejected.empty());
+    s = f.index_run();  // the default limit: indexed
+    EXPECT_EQ(s.rejected, 0u);
+    EXPECT_EQ(s.added, 1u);
+}
+
 TEST(Indexer, SchemaVersionMismatchIsRefused) {
     Fixture f;
     f.write("a.md", article("Alpha", "https://ex.com/a"));

@@ -589,4 +589,43 @@ TEST(StoryPairs, JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
     EXPECT_GE(s.recall(), 0.80) << misses;
 }
 
+// The story pass keeps what the rule reads of each article in a bounded cache, across commits,
+// and writes story ids as it goes: an entry evicted and read again must show the story written
+// since, not the committed one, or later assignments go wrong. A cache of three entries forces
+// that on every batch; the stories (ids and XS terms) must equal those of the default cache.
+TEST(Story, ATinyStoryCacheGivesTheSameStories) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_pairs";
+    TempDir d;
+    auto build = [&](const std::string& name, std::size_t cache) {
+        news::IndexOptions o;
+        o.index = d.path() / name;
+        o.inputs = {dir / "articles"};
+        o.jobs = 2;
+        o.batch = 7;
+        o.story_cache = cache;
+        o.print_warnings = false;
+        news::run_index(o);
+        Xapian::Database db(o.index.string());
+        std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
+        for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+            const Xapian::Document doc = db.get_document(*p);
+            std::vector<std::string> xs;
+            for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+                if ((*t).rfind("XS", 0) == 0) xs.push_back(*t);
+            out[news::read_data(doc).value("id", "")] = {doc.get_value(news::kSlotStory), xs};
+        }
+        return out;
+    };
+    const auto normal = build("normal", 1 << 16);
+    const auto tiny = build("tiny", 3);
+    ASSERT_GT(normal.size(), 50u);
+    std::size_t multi = 0;
+    for (const auto& [id, st] : normal) {
+        multi += st.second.size();
+        EXPECT_LE(st.second.size(), 1u) << id << " is in two stories";
+    }
+    EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
+    EXPECT_EQ(normal, tiny);
+}
+
 }  // namespace
