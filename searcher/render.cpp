@@ -241,7 +241,11 @@ std::string dumps(const json& j, int indent) {
     return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
-void render(const SearchResult& r, Format f, const Style& st, bool explain) {
+namespace {
+
+// Search and related share every format but text.
+template <typename Ranked, typename Text>
+void render_ranked(const Ranked& r, Format f, Text&& text) {
     switch (f) {
         case Format::Json:
             std::cout << dumps(json(r), 2) << '\n';
@@ -251,24 +255,19 @@ void render(const SearchResult& r, Format f, const Style& st, bool explain) {
             print_hits_rows(r.results, f);
             return;
         case Format::Text:
-            print_search_text(r, st, explain);
+            text();
             return;
     }
 }
 
+}  // namespace
+
+void render(const SearchResult& r, Format f, const Style& st, bool explain) {
+    render_ranked(r, f, [&] { print_search_text(r, st, explain); });
+}
+
 void render(const RelatedResult& r, Format f, const Style& st, bool explain) {
-    switch (f) {
-        case Format::Json:
-            std::cout << dumps(json(r), 2) << '\n';
-            return;
-        case Format::Jsonl:
-        case Format::Tsv:
-            print_hits_rows(r.results, f);
-            return;
-        case Format::Text:
-            print_related_text(r, st, explain);
-            return;
-    }
+    render_ranked(r, f, [&] { print_related_text(r, st, explain); });
 }
 
 void render(const StoryResult& r, Format f, const Style&) {
