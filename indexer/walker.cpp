@@ -58,6 +58,11 @@ void Walker::reject(const std::string& file, const std::string& reason) {
     ++stats_.rejected;
 }
 
+void Walker::exclude_dir(const fs::path& dir) {
+    excluded_ = absolute_key(dir);
+    while (excluded_.size() > 1 && excluded_.back() == '/') excluded_.pop_back();
+}
+
 void Walker::add_file(const fs::path& p, const fs::path& rel, const struct stat& st,
                       bool explicit_arg) {
     if (file_kind(p) == FileKind::Unsupported && !explicit_arg) {
@@ -104,6 +109,7 @@ void Walker::walk_dir(const fs::path& dir, const fs::path& root, const struct st
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
+            if (!excluded_.empty() && absolute_key(p) == excluded_) continue;  // the index
             walk_dir(p, root, st);
         } else if (S_ISREG(st.st_mode)) {
             add_file(p, p.lexically_relative(root), st, false);

@@ -26,6 +26,9 @@ struct InputFile {
 class Walker {
   public:
     explicit Walker(IndexStats& stats) : stats_(stats) {}
+    // The index directory: never walked into (the indexer writes it while the inputs are
+    // walked, and its files are no articles).
+    void exclude_dir(const std::filesystem::path& dir);
     void add_input(const std::filesystem::path& input);
     // The files found, sorted by key, each once.
     std::vector<InputFile> take_files();
@@ -42,6 +45,7 @@ class Walker {
     std::vector<InputFile> files_;
     std::vector<std::string> roots_;
     std::set<std::pair<dev_t, ino_t>> visited_;
+    std::string excluded_;  // absolute_key of the index directory
 };
 
 }  // namespace news

@@ -321,6 +321,22 @@ TEST(Indexer, ReadErrorsAndLimitsAreNotRememberedAsRejected) {
     EXPECT_EQ(s.added, 1u);
 }
 
+// An index inside the corpus is not walked: its files are neither articles nor "skipped"
+// (the index is opened while the inputs are walked, so counting them would depend on timing).
+TEST(Indexer, IndexInsideTheCorpusIsNotWalked) {
+    Fixture f;
+    f.write("a.md", article("Alpha", "https://ex.com/a"));
+    f.write("b.md", article("Beta", "https://ex.com/b"));
+    auto inside = [&](news::IndexOptions& o) { o.index = f.corpus() / "idx/"; };
+    auto s = f.index_run(inside);
+    EXPECT_EQ(s.added, 2u);
+    EXPECT_EQ(s.skipped, 0u);
+    s = f.index_run(inside);
+    EXPECT_EQ(s.unchanged, 2u);
+    EXPECT_EQ(s.skipped, 0u) << "the index's own files";
+    EXPECT_EQ(s.files_seen, 2u);
+}
+
 TEST(Indexer, SchemaVersionMismatchIsRefused) {
     Fixture f;
     f.write("a.md", article("Alpha", "https://ex.com/a"));
