@@ -589,6 +589,40 @@ TEST(StoryPairs, JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
     EXPECT_GE(s.recall(), 0.80) << misses;
 }
 
+// Known bug (docs/benchmarks.md, "Stories"; bench/story_check.py): an article's story value
+// (the --collapse key) and its XS term (what `searcher story` lists) must agree: an XS term
+// only on articles whose story has two or more articles, and on every one of them. The story
+// pass regroups the articles linked to what it recomputes, but links are found from one side,
+// so an article can be left with a story another has left. tests/fixtures/story_consistency (232
+// azure articles of two weeks) shows it in one run. Fails when enabled; the design to try is
+// links stored at write time and stories as components of the undirected link graph.
+TEST(Story, DISABLED_StoryValuesAndStoryTermsAgree) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
+    TempDir d;
+    index_dir(d.path() / "idx", {dir / "articles"});
+    Xapian::Database db((d.path() / "idx").string());
+    std::map<std::string, std::size_t> members, holders;
+    for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+        const Xapian::Document doc = db.get_document(*p);
+        const std::string story = doc.get_value(news::kSlotStory);
+        ++members[story];
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            if ((*t).rfind("XS", 0) != 0) continue;
+            EXPECT_EQ((*t).substr(2), story) << "an XS term of another story";
+            ++holders[(*t).substr(2)];
+        }
+    }
+    ASSERT_GT(members.size(), 150u);
+    std::size_t lone = 0, partial = 0;
+    for (const auto& [story, n] : members) {
+        const std::size_t h = holders.count(story) ? holders.at(story) : 0;
+        if (n == 1 && h > 0) ++lone;
+        if (n > 1 && h != n) ++partial;
+    }
+    EXPECT_EQ(lone, 0u) << "stories of one holding an XS term";
+    EXPECT_EQ(partial, 0u) << "stories of 2+ whose XS term is not on every article";
+}
+
 // The story pass keeps what the rule reads of each article in a bounded cache, across commits,
 // and writes story ids as it goes: an entry evicted and read again must show the story written
 // since, not the committed one, or later assignments go wrong. A cache of three entries forces
