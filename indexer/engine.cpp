@@ -396,7 +396,10 @@ IndexStats Engine::run() {
         });
     }
     Walker walker(stats_);
-    if (!opts_.dry_run) walker.exclude_dir(opts_.index);
+    if (!opts_.dry_run) {
+        walker.exclude_dir(opts_.index);
+        walker.exclude_dir(staging_);
+    }
     try {
         for (const auto& in : opts_.inputs) walker.add_input(in);
     } catch (...) {
@@ -534,11 +537,19 @@ void Engine::finish_index() {
     const bool work = pending_writes_ > 0 || !dirty_.empty() || !erased_.empty() ||
                       !stories_.touched().empty() || !pending_stubs_.empty() ||
                       !xref_dirty_.empty() || !rejected_dirty_.empty() || fresh_;
+    if (rebuilding_ && stats_.interrupted) {
+        discard_rebuild();
+        stats_.notes.push_back(
+            "the --full rebuild was interrupted: the index is as it was before "
+            "it; run --full again to rebuild it");
+        return;
+    }
     if (work || opts_.full) commit();
     if (opts_.compact && !stats_.interrupted) {
         Stopwatch sw(stats_.times.compact);
         compact();
     }
+    if (rebuilding_) finish_rebuild();
 }
 
 }  // namespace detail

@@ -32,6 +32,7 @@
 #include "errors.hpp"
 #include "file_table.hpp"
 #include "progress.hpp"
+#include "rebuild.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
 #include "stories.hpp"
@@ -57,7 +58,11 @@ struct Result {
 
 class Engine {
   public:
-    explicit Engine(const IndexOptions& opts) : opts_(opts), builder_(opts.language) {}
+    explicit Engine(const IndexOptions& opts)
+        : opts_(opts), staging_(staging_path(opts.index)), builder_(opts.language) {}
+    ~Engine() { discard_rebuild(); }
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
 
     IndexStats run();
 
@@ -70,6 +75,13 @@ class Engine {
     void finish_index();
 
     void open_db();
+    // --full over an existing index (rebuild.cpp): built in staging_, swapped in at the end.
+    void begin_rebuild(const fs::path& lock_dir);
+    void finish_rebuild();
+    void discard_rebuild() noexcept;
+    void close_all();
+    // Where this run writes: the index, or the staging directory of a rebuild.
+    const fs::path& root() const { return rebuilding_ ? staging_ : opts_.index; }
     Xapian::WritableDatabase open_one(const fs::path& path, int flags);
     void check_shard_meta(Xapian::WritableDatabase& db, const std::string& path,
                           const std::string& shard);
@@ -130,7 +142,10 @@ class Engine {
     const IndexOptions& opts_;
     StoryPass stories_{opts_.story_window_days, opts_.story_rule, opts_.story_cache};
     IndexStats stats_;
-    std::optional<Xapian::WritableDatabase> db_;  // all shards as one
+    fs::path staging_;                                   // see staging_path()
+    bool rebuilding_ = false;                            // writing to staging_
+    std::optional<Xapian::WritableDatabase> live_lock_;  // holds the live index's lock meanwhile
+    std::optional<Xapian::WritableDatabase> db_;         // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;
     std::vector<std::string> shard_paths_;  // the same, as directories (same order)
     unsigned nshards_ = 1;

@@ -69,16 +69,15 @@ void Engine::check_shard_meta(Xapian::WritableDatabase& db, const std::string& p
 }
 
 void Engine::open_db() {
-    const fs::path index = opts_.index;
+    const fs::path live = opts_.index;
     std::error_code ec;
-    const fs::path stub = index / kStubFileName;
-    const bool has_stub = fs::exists(stub, ec);
-    const bool has_glass = fs::exists(index / "iamglass", ec);
+    const bool has_stub = fs::exists(live / kStubFileName, ec);
+    const bool has_glass = fs::exists(live / "iamglass", ec);
     unsigned existing = 0;  // shards of an existing sharded index
     if (has_stub) {
-        for (const auto& loc : read_stub_file(stub)) {
+        for (const auto& loc : read_stub_file(live / kStubFileName)) {
             if (loc.remote) {
-                throw IndexError("index '" + index.string() + "' lists a remote shard (" +
+                throw IndexError("index '" + live.string() + "' lists a remote shard (" +
                                  loc.spec() + "): build each shard where it lives");
             }
             ++existing;
@@ -89,13 +88,13 @@ void Engine::open_db() {
         n = opts_.shards ? opts_.shards : (existing ? existing : 1);
     } else if (existing) {
         if (opts_.shards && opts_.shards != existing) {
-            throw IndexError("index '" + index.string() + "' has " + std::to_string(existing) +
+            throw IndexError("index '" + live.string() + "' has " + std::to_string(existing) +
                              " shards, not " + std::to_string(opts_.shards) +
                              "; rebuild it with --full to change the number of shards");
         }
         n = existing;
     } else if (has_glass && opts_.shards > 1) {
-        throw IndexError("index '" + index.string() +
+        throw IndexError("index '" + live.string() +
                          "' is not sharded; rebuild it with --full --shards " +
                          std::to_string(opts_.shards));
     } else {
@@ -104,45 +103,15 @@ void Engine::open_db() {
     if (opts_.shard_count && n > 1) {
         throw UsageError(
             opts_.shards ? std::string("--shard K/N builds one shard; it does not go with --shards")
-                         : "index '" + index.string() + "' has " + std::to_string(n) +
+                         : "index '" + live.string() + "' has " + std::to_string(n) +
                                " shards; --shard K/N builds a single shard index");
     }
-    if (opts_.full && ((n > 1 && has_glass) || (has_stub && (n == 1 || existing > n)))) {
-        // Switching layout deletes the old one: first make sure no other writer holds it (a
-        // writer of the old layout locks other files than the new layout's).
-        std::vector<fs::path> old;
-        if (has_glass) old.push_back(index);
-        for (unsigned i = 0; i < existing; ++i) old.push_back(index / shard_dir_name(i));
-        for (const auto& p : old) {
-            if (!fs::exists(p / "iamglass", ec)) continue;
-            try {
-                Xapian::WritableDatabase probe(
-                    p.string(),
-                    Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
-                probe.close();
-            } catch (const Xapian::DatabaseLockError&) {
-                throw IndexError(
-                    "index '" + p.string() +
-                    "' is locked by another indexer; wait for it to finish or use --wait");
-            } catch (const Xapian::Error&) {
-                // Unreadable: it is being replaced anyway.
-            }
-        }
+    // --full over an index that exists builds beside it and swaps it in at the end, so that
+    // searches keep answering from the old index until then (whatever its layout was).
+    if (opts_.full && (has_stub || has_glass)) {
+        begin_rebuild(has_stub ? live / shard_dir_name(0) : live);
     }
-    if (opts_.full) {
-        // The other layout's files would shadow or confuse the new one.
-        if (n > 1 && has_glass) {
-            for (const auto& e : fs::directory_iterator(index, ec)) {
-                const std::string name = e.path().filename().string();
-                if (name.ends_with(".glass") || name == "iamglass" || name == "flintlock")
-                    fs::remove(e.path(), ec);
-            }
-        }
-        if (n == 1 && has_stub) fs::remove(stub, ec);
-        // Shards beyond the new count (all of them when going back to one database).
-        for (unsigned i = n > 1 ? n : 0; i < existing; ++i)
-            fs::remove_all(index / shard_dir_name(i), ec);
-    }
+    const fs::path index = root();
     int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
     nshards_ = n;
@@ -167,8 +136,9 @@ void Engine::open_db() {
             next_local_.push_back(shards_.back().get_lastdocid() + 1);
             dirs.push_back(shard_dir_name(i));
         }
+        const fs::path stub = index / kStubFileName;
         bool same = false;
-        if (has_stub) {
+        if (has_stub && !rebuilding_) {
             try {
                 const auto locs = read_stub_file(stub);
                 same = locs.size() == n;
@@ -180,6 +150,9 @@ void Engine::open_db() {
         if (!same) write_stub_file(stub, dirs);
     }
     spelling_.resize(n);
+    // This run holds the index's lock now: a staging directory left by a killed --full is no
+    // other writer's.
+    if (!rebuilding_) fs::remove_all(staging_, ec);
 }
 
 // A new document goes to the shard of its id: with several shards, at the next unused docid
@@ -263,20 +236,16 @@ void Engine::load_kinds() {
 void Engine::compact() {
     std::vector<fs::path> dirs;
     if (nshards_ == 1) {
-        dirs.push_back(opts_.index);
+        dirs.push_back(root());
     } else {
-        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(opts_.index / shard_dir_name(i));
+        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(root() / shard_dir_name(i));
     }
-    db_->close();
-    db_.reset();
-    for (auto& sh : shards_) sh.close();
-    shards_.clear();
+    close_all();
     for (const fs::path& index : dirs) {
         const fs::path tmp = index.string() + ".compact-tmp";
-        const fs::path old = index.string() + ".compact-old";
         std::error_code ec;
         fs::remove_all(tmp, ec);
-        fs::remove_all(old, ec);
+        fs::remove_all(index.string() + ".compact-old", ec);  // left by an older version
         try {
             // Docids are kept: with shards they say which shard a document is in.
             Xapian::Database(index.string()).compact(tmp.string(), Xapian::DBCOMPACT_NO_RENUMBER);
@@ -285,9 +254,8 @@ void Engine::compact() {
             throw IndexError("cannot compact index '" + index.string() +
                              "': " + e.get_description());
         }
-        fs::rename(index, old);
-        fs::rename(tmp, index);
-        fs::remove_all(old, ec);
+        replace_dir(tmp, index);  // tmp now holds the uncompacted copy
+        fs::remove_all(tmp, ec);
     }
 }
 

@@ -59,8 +59,9 @@ void Walker::reject(const std::string& file, const std::string& reason) {
 }
 
 void Walker::exclude_dir(const fs::path& dir) {
-    excluded_ = absolute_key(dir);
-    while (excluded_.size() > 1 && excluded_.back() == '/') excluded_.pop_back();
+    std::string key = absolute_key(dir);
+    while (key.size() > 1 && key.back() == '/') key.pop_back();
+    excluded_.push_back(std::move(key));
 }
 
 void Walker::add_file(const fs::path& p, const fs::path& rel, const struct stat& st,
@@ -109,7 +110,9 @@ void Walker::walk_dir(const fs::path& dir, const fs::path& root, const struct st
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (!excluded_.empty() && absolute_key(p) == excluded_) continue;  // the index
+            if (!excluded_.empty() &&
+                std::find(excluded_.begin(), excluded_.end(), absolute_key(p)) != excluded_.end())
+                continue;  // the index
             walk_dir(p, root, st);
         } else if (S_ISREG(st.st_mode)) {
             add_file(p, p.lexically_relative(root), st, false);

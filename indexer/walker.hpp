@@ -45,7 +45,7 @@ class Walker {
     std::vector<InputFile> files_;
     std::vector<std::string> roots_;
     std::set<std::pair<dev_t, ino_t>> visited_;
-    std::string excluded_;  // absolute_key of the index directory
+    std::vector<std::string> excluded_;  // absolute_key of the index directory and its staging
 };
 
 }  // namespace news

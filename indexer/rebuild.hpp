@@ -1,0 +1,19 @@
+// Replacing a directory atomically, as `indexer --full` and `--compact` do: a reader opening
+// the path sees the old directory or the new one, never neither and never a half-built one.
+#pragma once
+
+#include <filesystem>
+
+namespace news {
+
+// Where `indexer --full` builds the new copy of the index at `live`: a hidden sibling
+// directory (`.NAME.rebuild`), on the same file system so that the swap is a rename.
+std::filesystem::path staging_path(const std::filesystem::path& live);
+
+// Puts the directory `fresh` at `live` in one step (renameat2 with RENAME_EXCHANGE); the old
+// directory is then at `fresh`, for the caller to delete. Where the file system cannot exchange,
+// falls back to two renames (a reader may then find nothing at `live` for an instant). Throws
+// IndexError naming both paths.
+void replace_dir(const std::filesystem::path& fresh, const std::filesystem::path& live);
+
+}  // namespace news

@@ -1,0 +1,175 @@
+// Rebuilds without downtime: `indexer --full` over a live index builds beside it and swaps it
+// in at the end, so searches during the rebuild answer from the whole old index (never fail,
+// never see a half-built one); a killed, interrupted or failed rebuild leaves the old index as
+// it was, and its leftovers go with the next run. The real `indexer` runs in child processes;
+// searches run in-process, each on a freshly opened index as the `searcher` program does.
+#include "reliability_support.hpp"
+
+using namespace news::test::reliability;
+
+namespace {
+
+// Where the indexer builds the new copy of `index` (indexer/rebuild.hpp).
+fs::path staging_of(const fs::path& index) {
+    return index.parent_path() / ("." + index.filename().string() + ".rebuild");
+}
+
+// A copy of the shared clean build to rebuild, in `dir`.
+fs::path live_copy(const fs::path& dir) {
+    const fs::path index = dir / "index";
+    fs::copy(shared().clean, index, fs::copy_options::recursive);
+    return index;
+}
+
+// Every dated, visible article (the whole corpus), counted exactly on a freshly opened index.
+uint64_t visible_articles(const fs::path& index) {
+    news::OpenedIndex idx = news::open_indexes({index.string()});
+    news::SearchOptions all;
+    all.request.filters.since = 0;
+    all.exact_count = true;
+    all.limit = 3;
+    return news::run_search(idx, all).total.lower;
+}
+
+// Searches `index` in a loop while `child` runs; returns the failures (none expected) and
+// counts the searches made while the staging directory existed.
+std::vector<std::string> search_during(Child& child, const fs::path& index,
+                                       std::size_t& during_rebuild) {
+    std::vector<std::string> errors;
+    during_rebuild = 0;
+    while (!child.poll()) {
+        const bool staging = fs::exists(staging_of(index));
+        try {
+            const uint64_t n = visible_articles(index);
+            if (n != kCorpusSize)
+                errors.push_back("a search saw " + std::to_string(n) + " articles, not " +
+                                 std::to_string(kCorpusSize));
+            if (staging) ++during_rebuild;
+        } catch (const std::exception& e) {
+            errors.push_back(std::string("a search failed: ") + e.what());
+        } catch (const Xapian::Error& e) {
+            errors.push_back("a search failed: " + e.get_description());
+        }
+        if (errors.size() > 10) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return errors;
+}
+
+void expect_no_failed_search_during(const std::vector<std::string>& extra) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    auto rebuild = spawn_indexer(index_args(index, s.corpus, 100, extra), work.path());
+    std::size_t during = 0;
+    const auto errors = search_during(*rebuild, index, during);
+    rebuild->wait();
+    for (const auto& e : errors) ADD_FAILURE() << e;
+    EXPECT_EQ(rebuild->exit_code(), 0) << rebuild->stderr_text();
+    EXPECT_GE(during, 5u) << "too few searches ran during the rebuild for the test to mean much";
+    EXPECT_FALSE(fs::exists(staging_of(index)));
+    EXPECT_EQ(visible_articles(index), kCorpusSize);
+    if (extra.size() == 1) {  // a single database, as the clean build
+        EXPECT_EQ(check_index(index), "");
+        expect_equals_clean(index);
+    } else {
+        EXPECT_TRUE(fs::exists(index / "XAPIANDB"));
+    }
+}
+
+TEST(Rebuild, SearchesDuringFullRebuildNeverFailNorSeeAHalfBuiltIndex) {
+    expect_no_failed_search_during({"--full"});
+}
+
+TEST(Rebuild, SearchesDuringFullRebuildToShardsNeverFail) {
+    expect_no_failed_search_during({"--full", "--shards", "3"});
+}
+
+TEST(Rebuild, SearchesDuringFullCompactRebuildNeverFail) {
+    expect_no_failed_search_during({"--full", "--compact"});
+}
+
+// Another indexer must not write the index being replaced: it is refused as locked.
+TEST(Rebuild, IndexerDuringRebuildIsRefused) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    auto rebuild = spawn_indexer(index_args(index, s.corpus, 100, {"--full"}), work.path());
+    ASSERT_TRUE(wait_until(*rebuild, [&] { return revision(staging_of(index)) > 0; }))
+        << "the rebuild finished too soon: " << rebuild->stderr_text();
+    auto other = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(other->exit_code(), news::kExitIndex) << other->stderr_text();
+    EXPECT_NE(other->stderr_text().find("locked"), std::string::npos) << other->stderr_text();
+    rebuild->wait();
+    EXPECT_EQ(rebuild->exit_code(), 0) << rebuild->stderr_text();
+    expect_equals_clean(index);
+}
+
+// SIGKILL in the middle of a rebuild: the index is the old one, whole; the next run (here an
+// incremental one, which finds nothing to do) removes the half-built copy.
+TEST(Rebuild, KilledRebuildLeavesTheIndexAndTheNextRunCleansUp) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    auto rebuild = spawn_indexer(index_args(index, s.corpus, 50, {"--full"}), work.path());
+    ASSERT_TRUE(wait_until(*rebuild, [&] { return revision(staging_of(index)) > 1; }))
+        << "the rebuild finished too soon: " << rebuild->stderr_text();
+    ::kill(rebuild->pid, SIGKILL);
+    rebuild->wait();
+    ASSERT_TRUE(rebuild->killed_by(SIGKILL));
+    ASSERT_TRUE(fs::exists(staging_of(index)));
+    expect_equals_clean(index);
+
+    auto next = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(next->exit_code(), 0) << next->stderr_text();
+    EXPECT_NE(next->stdout_text().find(std::to_string(kCorpusSize) + " unchanged, 0 added"),
+              std::string::npos)
+        << next->stdout_text();
+    EXPECT_FALSE(fs::exists(staging_of(index))) << "the leftover of the killed rebuild";
+    expect_equals_clean(index);
+}
+
+// SIGINT: exit 4, the old index kept as it was (a half-built one is not swapped in), the
+// half-built copy removed, and a note saying so.
+TEST(Rebuild, InterruptedRebuildExits4AndKeepsTheIndex) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    std::vector<std::string> args = index_args(index, s.corpus, 50, {"--full"});
+    args.erase(std::find(args.begin(), args.end(), "-q"));  // the note is printed without -q
+    auto rebuild = spawn_indexer(args, work.path());
+    ASSERT_TRUE(wait_until(*rebuild, [&] { return revision(staging_of(index)) > 1; }))
+        << "the rebuild finished too soon: " << rebuild->stderr_text();
+    ::kill(rebuild->pid, SIGINT);
+    rebuild->wait();
+    EXPECT_EQ(rebuild->exit_code(), news::kExitInterrupted) << rebuild->stderr_text();
+    EXPECT_NE(rebuild->stderr_text().find("index is as it was"), std::string::npos)
+        << rebuild->stderr_text();
+    EXPECT_FALSE(fs::exists(staging_of(index)));
+    expect_equals_clean(index);
+}
+
+// A rebuild that fails (here: an exception after its first commit) leaves the index as it
+// was and removes its copy.
+TEST(Rebuild, FailedRebuildKeepsTheIndexAndRemovesTheCopy) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    news::IndexOptions o;
+    o.index = index;
+    o.inputs = {s.corpus};
+    o.full = true;
+    o.batch = 100;
+    o.print_warnings = false;
+    bool staged = false;
+    o.after_commit = [&](std::size_t) {
+        staged = fs::exists(staging_of(index)) && visible_articles(index) == kCorpusSize;
+        throw std::runtime_error("injected failure");
+    };
+    EXPECT_THROW(news::run_index(o), std::runtime_error);
+    EXPECT_TRUE(staged) << "the first commit went to the copy, the index stayed whole";
+    EXPECT_FALSE(fs::exists(staging_of(index)));
+    expect_equals_clean(index);
+}
+
+}  // namespace
