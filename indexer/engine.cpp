@@ -554,14 +554,43 @@ void Engine::finish_index() {
 
 }  // namespace detail
 
+namespace {
+
+// What a user should know when writing the index failed because of the disk, or "": what
+// happened, and that the index keeps its last commit (commits are atomic; a --full rebuild
+// leaves the old index as it was).
+std::string storage_cause(const IndexOptions& opts, const std::string& detail) {
+    auto has = [&](int err) { return detail.find(std::strerror(err)) != std::string::npos; };
+    const std::string kept = opts.full ? "the index is as it was before the rebuild"
+                                       : "the index keeps its last committed state";
+    if (has(ENOSPC) || has(EDQUOT))
+        return "the disk is full; " + kept + ": free some space and run the indexer again";
+    if (has(EROFS) || has(EACCES) || has(EPERM))
+        return "the index directory is not writable; " + kept;
+    if (has(EIO)) return "an I/O error; " + kept;
+    return "";
+}
+
+IndexError index_error(const IndexOptions& opts, const std::string& detail) {
+    const std::string cause = storage_cause(opts, detail);
+    if (cause.empty()) return IndexError(detail);
+    return IndexError("index '" + opts.index.string() + "': " + cause + " (" + detail + ")");
+}
+
+}  // namespace
+
 IndexStats run_index(const IndexOptions& opts) {
     detail::Engine engine(opts);
     try {
         return engine.run();
     } catch (const Xapian::DatabaseLockError& e) {
-        throw IndexError("index '" + opts.index.string() + "' is locked: " + e.get_msg());
+        throw index_error(opts, detail::lock_error(opts.index.string(), e).what());
     } catch (const Xapian::Error& e) {
-        throw IndexError("index '" + opts.index.string() + "': " + e.get_description());
+        throw index_error(opts, "index '" + opts.index.string() + "': " + e.get_description());
+    } catch (const fs::filesystem_error& e) {
+        throw index_error(opts, e.what());
+    } catch (const IndexError& e) {
+        throw index_error(opts, e.what());
     }
 }
 

@@ -43,6 +43,16 @@ namespace news::detail {
 
 namespace fs = std::filesystem;
 
+// A failure to take an index's write lock: another writer holds it ("locked by another
+// indexer"), or the lock file cannot be created (a read-only or full disk), said as such.
+inline IndexError lock_error(const std::string& path, const Xapian::DatabaseLockError& e) {
+    if (e.get_msg().find("already locked") != std::string::npos) {
+        return IndexError("index '" + path +
+                          "' is locked by another indexer; wait for it to finish or use --wait");
+    }
+    return IndexError("cannot open index '" + path + "' for writing: " + e.get_description());
+}
+
 // What a worker hands to the writer for one file.
 struct Result {
     bool ok = false;

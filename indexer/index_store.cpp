@@ -24,9 +24,8 @@ Xapian::WritableDatabase Engine::open_one(const fs::path& dir, int flags) {
             }
             return Xapian::WritableDatabase(path, flags);
         }
-    } catch (const Xapian::DatabaseLockError&) {
-        throw IndexError("index '" + path +
-                         "' is locked by another indexer; wait for it to finish or use --wait");
+    } catch (const Xapian::DatabaseLockError& e) {
+        throw lock_error(path, e);
     } catch (const Xapian::Error& e) {
         throw IndexError("cannot open index '" + path + "' for writing: " + e.get_description());
     }

@@ -50,9 +50,8 @@ void Engine::begin_rebuild(const fs::path& lock_dir) {
     try {
         live_lock_.emplace(lock_dir.string(),
                            Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
-    } catch (const Xapian::DatabaseLockError&) {
-        throw IndexError("index '" + lock_dir.string() +
-                         "' is locked by another indexer; wait for it to finish or use --wait");
+    } catch (const Xapian::DatabaseLockError& e) {
+        throw lock_error(lock_dir.string(), e);
     } catch (const Xapian::Error&) {
         // Unreadable: it is being replaced anyway (no writer can hold it either).
     }

@@ -1,0 +1,160 @@
+// The indexer on a disk that fills up, and on a read-only one: exit 3 with a message saying so,
+// the last committed state still searchable and consistent, and a re-run after space is freed
+// finishing the job. Each test mounts a small tmpfs of its own (and unmounts it); where
+// mounting is impossible (no CAP_SYS_ADMIN) the tests are skipped, saying why.
+#include <sys/mount.h>
+
+#include "reliability_support.hpp"
+
+using namespace news::test::reliability;
+
+namespace {
+
+// A tmpfs of `mib` MiB at `dir`, unmounted when it goes.
+class Tmpfs {
+  public:
+    Tmpfs(const fs::path& dir, int mib) : dir_(dir) {
+        fs::create_directories(dir);
+        const std::string opts = "size=" + std::to_string(mib) + "m";
+        if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, opts.c_str()) != 0) {
+            error_ = std::strerror(errno);
+        } else {
+            mounted_ = true;
+        }
+    }
+    ~Tmpfs() {
+        if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+    }
+    Tmpfs(const Tmpfs&) = delete;
+    Tmpfs& operator=(const Tmpfs&) = delete;
+    bool mounted() const { return mounted_; }
+    const std::string& error() const { return error_; }
+    bool remount(bool read_only) {
+        const unsigned long flags = MS_REMOUNT | (read_only ? MS_RDONLY : 0);
+        return ::mount("tmpfs", dir_.c_str(), "tmpfs", flags, nullptr) == 0;
+    }
+
+  private:
+    fs::path dir_;
+    bool mounted_ = false;
+    std::string error_;
+};
+
+#define MOUNT_OR_SKIP(t)                                         \
+    if (!(t).mounted())                                          \
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << (t).error() \
+                 << "): these tests need root or CAP_SYS_ADMIN, as on the CI machine"
+
+// Fills the file system of `dir` with a file, then gives back `leave` bytes of it.
+fs::path fill_disk(const fs::path& dir, std::size_t leave) {
+    const fs::path filler = dir / "filler";
+    std::FILE* f = std::fopen(filler.c_str(), "wb");
+    const std::string chunk(64 * 1024, 'x');
+    std::size_t written = 0;
+    while (f && std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size() &&
+           std::fflush(f) == 0)
+        written += chunk.size();
+    if (f) std::fclose(f);
+    fs::resize_file(filler, written > leave ? written - leave : 0);
+    return filler;
+}
+
+uint64_t visible_articles(const fs::path& index) {
+    news::OpenedIndex idx = news::open_indexes({index.string()});
+    news::SearchOptions all;
+    all.request.filters.since = 0;
+    all.exact_count = true;
+    all.limit = 3;
+    return news::run_search(idx, all).total.lower;
+}
+
+// The first `n` articles of the generated corpus, in `dir`.
+void write_corpus(const fs::path& dir, std::size_t from, std::size_t to) {
+    const CorpusGen gen(11, 600);
+    for (std::size_t i = from; i < to; ++i) {
+        const fs::path p = dir / CorpusGen::rel_path(i);
+        fs::create_directories(p.parent_path());
+        std::ofstream(p) << gen.text(i);
+    }
+}
+
+TEST(DiskFull, IncrementalRunStopsWithAClearErrorAndKeepsItsLastCommit) {
+    TempDir work;
+    Tmpfs disk(work.path() / "disk", 16);
+    MOUNT_OR_SKIP(disk);
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "disk" / "index";
+    write_corpus(corpus, 0, 100);
+    auto first = run_indexer(index_args(index, corpus, 20), work.path());
+    ASSERT_EQ(first->exit_code(), 0) << first->stderr_text();
+    const auto before = fingerprint(index);
+
+    write_corpus(corpus, 100, 600);
+    const fs::path filler = fill_disk(work.path() / "disk", 96 * 1024);
+    auto full = run_indexer(index_args(index, corpus, 20), work.path());
+    EXPECT_EQ(full->exit_code(), news::kExitIndex) << full->stdout_text() << full->stderr_text();
+    EXPECT_NE(full->stderr_text().find("the disk is full"), std::string::npos)
+        << full->stderr_text();
+    EXPECT_NE(full->stderr_text().find(index.string()), std::string::npos) << full->stderr_text();
+    // What is committed is consistent and searchable: the first run's articles at least.
+    EXPECT_EQ(check_index(index), "");
+    const uint64_t kept = visible_articles(index);
+    EXPECT_GE(kept, 100u);
+    EXPECT_LT(kept, 600u) << "the disk should have filled before the end";
+    if (kept == 100) {
+        EXPECT_TRUE(fingerprint(index) == before);
+    }
+
+    fs::remove(filler);  // space again: a re-run finishes the job
+    auto again = run_indexer(index_args(index, corpus, 20), work.path());
+    EXPECT_EQ(again->exit_code(), 0) << again->stderr_text();
+    EXPECT_EQ(visible_articles(index), 600u);
+    EXPECT_EQ(check_index(index), "");
+}
+
+TEST(DiskFull, FullRebuildOnAFullDiskLeavesTheOldIndexAndFreesItsCopy) {
+    TempDir work;
+    Tmpfs disk(work.path() / "disk", 16);
+    MOUNT_OR_SKIP(disk);
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "disk" / "index";
+    write_corpus(corpus, 0, 300);
+    auto first = run_indexer(index_args(index, corpus, 50), work.path());
+    ASSERT_EQ(first->exit_code(), 0) << first->stderr_text();
+    const auto before = fingerprint(index);
+
+    const fs::path filler = fill_disk(work.path() / "disk", 256 * 1024);
+    const auto free_before = fs::space(work.path() / "disk").available;
+    auto rebuild = run_indexer(index_args(index, corpus, 50, {"--full"}), work.path());
+    EXPECT_EQ(rebuild->exit_code(), news::kExitIndex) << rebuild->stderr_text();
+    EXPECT_NE(rebuild->stderr_text().find("the disk is full"), std::string::npos)
+        << rebuild->stderr_text();
+    EXPECT_NE(rebuild->stderr_text().find("as it was before the rebuild"), std::string::npos)
+        << rebuild->stderr_text();
+    EXPECT_TRUE(fingerprint(index) == before);
+    EXPECT_EQ(visible_articles(index), 300u);
+    EXPECT_FALSE(fs::exists(work.path() / "disk" / ".index.rebuild"));
+    EXPECT_GE(fs::space(work.path() / "disk").available, free_before)
+        << "the half-built copy should have been removed";
+    fs::remove(filler);
+}
+
+TEST(DiskFull, ReadOnlyIndexDirectoryIsAnIndexErrorAndStaysSearchable) {
+    TempDir work;
+    Tmpfs disk(work.path() / "disk", 16);
+    MOUNT_OR_SKIP(disk);
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "disk" / "index";
+    write_corpus(corpus, 0, 50);
+    auto first = run_indexer(index_args(index, corpus, 50), work.path());
+    ASSERT_EQ(first->exit_code(), 0) << first->stderr_text();
+    write_corpus(corpus, 50, 80);
+    ASSERT_TRUE(disk.remount(true)) << std::strerror(errno);
+    auto ro = run_indexer(index_args(index, corpus, 50), work.path());
+    EXPECT_EQ(ro->exit_code(), news::kExitIndex) << ro->stderr_text();
+    EXPECT_NE(ro->stderr_text().find("not writable"), std::string::npos) << ro->stderr_text();
+    EXPECT_EQ(visible_articles(index), 50u);
+    ASSERT_TRUE(disk.remount(false)) << std::strerror(errno);
+    auto again = run_indexer(index_args(index, corpus, 50), work.path());
+    EXPECT_EQ(again->exit_code(), 0) << again->stderr_text();
+    EXPECT_EQ(visible_articles(index), 80u);
+}
+
+}  // namespace
