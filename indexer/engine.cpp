@@ -260,7 +260,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
         }
     }
     if (opts_.dry_run) {
-        ++stats_.added;
+        dry_run_apply(f, r.article.id);
         return;
     }
     const Article& a = r.article;
@@ -347,12 +347,32 @@ void Engine::apply(const InputFile& f, Result&& r) {
     dirty_.insert(f.key);
     owner_[a.id] = f.key;
     if (was_foreign) drop_foreign_links(f.key, *was_foreign, {});
-    if (existed) {
-        ++stats_.updated;
-    } else {
+    if (!existed) {
         ++stats_.added;
-    }
+        added_ids_.insert(hash64(a.id));
+    } else if (!added_ids_.count(hash64(a.id))) {
+        ++stats_.updated;
+    }  // else a newer file with an id this run added: counted as a duplicate, not an update
     count_write();
+}
+
+// --dry-run: what a real run would count, without an index (as if it were empty): duplicate
+// ids resolved the same way (the newer file holds the id; ties: the larger path).
+void Engine::dry_run_apply(const InputFile& f, const std::string& id) {
+    auto [it, fresh] = dry_owner_.try_emplace(id, &f);
+    if (fresh) {
+        ++stats_.added;
+        return;
+    }
+    ++stats_.duplicates;
+    const InputFile& other = *it->second;
+    if (other.mtime_ns > f.mtime_ns || (other.mtime_ns == f.mtime_ns && other.key > f.key)) {
+        stats_.notes.push_back(f.key + ": duplicate id " + id + "; kept the newer " + other.key);
+    } else {
+        stats_.notes.push_back(other.key + ": duplicate id " + id + "; replaced by the newer " +
+                               f.key);
+        it->second = &f;
+    }
 }
 
 namespace {
@@ -380,6 +400,13 @@ bool under_roots(const std::string& key, const std::vector<std::string>& roots) 
 
 IndexStats Engine::run() {
     const auto start = Clock::now();
+    // A path that does not exist is a mistake on the command line, not a file to reject: the run
+    // stops before it creates or changes anything.
+    for (const auto& in : opts_.inputs) {
+        struct stat st {};
+        if (::stat(in.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+            throw UsageError("no such file or directory: '" + in.string() + "'");
+    }
     // The index is opened and its state read on a thread of its own while the inputs are walked:
     // at 200,000 files each takes about half a second, most of a run that changes nothing. The
     // two share nothing (the walk fills the walker and stats_, the opening the index members).
@@ -418,7 +445,7 @@ IndexStats Engine::run() {
     parse_and_apply(work);
 
     stats_.interrupted = stopping();
-    if (db_ && opts_.prune && !stats_.interrupted) prune(walker.roots(), seen);
+    if (db_ && opts_.prune && !stats_.interrupted) prune(walker, seen);
     if (db_) finish_index();
     stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     return stats_;
@@ -498,24 +525,28 @@ void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
 // --prune: the files of the table under this run's input roots that the walk did not see
 // (`seen`) are gone. Their rows are dropped and their articles removed (or their foreign
 // links dropped), in path order.
-void Engine::prune(const std::vector<std::string>& roots,
-                   const std::unordered_set<std::string>& seen) {
+void Engine::prune(const Walker& walker, const std::unordered_set<std::string>& seen) {
+    const std::vector<std::string>& roots = walker.roots();
+    auto gone = [&](const std::string& key) {
+        return !seen.count(key) && under_roots(key, roots) &&
+               !under_roots(key, walker.unreadable());
+    };
     const double c0 = commit_s_;
     const auto p0 = Clock::now();
-    std::vector<std::string> gone;
+    std::vector<std::string> vanished;
     for (const auto& [key, e] : table_) {
-        if (!seen.count(key) && under_roots(key, roots)) gone.push_back(key);
+        if (gone(key)) vanished.push_back(key);
     }
-    std::sort(gone.begin(), gone.end());
+    std::sort(vanished.begin(), vanished.end());
     for (auto r = rejected_.begin(); r != rejected_.end();) {
-        if (!seen.count(r->first) && under_roots(r->first, roots)) {
+        if (gone(r->first)) {
             rejected_dirty_.insert(r->first);
             r = rejected_.erase(r);
         } else {
             ++r;
         }
     }
-    for (const auto& key : gone) {
+    for (const auto& key : vanished) {
         const TableEntry e = table_.at(key);
         table_.erase(key);
         dirty_.erase(key);

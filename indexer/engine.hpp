@@ -21,7 +21,7 @@ struct IndexOptions {
     unsigned jobs = 0;           // 0 = all cores
     std::size_t batch = 5000;    // commit every N written documents
     bool full = false;           // rebuild from scratch
-    bool prune = false;          // delete documents whose files are gone
+    bool prune = true;           // delete documents whose files under `inputs` are gone
     bool dry_run = false;        // parse and validate only
     bool wait_for_lock = false;  // wait instead of failing when another writer holds the lock
     bool compact = false;        // compact the index at the end of the run

@@ -81,7 +81,7 @@ class Engine {
     std::vector<const InputFile*> files_to_parse(const std::vector<InputFile>& files,
                                                  std::unordered_set<std::string>& seen);
     void parse_and_apply(const std::vector<const InputFile*>& work);
-    void prune(const std::vector<std::string>& roots, const std::unordered_set<std::string>& seen);
+    void prune(const Walker& walker, const std::unordered_set<std::string>& seen);
     void finish_index();
 
     void open_db();
@@ -112,6 +112,7 @@ class Engine {
                             const std::unordered_set<std::string>& keep);
     Result process(const InputFile& f, DocumentBuilder& builder) const;
     void apply(const InputFile& f, Result&& r);
+    void dry_run_apply(const InputFile& f, const std::string& id);
     void write_article(const Article& a, Xapian::Document& doc,
                        const std::vector<std::string>& spelling, TextInfo&& text);
     void forget_text(const std::string& term);
@@ -167,9 +168,11 @@ class Engine {
     std::unordered_map<std::string, std::string> owner_;       // id -> key path owning it
     // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
     std::unordered_set<std::string> dup_ids_;
-    std::unordered_set<std::string> dirty_;           // table keys to write at commit
-    std::unordered_set<std::string> erased_;          // table keys to delete at commit
-    std::unordered_map<std::string, DocKind> kinds_;  // id key -> kind; use kinds()
+    std::unordered_set<uint64_t> added_ids_;  // hashes of the ids this run added
+    std::unordered_map<std::string, const InputFile*> dry_owner_;  // --dry-run: id -> file
+    std::unordered_set<std::string> dirty_;                        // table keys to write at commit
+    std::unordered_set<std::string> erased_;                       // table keys to delete at commit
+    std::unordered_map<std::string, DocKind> kinds_;               // id key -> kind; use kinds()
     bool kinds_loaded_ = false;
     // Every indexed id's kind, read from the index at first use: a run that changes nothing
     // never needs it (a tenth of a no-change re-run's time at 200k articles).

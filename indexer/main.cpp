@@ -68,7 +68,9 @@ int run(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     app.add_flag("--full", opts.full, "rebuild the index from scratch");
-    app.add_flag("--prune", opts.prune, "delete documents whose source files under PATHS are gone");
+    app.add_flag("--prune,!--no-prune", opts.prune,
+                 "delete the articles whose files under PATHS are gone (the default; --no-prune "
+                 "keeps them)");
     app.add_flag("--retry-rejected", opts.retry_rejected,
                  "read again the files an earlier run rejected, even when they are unchanged");
     app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");

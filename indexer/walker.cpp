@@ -54,6 +54,7 @@ std::vector<InputFile> Walker::take_files() {
 }
 
 void Walker::reject(const std::string& file, const std::string& reason) {
+    unreadable_.push_back(absolute_key(file));
     stats_.rejections.push_back({file, 0, 0, reason});
     ++stats_.rejected;
 }

@@ -33,6 +33,9 @@ class Walker {
     // The files found, sorted by key, each once.
     std::vector<InputFile> take_files();
     const std::vector<std::string>& roots() const { return roots_; }
+    // What could not be read or listed (absolute keys): what the file table lists under them
+    // was not seen, but is not gone either (pruning spares it).
+    const std::vector<std::string>& unreadable() const { return unreadable_; }
 
   private:
     void reject(const std::string& file, const std::string& reason);
@@ -44,6 +47,7 @@ class Walker {
     IndexStats& stats_;
     std::vector<InputFile> files_;
     std::vector<std::string> roots_;
+    std::vector<std::string> unreadable_;
     std::set<std::pair<dev_t, ino_t>> visited_;
     std::vector<std::string> excluded_;  // absolute_key of the index directory and its staging
 };

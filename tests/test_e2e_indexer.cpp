@@ -182,10 +182,26 @@ TEST(E2eIndexer, RejectedFileExitsOneAndIsNamed) {
     // The good files are indexed all the same.
     const Output q = searcher({"search", "--index", f.index(), "--format", "json", "pangolin"});
     EXPECT_EQ(json::parse(q.out)["results"].size(), 3u);
-    // A path that does not exist is a rejection too.
-    const Output gone = indexer({"--index", f.index(), (f.dir.path() / "no-such-dir").string()});
-    EXPECT_EQ(gone.rc, news::kExitRejected) << describe(gone);
+}
+
+// A path that does not exist is a usage error (exit 2) that writes nothing: no index is
+// created, an existing one is not touched.
+TEST(E2eIndexer, MissingPathIsAUsageErrorThatCreatesNothing) {
+    Fixture f;
+    f.add("a.md", article("Alpha pangolin", "https://news.example/alpha"));
+    const fs::path fresh = f.dir.path() / "fresh-index";
+    const Output gone =
+        indexer({"--index", fresh.string(), (f.dir.path() / "no-such-dir").string()});
+    EXPECT_EQ(gone.rc, news::kExitUsage) << describe(gone);
     EXPECT_TRUE(contains(gone.err, "no-such-dir")) << gone.err;
+    EXPECT_TRUE(contains(gone.err, "no such file or directory")) << gone.err;
+    EXPECT_FALSE(fs::exists(fresh));
+    // One good path and one missing: still nothing is done.
+    ASSERT_EQ(indexer({"--index", f.index(), f.corpus()}).rc, 0);
+    const auto rev = Xapian::Database(f.index()).get_revision();
+    const Output mixed = indexer({"--index", f.index(), "--full", f.corpus(), "/no/such/dir"});
+    EXPECT_EQ(mixed.rc, news::kExitUsage) << describe(mixed);
+    EXPECT_EQ(Xapian::Database(f.index()).get_revision(), rev);
 }
 
 // A rejected file is remembered (omega does the same): while it is unchanged, later runs do not
@@ -425,11 +441,12 @@ TEST(E2eIndexer, UpdatePruneAndDuplicatesAreCounted) {
         json::parse(searcher({"search", "--index", f.index(), "--format", "json", "revised"}).out);
     ASSERT_EQ(d["results"].size(), 1u);
     EXPECT_EQ(d["results"][0]["id"], "https://news.example/beta");
-    // Remove a file: kept without --prune, deleted with it.
+    // Remove a file: kept with --no-prune, deleted by default (as mu and notmuch do).
     fs::remove(fs::path(f.corpus()) / "sub/deeper/c.md");
-    o = indexer({"--index", f.index(), f.corpus()});
+    o = indexer({"--index", f.index(), "--no-prune", f.corpus()});
     EXPECT_EQ(parse_summary(o.out).n.at("deleted"), 0) << o.out;
-    o = indexer({"--index", f.index(), "--prune", f.corpus()});
+    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/gamma"}).rc, 0);
+    o = indexer({"--index", f.index(), f.corpus()});
     ASSERT_EQ(o.rc, 0) << describe(o);
     s = parse_summary(o.out);
     ASSERT_TRUE(s.parsed) << o.out;
@@ -460,3 +477,30 @@ TEST(E2eIndexer, OtherLanguageExitsThree) {
 }
 
 }  // namespace
+
+// Two files with one id on a fresh index: one article added, one duplicate, nothing "updated";
+// --dry-run counts the same, notes which file holds the id, and writes nothing.
+TEST(E2eIndexer, DuplicatesOnAFreshIndexAndInADryRunAreCountedAlike) {
+    Fixture f;
+    f.add("a.md", article("Alpha pangolin", "https://news.example/alpha"));
+    f.add("b.md", article("Beta pangolin", "https://news.example/beta"));
+    f.add("z-copy.md", article("Alpha pangolin again", "https://news.example/alpha"));
+    const fs::path older = fs::path(f.corpus()) / "a.md";
+    fs::last_write_time(older, fs::last_write_time(older) - std::chrono::hours(1));
+    const Output dry = indexer({"--index", f.index(), "--dry-run", f.corpus()});
+    const Output real = indexer({"--index", f.index(), f.corpus()});
+    for (const Output* o : {&dry, &real}) {
+        EXPECT_EQ(o->rc, 0) << describe(*o);
+        const Summary s = parse_summary(o->out);
+        ASSERT_TRUE(s.parsed) << o->out;
+        EXPECT_EQ(s.n.at("added"), 2) << o->out;
+        EXPECT_EQ(s.n.at("updated"), 0) << o->out;
+        EXPECT_EQ(s.n.at("duplicates"), 1) << o->out;
+        EXPECT_TRUE(contains(o->err, "duplicate id https://news.example/alpha")) << o->err;
+        EXPECT_TRUE(contains(o->err, "z-copy.md")) << o->err;
+    }
+    EXPECT_EQ(parse_summary(dry.out).mode, "dry run");
+    const Output get =
+        searcher({"get", "--index", f.index(), "--format", "json", "https://news.example/alpha"});
+    EXPECT_EQ(json::parse(get.out)["article"]["title"], "Alpha pangolin again") << get.out;
+}

@@ -102,10 +102,10 @@ TEST(Indexer, AddUnchangedUpdateDeletePrune) {
     }
 
     fs::remove(f.corpus() / "b.md");
-    s = f.index_run();  // without --prune nothing is deleted
+    s = f.index_run([](auto& o) { o.prune = false; });  // --no-prune: nothing is deleted
     EXPECT_EQ(s.deleted, 0u);
     EXPECT_EQ(ids(f.index(), false).size(), 2u);
-    s = f.index_run([](auto& o) { o.prune = true; });
+    s = f.index_run();  // pruning is the default
     EXPECT_EQ(s.deleted, 1u);
     EXPECT_EQ(ids(f.index(), false), (std::set<std::string>{"https://ex.com/a"}));
 }
