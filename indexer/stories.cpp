@@ -179,7 +179,6 @@ void StoryPass::run(Xapian::WritableDatabase& db,
                     const std::function<void()>& wrote) {
     constexpr std::size_t kMaxStory = 1000;
     const double window = window_days_ * 86400.0;
-    std::set<Xapian::docid> done;
     // Each article's links, found once per pass: the closures of several seeds overlap (links
     // are found from one side, so a closure is not always a whole component), and writing story
     // values does not change what an article links to.
@@ -206,11 +205,24 @@ void StoryPass::run(Xapian::WritableDatabase& db,
             return false;
         }
     };
+    // Every article reachable from the seeds through links, each one's links found once. Links
+    // are found from one side (the candidate search is capped and the rule reads dates), so the
+    // closures of two seeds can share an article without containing each other: they are merged
+    // below into the components of the undirected link graph, each grouped once, or the second
+    // closure would regroup an article of the first and leave the rest of its story behind.
+    std::vector<Xapian::docid> reached;
+    std::unordered_map<Xapian::docid, Xapian::docid> parent;  // union-find over `reached`
+    auto root = [&](Xapian::docid x) {
+        while (parent[x] != x) x = parent[x] = parent[parent[x]];
+        return x;
+    };
     for (Xapian::docid seed : seeds) {
-        if (done.count(seed) || !exists(seed)) continue;
-        std::set<Xapian::docid> comp{seed};
+        if (parent.count(seed) || !exists(seed)) continue;
+        parent[seed] = seed;
+        reached.push_back(seed);
         std::vector<Xapian::docid> queue{seed};
-        while (!queue.empty() && comp.size() < kMaxStory) {
+        std::size_t explored = 0;
+        while (!queue.empty() && explored++ < kMaxStory) {
             const Xapian::docid x = queue.back();
             queue.pop_back();
             auto found = links.find(x);
@@ -230,11 +242,20 @@ void StoryPass::run(Xapian::WritableDatabase& db,
                 found = links.emplace(x, std::move(near)).first;
             }
             for (Xapian::docid c : found->second) {
-                if (comp.count(c) || !exists(c)) continue;
-                comp.insert(c);
-                queue.push_back(c);
+                if (!exists(c)) continue;
+                if (!parent.count(c)) {
+                    parent[c] = c;
+                    reached.push_back(c);
+                    queue.push_back(c);
+                }
+                parent[root(c)] = root(x);
             }
         }
+    }
+    std::map<Xapian::docid, std::vector<Xapian::docid>> components;  // by root
+    for (Xapian::docid d : reached) components[root(d)].push_back(d);
+    for (const auto& [r, members] : components) {
+        const std::set<Xapian::docid> comp(members.begin(), members.end());
         // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
         // "Machine Learning updates"): in date order, each joins the first story whose first
         // article it is linked with (the rule matched the two directly), or starts one. The
@@ -273,15 +294,39 @@ void StoryPass::run(Xapian::WritableDatabase& db,
                 groups[best].push_back(d);
             }
         }
-        for (const auto& group : groups) assign(db, group, done, wrote);
+        for (const auto& group : groups) assign(db, group, wrote);
     }
+    repair_left_stories(db, wrote);
+}
+
+// Articles of an earlier pass's story that this pass did not reach keep its id and XS term
+// while the articles that were regrouped leave it. What remains of each story that lost
+// articles is made a story again: its id becomes the smallest id key among the articles still
+// holding its term (the rule for every story), and one article left alone is a story of its own
+// without a term. So a story id always names the articles holding its term, and every article
+// of a story of two or more holds it.
+void StoryPass::repair_left_stories(Xapian::WritableDatabase& db,
+                                    const std::function<void()>& wrote) {
+    for (int round = 0; round < 4 && !left_.empty(); ++round) {
+        std::set<std::string> left;
+        left.swap(left_);
+        for (const std::string& story : left) {
+            const std::string term = bool_term(FieldId::StoryTerm, story);
+            std::vector<Xapian::docid> holders;
+            for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
+                holders.push_back(*p);
+            if (holders.empty()) continue;
+            assign(db, holders, wrote);
+        }
+    }
+    left_.clear();
 }
 
 // Gives the articles of `group` one story: the smallest id key among them; a multi-article
 // story also gets its XS term. Only documents whose story changes are read and rewritten (the
 // cache knows what each holds).
 void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
-                       std::set<Xapian::docid>& done, const std::function<void()>& wrote) {
+                       const std::function<void()>& wrote) {
     std::string story;
     for (Xapian::docid d : group) {
         const std::string k = text_.get(db, d)->key;
@@ -291,7 +336,6 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
     const std::string story_term =
         story.empty() ? std::string() : bool_term(FieldId::StoryTerm, story);
     for (Xapian::docid d : group) {
-        done.insert(d);
         if (story.empty()) continue;
         std::string old;  // the story of the XS term the document holds, if any
         {
@@ -306,7 +350,8 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
             } catch (const Xapian::InvalidArgumentError&) {  // (the cache is kept exact)
             }
         }
-        if (multi) doc.add_boolean_term(story_term);  // singletons need no term
+        if (!old.empty() && (old != story || !multi)) left_.insert(old);  // it left `old`
+        if (multi) doc.add_boolean_term(story_term);                      // singletons need no term
         doc.add_value(kSlotStory, story);
         db.replace_document(d, doc);
         text_.set_story(d, story, multi);

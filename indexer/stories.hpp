@@ -145,11 +145,13 @@ class StoryPass {
                     const std::function<Xapian::Database()>& open_reader,
                     const Xapian::Database& reader, unsigned threads, Links& links);
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
-                std::set<Xapian::docid>& done, const std::function<void()>& wrote);
+                const std::function<void()>& wrote);
+    void repair_left_stories(Xapian::WritableDatabase& db, const std::function<void()>& wrote);
 
     double window_days_;
     StoryRule rule_;
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
+    std::set<std::string> left_;       // stories (ids) some article left in this pass
     TextCache text_;
 };
 
