@@ -12,6 +12,7 @@
 #include "errors.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -60,6 +61,9 @@ int run(int argc, char** argv) {
         "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
         "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
         "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue).");
+    app.set_version_flag(
+        "--version", [] { return news::version_text("indexer"); },
+        "print the version, the Xapian library's and the index schema's, and exit");
     app.add_option("paths", inputs, "article files or directories (walked recursively)")
         ->required();
     app.add_option("--index,-i", index, "index directory")->capture_default_str();

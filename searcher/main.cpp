@@ -16,6 +16,7 @@
 #include "render.hpp"
 #include "search.hpp"
 #include "text.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -438,6 +439,9 @@ int run(int argc, char** argv) {
         "            locked, corrupt, wrong schema version, a shard down without "
         "--allow-partial);\n"
         "            5 no such article (get, story, related).");
+    app.set_version_flag(
+        "--version", [] { return news::version_text("searcher"); },
+        "print the version, the Xapian library's and the index schema's, and exit");
     app.require_subcommand(1);
     // Defaults from a config file (TOML/INI; sections [search], [related], ...: any option of
     // that subcommand, without the dashes); flags on the command line win. docs/ranking.md.
