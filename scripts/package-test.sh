@@ -49,6 +49,10 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [[ $(field Version) == "$version" ]] && ok "Version: $version" || fail "Version is '$(field Version)', the project's is $version"
 [[ $(field Maintainer) == *@* ]] && ok "Maintainer: $(field Maintainer)" || fail "no Maintainer e-mail: '$(field Maintainer)'"
 [[ $(field Description) == *Xapian* ]] && ok "Description: $(field Description | head -n 1)" || fail "Description: '$(field Description)'"
+changelog_top=$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/newsearch/changelog.gz |
+    zcat | head -n 1)
+[[ $changelog_top == "newsearch ($version) "* ]] && ok "changelog: $changelog_top" ||
+    fail "packaging/changelog's newest entry is '$changelog_top', not $version"
 depends=$(field Depends)
 log "Depends: $depends"
 contents=$(dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|')
@@ -57,6 +61,7 @@ for f in /usr/bin/indexer /usr/bin/searcher \
     /usr/share/bash-completion/completions/indexer /usr/share/bash-completion/completions/searcher \
     /usr/share/zsh/vendor-completions/_indexer /usr/share/zsh/vendor-completions/_searcher \
     /usr/share/doc/newsearch/README.md /usr/share/doc/newsearch/copyright \
+    /usr/share/doc/newsearch/changelog.gz \
     /usr/share/doc/newsearch/docs/architecture.md; do
     grep -qx -- "$f" <<<"$contents" && ok "the package holds $f" || fail "the package lacks $f"
 done
