@@ -68,6 +68,7 @@ mkdir -p "$tmp/an index dir" "$tmp/other"
 
 # ---- bash: searcher -------------------------------------------------------------------------
 file=$(script_for "$bash_dir" searcher)
+# shellcheck disable=SC1090
 out=$(source "$file" 2>&1 && complete -p searcher 2>&1)
 expect_same "bash: sourcing $file registers _searcher" "complete -F _searcher searcher" "$out"
 # shellcheck disable=SC1090
@@ -96,6 +97,10 @@ for sub in $subs; do
 done
 expect_same "bash: 'searcher search --format js<TAB>'" "$(words json jsonl)" \
     "$(complete_line _searcher searcher search --format js)"
+expect_same "bash: 'searcher search --format=<TAB>'" "$(words text json jsonl tsv)" \
+    "$(complete_line _searcher searcher search --format =)"
+expect_same "bash: 'searcher search --format=js<TAB>'" "$(words json jsonl)" \
+    "$(complete_line _searcher searcher search --format = js)"
 expect_same "bash: 'searcher search --facets <TAB>'" "$(words topic provider type year)" \
     "$(complete_line _searcher searcher search --facets '')"
 expect_same "bash: 'searcher stats --index DIR<TAB>' offers directories only, spaces kept" \
@@ -107,6 +112,7 @@ expect_same "bash: 'searcher related FILE<TAB>' offers article files" \
 
 # ---- bash: indexer --------------------------------------------------------------------------
 file=$(script_for "$bash_dir" indexer)
+# shellcheck disable=SC1090
 out=$(source "$file" 2>&1 && complete -p indexer 2>&1)
 expect_same "bash: sourcing $file registers _indexer" "complete -F _indexer indexer" "$out"
 # shellcheck disable=SC1090
@@ -120,6 +126,8 @@ langs=$("$indexer" --language no-such-language x 2>&1 | sed -n 's/.*(try: \(.*\)
 [[ -n $langs ]] || fail "indexer --language no-such-language did not list the languages"
 expect_same "bash: 'indexer --language <TAB>' offers Xapian's stemmers" \
     "$(words "$langs")" "$(complete_line _indexer indexer --language '')"
+expect_same "bash: 'indexer --language=engl<TAB>'" "english" \
+    "$(complete_line _indexer indexer --language = engl)"
 expect_same "bash: 'indexer --index DIR<TAB>' offers directories only" \
     "$tmp/an index dir" "$(complete_line _indexer indexer --index "$tmp/an")"
 expect_same "bash: 'indexer PATH<TAB>' offers files and directories" \

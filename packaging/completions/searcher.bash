@@ -3,15 +3,26 @@
 # helpers); installed as share/bash-completion/completions/searcher. Keep in step with
 # `searcher SUBCOMMAND --help`: tests/completion_test.sh checks every subcommand and option.
 
-# Files (-f) or directories (-d) matching $2, one per line so names with spaces survive.
-_searcher_paths() {
-    compopt -o filenames 2>/dev/null # quote and mark directories (in a completion only)
-    mapfile -t COMPREPLY < <(compgen "$1" -- "$2")
+# COMPREPLY: the words of a list (-W WORDS CUR), or the files (-f CUR) or directories (-d CUR),
+# that start with CUR; read one per line, so names with spaces survive.
+_searcher_reply() {
+    if [[ $1 == -W ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$2" -- "$3")
+    else
+        compopt -o filenames 2>/dev/null # quote, mark directories (works in a completion only)
+        mapfile -t COMPREPLY < <(compgen "$1" -- "$2")
+    fi
 }
 
 _searcher() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=""
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    # --option=VALUE: bash splits the word at '=' into "--option" "=" "VALUE".
+    if [[ $cur == = ]]; then
+        cur=""
+    elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+        prev=${COMP_WORDS[COMP_CWORD - 2]}
+    fi
     local subcommands="search related story get stats"
     local common="-h --help -i --index -f --format --color --allow-partial"
     local filters="--min-quality --max-quality --since --until --topic --provider --type
@@ -31,35 +42,35 @@ _searcher() {
 
     case $prev in
     -i | --index)
-        _searcher_paths -d "$cur"
+        _searcher_reply -d "$cur"
         return
         ;;
     --config | --queries | --ids)
-        _searcher_paths -f "$cur"
+        _searcher_reply -f "$cur"
         return
         ;;
     -f | --format)
-        COMPREPLY=($(compgen -W "text json jsonl tsv" -- "$cur"))
+        _searcher_reply -W "text json jsonl tsv" "$cur"
         return
         ;;
     --color)
-        COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+        _searcher_reply -W "auto always never" "$cur"
         return
         ;;
     --match)
-        COMPREPLY=($(compgen -W "all any auto" -- "$cur"))
+        _searcher_reply -W "all any auto" "$cur"
         return
         ;;
     --sort)
-        COMPREPLY=($(compgen -W "relevance date quality blend" -- "$cur"))
+        _searcher_reply -W "relevance date quality blend" "$cur"
         return
         ;;
     --stopwords)
-        COMPREPLY=($(compgen -W "on off" -- "$cur"))
+        _searcher_reply -W "on off" "$cur"
         return
         ;;
     --facets)
-        COMPREPLY=($(compgen -W "topic provider type year" -- "$cur"))
+        _searcher_reply -W "topic provider type year" "$cur"
         return
         ;;
     --min-quality | --max-quality | --since | --until | --topic | --provider | --type | \
@@ -89,7 +100,7 @@ _searcher() {
         opts="$common $filters -n --limit --offset --weights --half-life --plateau
             --title-boost --expand --explain --news-cycle --ids"
         if [[ $cur != -* ]]; then # an article id or URL, or an article file
-            _searcher_paths -f "$cur"
+            _searcher_reply -f "$cur"
             return
         fi
         ;;
@@ -99,7 +110,7 @@ _searcher() {
     esac
     # Options only where one is being typed; a query word or an id is free text.
     if [[ $cur == -* || -z $sub ]]; then
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        _searcher_reply -W "$opts" "$cur"
     fi
 }
 complete -F _searcher searcher
