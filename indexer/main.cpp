@@ -72,9 +72,10 @@ int run(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     app.add_flag("--full", opts.full, "rebuild the index from scratch");
-    app.add_flag("--prune,!--no-prune", opts.prune,
-                 "delete the articles whose files under PATHS are gone (the default; --no-prune "
-                 "keeps them)");
+    bool no_prune = false;
+    app.add_flag("--prune", opts.prune,
+                 "delete the articles whose files under PATHS are gone (the default)");
+    app.add_flag("--no-prune", no_prune, "keep the articles whose files under PATHS are gone");
     app.add_flag("--retry-rejected", opts.retry_rejected,
                  "read again the files an earlier run rejected, even when they are unchanged");
     app.add_flag("--dry-run", opts.dry_run, "parse and validate only; write nothing");
@@ -112,6 +113,7 @@ int run(int argc, char** argv) {
                                "' (try: " + Xapian::Stem::get_available_languages() + ")");
     }
     opts.index = index;
+    if (no_prune) opts.prune = false;
     if (!shard.empty()) {
         if (opts.shards > 1)
             throw news::UsageError("--shard K/N and --shards N exclude each other");

@@ -44,7 +44,7 @@ _indexer() {
         ;;
     esac
     if [[ $cur == -* ]]; then
-        _indexer_reply -W "-h --help --version -i --index -j --jobs --batch --full --prune
+        _indexer_reply -W "-h --help --version -i --index -j --jobs --batch --full --prune --no-prune
             --retry-rejected --dry-run --wait --compact --shards --shard --report --language
             --max-file-size -q --quiet --timings" "$cur"
     else
