@@ -88,6 +88,7 @@ class Engine {
     // --full over an existing index (rebuild.cpp): built in staging_, swapped in at the end.
     void begin_rebuild(const fs::path& lock_dir);
     void finish_rebuild();
+    void carry_over_other_files();
     void discard_rebuild() noexcept;
     void close_all();
     // Where this run writes: the index, or the staging directory of a rebuild.

@@ -76,12 +76,29 @@ void Engine::close_all() {
 // writing into a directory that is gone).
 void Engine::finish_rebuild() {
     close_all();
+    carry_over_other_files();
     replace_dir(staging_, opts_.index);
     rebuilding_ = false;
     std::error_code ec;
     fs::remove_all(staging_, ec);  // the old index
     if (live_lock_) live_lock_->close();
     live_lock_.reset();
+}
+
+// Files in the index directory that are not the index's own (a README beside the index, as in
+// this repository's `index/`) move into the new index directory with it.
+void Engine::carry_over_other_files() {
+    auto ours = [](const std::string& name) {
+        return name.ends_with(".glass") || name.ends_with(".tmp") || name == "iamglass" ||
+               name == "flintlock" || name == kStubFileName || name.starts_with("shard-");
+    };
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(opts_.index, ec)) {
+        const std::string name = e.path().filename().string();
+        if (ours(name) || fs::exists(staging_ / name, ec)) continue;
+        fs::copy(e.path(), staging_ / name,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+    }
 }
 
 // A rebuild that failed or was interrupted: the live index stays as it was; the half-built

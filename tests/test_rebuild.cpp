@@ -172,4 +172,17 @@ TEST(Rebuild, FailedRebuildKeepsTheIndexAndRemovesTheCopy) {
     expect_equals_clean(index);
 }
 
+// Files beside the database in the index directory (this repository's index/README.md) are
+// still there after a rebuild swapped the directory.
+TEST(Rebuild, OtherFilesInTheIndexDirectoryAreKept) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    std::ofstream(index / "README.md") << "what this directory is\n";
+    auto rebuild = run_indexer(index_args(index, s.corpus, 5000, {"--full"}), work.path());
+    EXPECT_EQ(rebuild->exit_code(), 0) << rebuild->stderr_text();
+    EXPECT_EQ(read_text(index / "README.md"), "what this directory is\n");
+    expect_equals_clean(index);
+}
+
 }  // namespace
