@@ -128,6 +128,9 @@ DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     if (!a.original_url.empty() && normalize_url(a.original_url) != a.id) {
         w.add(FieldId::Url, a.original_url);
     }
+    // The path `searcher get` prints finds the article (an article whose id is its path has
+    // that term already).
+    if (a.path != a.id) w.add(FieldId::Path, a.path);
     w.add(FieldId::Category, a.category);
     if (a.removed) w.add(FieldId::Flag, "removed");
     if (a.featured) w.add(FieldId::Flag, "featured");

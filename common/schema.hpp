@@ -17,7 +17,7 @@ namespace news {
 
 // Bump when terms, values or document data change meaning; an index with another version is
 // refused until rebuilt with `indexer --full`.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 inline constexpr const char* kMetaSchemaVersion = "news:schema_version";
 inline constexpr const char* kMetaLanguage = "news:language";
 inline constexpr const char* kMetaLastUpdate = "news:last_update";
@@ -31,6 +31,7 @@ enum class FieldId : std::uint8_t {
     Id,
     IdKey,
     Url,
+    Path,
     Title,
     Excerpt,
     Body,
@@ -131,6 +132,9 @@ inline constexpr std::array<Field, static_cast<std::size_t>(FieldId::Count_)> kF
      "hash of the id (16 hex digits): finds the document an out-link points to"},
     {FieldId::Url, "url", "url", "U", -1, FieldKind::Boolean, Normalise::Url, 0,
      "normalised originalUrl when it differs from the id (`url:` matches ids too)"},
+    {FieldId::Path, "path", "", "P", -1, FieldKind::Boolean, Normalise::IdKey, 0,
+     "hash (16 hex digits) of the source file's path relative to the indexed root, when the "
+     "path is not the id: look-ups by path"},
     {FieldId::Title, "title", "title", "S", -1, FieldKind::Text, Normalise::AsIs, kTitleWeight,
      "title; also indexed unprefixed with a higher within-document weight"},
     {FieldId::Excerpt, "excerpt", "", "", -1, FieldKind::Text, Normalise::AsIs, 1,

@@ -8,6 +8,7 @@
 #include "date.hpp"
 #include "document.hpp"
 #include "schema.hpp"
+#include "text.hpp"
 #include "url.hpp"
 
 namespace fs = std::filesystem;
@@ -16,14 +17,29 @@ namespace news {
 
 std::optional<Xapian::docid> find_article(const Xapian::Database& db,
                                           const std::string& id_or_url) {
-    std::optional<Xapian::docid> did = find_docid(db, id_or_url);
-    if (!did) did = find_docid(db, normalize_url(id_or_url));
-    if (!did) {
-        const std::string u = bool_term("url", id_or_url);
-        auto p = db.postlist_begin(u);
-        if (p != db.postlist_end(u)) did = *p;
+    if (auto did = find_docid(db, id_or_url)) return did;
+    // Every form the tools print: an id, a URL (also as another page's link or originalUrl),
+    // or the `path:` line of `get` (with or without its label).
+    std::string_view spec = trim(id_or_url);
+    if (spec.starts_with("path:")) spec = trim(spec.substr(5));
+    if (spec.empty()) return std::nullopt;
+    // A URL as people paste it: http or https, with or without a trailing slash or `www.`, with
+    // tracking parameters (normalize_url drops them).
+    const std::vector<std::string> variants = url_variants(spec);
+    for (const FieldId f : {FieldId::Id, FieldId::Url}) {
+        for (const auto& v : variants) {
+            const std::string t = bool_term(f, v);
+            if (auto p = db.postlist_begin(t); p != db.postlist_end(t)) return *p;
+        }
     }
-    return did;
+    const std::string_view path = spec.substr(spec.starts_with("./") ? 2 : 0);
+    if (auto did = find_docid(db, std::string(path))) return did;
+    // The P term holds a hash of the path: the stored path confirms it.
+    const std::string t = bool_term(FieldId::Path, path);
+    for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) {
+        if (read_data(db.get_document(*p)).value("path", "") == path) return *p;
+    }
+    return std::nullopt;
 }
 
 Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url) {

@@ -11,7 +11,10 @@
 
 namespace news {
 
-// An indexed article by id, normalised URL, or any of its indexed URLs. Throws NotFoundError.
+// An indexed article by any form the tools print: its id; a URL it is known by (webUrl or
+// originalUrl), as pasted: http or https, with or without a trailing slash or a leading `www.`,
+// with tracking parameters; or its file's path relative to the indexed root (`get`'s `path:`
+// line, with or without the label). resolve_article throws NotFoundError.
 Xapian::docid resolve_article(const Xapian::Database& db, const std::string& id_or_url);
 std::optional<Xapian::docid> find_article(const Xapian::Database& db, const std::string& id_or_url);
 

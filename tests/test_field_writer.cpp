@@ -69,7 +69,7 @@ news::Article golden_article() {
     a.quality = 73.5;
     a.heat = 4;
     a.web_url = "https://example.com/news/Outage";
-    a.original_url = "https://EXAMPLE.com/orig?id=7";
+    a.original_url = "https://EXAMPLE.com/orig?id=7&utm_source=feed";  // U: without utm_source
     a.featured = true;
     a.published_flag = true;
     news::RelatedRef r;
@@ -252,8 +252,10 @@ TEST(FieldWriter, LeavesTheTermGeneratorWithoutTheDocument) {
 
 // ---- DocumentBuilder: what this schema version writes ----------------------------------------
 
-// Written by the builder before it went through FieldWriter (schema 6); a change here changes
-// the index: bump kSchemaVersion (schema.hpp) and docs/schema.md with it.
+// Written by the builder before it went through FieldWriter (schema 6), and updated for schema
+// 7: the P term of the path's hash (the id is a URL), and the U term drops the tracking parameter
+// the original URL was given with. A change here changes the index: bump kSchemaVersion
+// (schema.hpp) and docs/schema.md with it.
 TEST(DocumentBuilder, BuildsTheGoldenArticleAndStub) {
     news::DocumentBuilder b("english");
     const news::Article a = golden_article();
@@ -262,6 +264,7 @@ T Hexample.com 0
 T Kcloud 0
 T Kreliability engineering 0
 T M202102 0
+T P33abd81b38e49069 0
 T Qhttps://example.com/news/Outage 0
 T Tarticle 0
 T Uhttps://example.com/orig?id=7 0
@@ -313,7 +316,7 @@ V 11 b898
 V 12 32303231303230313035
 V 13 9fde7ec51490ab8a
 V 14 098060178ad042930000
-D {"category":"Tech","excerpt":"Several regions went dark &amp; stayed dark.","featured":true,"heat":4.0,"id":"https://example.com/news/Outage","original_url":"https://EXAMPLE.com/orig?id=7","path":"news/outage.md","provider":{"domain":"www.Example.com","name":"Example News"},"published":1612155600,"published_flag":true,"quality":73.5,"title":"Outages hit Cloud providers","topics":["Cloud","Reliability Engineering"],"type":"Article","url":"https://example.com/news/Outage"}
+D {"category":"Tech","excerpt":"Several regions went dark &amp; stayed dark.","featured":true,"heat":4.0,"id":"https://example.com/news/Outage","original_url":"https://EXAMPLE.com/orig?id=7&utm_source=feed","path":"news/outage.md","provider":{"domain":"www.Example.com","name":"Example News"},"published":1612155600,"published_flag":true,"quality":73.5,"title":"Outages hit Cloud providers","topics":["Cloud","Reliability Engineering"],"type":"Article","url":"https://example.com/news/Outage"}
 )golden");
     EXPECT_EQ(describe(b.build_stub(a.related.at(0), a.id)), R"golden(T D20200913 0
 T Hexample.com 0

@@ -1,12 +1,17 @@
 // Unit tests for common/url.{hpp,cpp}: URL normalisation (article ids, url terms) and hosts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "url.hpp"
 
 using news::normalize_url;
 using news::url_host;
+
+using news::is_tracking_param;
+using news::url_variants;
 
 // ---- normalize_url -------------------------------------------------------------------------
 
@@ -83,6 +88,64 @@ TEST(NormalizeUrl, NonUrlsAreOnlyTrimmedAndStrippedOfFragment) {
     EXPECT_EQ(normalize_url("1http://Example.COM/x"), "1http://Example.COM/x");  // bad scheme
     EXPECT_EQ(normalize_url("ht tp://Example.COM/x"), "ht tp://Example.COM/x");
     EXPECT_EQ(normalize_url("#only-a-fragment"), "");
+}
+
+TEST(NormalizeUrl, DropsTrackingParameters) {
+    // The InfoQ article the azure corpus holds twice, once with its tracking parameters.
+    EXPECT_EQ(normalize_url("https://www.infoq.com/news/2020/06/azure-cosmosdb-new-updates/"
+                            "?useSponsorshipSuggestions=true&itm_source=presentations_about_"
+                            "architecture-design&itm_medium=link&itm_campaign=architecture-design"),
+              "https://www.infoq.com/news/2020/06/azure-cosmosdb-new-updates/");
+    EXPECT_EQ(normalize_url("https://example.com/a?utm_source=x"), "https://example.com/a");
+    EXPECT_EQ(normalize_url("https://example.com/a?fbclid=IwAR0&gclid=x"), "https://example.com/a");
+    // The other parameters stay, in order, as written.
+    EXPECT_EQ(normalize_url("https://example.com/a?id=7&utm_medium=rss&Page=2"),
+              "https://example.com/a?id=7&Page=2");
+    EXPECT_EQ(normalize_url("https://example.com/a?UTM_Source=x&id=7#frag"),
+              "https://example.com/a?id=7");
+    EXPECT_EQ(normalize_url("https://Example.com?utm_campaign=y"), "https://example.com");
+    // A query without tracking parameters is not rewritten, even an odd one.
+    EXPECT_EQ(normalize_url("https://example.com/a?x=1&&y"), "https://example.com/a?x=1&&y");
+    EXPECT_EQ(normalize_url("https://example.com/a?"), "https://example.com/a?");
+    // Names that only look alike are kept; so is a tracking name in a value or the path.
+    EXPECT_EQ(normalize_url("https://example.com/utm_source?utm=1&xutm_source=2&q=utm_source"),
+              "https://example.com/utm_source?utm=1&xutm_source=2&q=utm_source");
+    // Not a URL: only trimmed.
+    EXPECT_EQ(normalize_url("posts/a.md?utm_source=x"), "posts/a.md?utm_source=x");
+}
+
+TEST(IsTrackingParam, NamesAndPrefixes) {
+    for (const char* n : {"utm_source", "UTM_MEDIUM", "utm_content", "itm_source", "fbclid",
+                          "gclid", "msclkid", "mc_eid", "useSponsorshipSuggestions"})
+        EXPECT_TRUE(is_tracking_param(n)) << n;
+    for (const char* n : {"", "utm_", "utm", "id", "p", "ArticleID", "mod", "source", "amp"})
+        EXPECT_FALSE(is_tracking_param(n)) << n;
+}
+
+// ---- url_variants ----------------------------------------------------------------------------
+
+TEST(UrlVariants, SchemeSlashAndWwwFewestChangesFirst) {
+    const auto v = url_variants(" HTTP://www.ZDNet.com/article/x?utm_source=a");
+    ASSERT_EQ(v.size(), 8u);
+    EXPECT_EQ(v[0], "http://www.zdnet.com/article/x");
+    EXPECT_EQ(v[1], "https://www.zdnet.com/article/x");
+    EXPECT_EQ(v[2], "http://www.zdnet.com/article/x/");
+    EXPECT_EQ(v[3], "http://zdnet.com/article/x");
+    EXPECT_EQ(v[7], "https://zdnet.com/article/x/");
+    // A trailing slash is taken off; the query stays after the path.
+    const auto w = url_variants("https://example.com/a/?id=1");
+    EXPECT_NE(std::find(w.begin(), w.end(), "https://example.com/a?id=1"), w.end());
+    EXPECT_NE(std::find(w.begin(), w.end(), "http://www.example.com/a/?id=1"), w.end());
+    // A bare host gains a "/" (and "/" is never taken away).
+    const auto h = url_variants("https://example.com");
+    EXPECT_NE(std::find(h.begin(), h.end(), "https://example.com/"), h.end());
+    const auto r = url_variants("https://example.com/");
+    EXPECT_EQ(std::count(r.begin(), r.end(), "https://example.com"), 0);
+}
+
+TEST(UrlVariants, NotAWebUrlIsOnlyItself) {
+    EXPECT_EQ(url_variants("posts/a.md"), std::vector<std::string>{"posts/a.md"});
+    EXPECT_EQ(url_variants("ftp://example.com/a"), std::vector<std::string>{"ftp://example.com/a"});
 }
 
 TEST(NormalizeUrl, OtherSchemes) {

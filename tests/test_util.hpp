@@ -65,7 +65,8 @@ void PrintTo(const DocPrint& d, std::ostream* os);  // for gtest's messages
 
 // The identity of an index, independent of docids: document id -> its data, terms with wdf
 // and value slots. The data leaves out `source` (the file's absolute path) and the keys in
-// `drop` (e.g. "path", relative to the root a file was indexed under). Throws Xapian errors.
+// `drop` (e.g. "path", relative to the root a file was indexed under; dropping it drops the
+// path's P term too). Throws Xapian errors.
 using Fingerprint = std::map<std::string, DocPrint>;
 Fingerprint fingerprint(const std::filesystem::path& index, const std::set<std::string>& drop = {});
 // The first few differences between two fingerprints ("" when equal), for failure messages.
