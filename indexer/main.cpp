@@ -56,8 +56,17 @@ int run(int argc, char** argv) {
     std::size_t max_mib = 16;
     CLI::App app{
         "indexer: index news article files (YAML front matter) into a Xapian index.\n"
-        "Incremental: unchanged files are skipped; changed files are re-indexed."};
+        "Incremental: unchanged files are skipped; changed files are re-indexed.",
+        "indexer"};
     app.footer(
+        "Examples:\n"
+        "  indexer ~/news                        index a folder (recursively) into ./index\n"
+        "  indexer --index ~/news-index ~/news   another index directory\n"
+        "  indexer --retry-rejected ~/news       read again files an earlier run rejected\n"
+        "  indexer --dry-run --report bad.json ~/news   check a corpus; write nothing\n"
+        "  indexer --full --compact ~/news       rebuild from scratch, then compact\n"
+        "  indexer --shards 4 ~/news             four shards and a stub file (docs/scale-out.md)\n"
+        "Then: searcher search WORDS (searcher --help).\n"
         "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
         "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
         "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue).");

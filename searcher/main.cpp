@@ -11,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli.hpp"
 #include "errors.hpp"
 #include "related.hpp"
 #include "render.hpp"
@@ -150,8 +151,7 @@ std::string default_config_path() {
 // query's exclusion of WORD, not an unknown option. CLI11 would reject it, so it is marked with a
 // leading kWordMark, which makes it a positional argument; the query words drop the mark.
 constexpr char kWordMark = '\x1f';
-std::vector<std::string> mark_minus_words(int argc, char** argv) {
-    std::vector<std::string> args(argv, argv + argc);
+std::vector<std::string> mark_minus_words(std::vector<std::string> args) {
     auto minus_word = [](const std::string& a) {
         if (a.size() < 3 || a[0] != '-' || a[1] == '-') return false;
         for (const char* f : {"-ftext", "-fjson", "-fjsonl", "-ftsv"})  // -f FORMAT, glued
@@ -184,6 +184,15 @@ struct SearchFlags {
 void add_search(CLI::App& app, Common& common, SearchFlags& sf) {
     auto* search = app.add_subcommand("search", "ranked keyword search");
     add_common(search, common);
+    search->footer(
+        "Examples:\n"
+        "  searcher search kubernetes security\n"
+        "  searcher search '\"service mesh\" NOT istio' --since 2021 --min-quality 60\n"
+        "  searcher search --topic security --sort date --limit 20     (filters alone)\n"
+        "  searcher search azure outage --facets topic,provider,year --format json\n"
+        "  searcher search glasshopper --collapse                      (one result per story)\n"
+        "  searcher search 'title:outage date:2021-01..2021-03 provider:zdnet.com'\n\n" +
+        news::cli::query_language_help());
     news::SearchOptions& so = sf.so;
     search->add_option("query", sf.words,
                        "query (Xapian syntax: AND OR NOT NEAR in upper case, +word -word, "
@@ -348,6 +357,13 @@ struct RelatedFlags {
 void add_related(CLI::App& app, Common& common, RelatedFlags& rf) {
     auto* related = app.add_subcommand("related", "rank the news most related to an article");
     add_common(related, common);
+    related->footer(
+        "ARTICLE is any form the tools print: an id, a URL (http or https, with or without a\n"
+        "trailing slash or tracking parameters), the path `get` prints, or an article file.\n"
+        "Examples:\n"
+        "  searcher related https://www.zdnet.com/article/some-article/ --limit 5\n"
+        "  searcher related ~/drafts/new-article.md --since 30d\n"
+        "  searcher related --ids ids.txt > related.jsonl             (batch, JSON lines)");
     news::RelatedOptions& ro = rf.ro;
     related->add_option("article", rf.seed, "indexed article id or URL, or an article file");
     add_filters(related, rf.filters);
@@ -432,9 +448,61 @@ int do_related(const Common& common, RelatedFlags& rf, const news::Style& st) {
     return news::kExitOk;
 }
 
+// `searcher help [COMMAND]`, and a command word that is no command (with "did you mean"), are
+// answered before CLI11 parses (it would say "A subcommand is required"). Returns the exit
+// code when answered, -1 to go on. Throws UsageError.
+int help_or_unknown_command(CLI::App& app, const std::vector<std::string>& args) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    const std::size_t cmd = news::cli::command_position(args);
+    const auto listed = [&] {
+        std::string l;
+        for (const auto& n : names) l += (l.empty() ? "" : ", ") + n;
+        return l;
+    };
+    const auto unknown = [&](const std::string& word) {
+        const auto guess = news::cli::did_you_mean(word, names);
+        return news::UsageError("unknown command '" + word + "'" +
+                                (guess ? "; did you mean '" + *guess + "'?" : "") +
+                                " (commands: " + listed() + "; see searcher --help)");
+    };
+    if (cmd >= args.size()) {
+        for (const auto& a : args)
+            if (a == "--help" || a == "-h") return -1;  // CLI11 prints the help
+        throw news::UsageError("give a command: " + listed() + " (see searcher --help)");
+    }
+    if (args[cmd] == "help") {
+        std::string topic;
+        for (std::size_t i = cmd + 1; i < args.size() && topic.empty(); ++i)
+            if (!args[i].starts_with("-")) topic = args[i];
+        if (topic.empty() || topic == "help") {
+            std::cout << app.help();
+            return news::kExitOk;
+        }
+        const auto it = std::find(names.begin(), names.end(), topic);
+        if (it == names.end()) throw unknown(topic);
+        std::cout << app.get_subcommand(topic)->help(app.get_name());
+        return news::kExitOk;
+    }
+    if (std::find(names.begin(), names.end(), args[cmd]) == names.end()) throw unknown(args[cmd]);
+    return -1;
+}
+
 int run(int argc, char** argv) {
-    CLI::App app{"searcher: search a news index built by `indexer`."};
+    CLI::App app{"searcher: search a news index built by `indexer`.", "searcher"};
     app.footer(
+        "Common options (--index, --format, --color, --allow-partial, --config) go before or\n"
+        "after the command. `searcher help COMMAND` or `searcher COMMAND --help`: its options,\n"
+        "examples and (search) the query language.\n"
+        "Examples:\n"
+        "  searcher search kubernetes security\n"
+        "  searcher --index ~/news-index search azure outage --since 30d\n"
+        "  searcher get https://www.zdnet.com/article/some-article/\n"
+        "  searcher story https://www.zdnet.com/article/some-article/\n"
+        "  searcher related https://www.zdnet.com/article/some-article/ --limit 5\n"
+        "  searcher stats --format json\n"
+        "Colour: --color auto (the default) colours text on a terminal unless NO_COLOR is set\n"
+        "or TERM=dumb.\n"
         "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
         "            locked, corrupt, wrong schema version, a shard down without "
         "--allow-partial);\n"
@@ -458,16 +526,34 @@ int run(int argc, char** argv) {
         app.add_subcommand("story", "list the articles of an article's story, oldest first");
     add_common(story, common);
     std::string story_id;
-    story->add_option("id", story_id, "article id or URL")->required();
+    story->add_option("id", story_id, "article id, URL or path (any form the tools print)")
+        ->required();
+    story->footer(
+        "Examples:\n"
+        "  searcher story https://www.zdnet.com/article/some-article/\n"
+        "  searcher story path:2021/some-article.md --format tsv");
     auto* get = app.add_subcommand("get", "show one stored article with its related links");
     add_common(get, common);
     std::string get_id;
-    get->add_option("id", get_id, "article id or URL")->required();
+    get->add_option("id", get_id, "article id, URL or path (any form the tools print)")->required();
+    get->footer(
+        "Examples:\n"
+        "  searcher get https://www.zdnet.com/article/some-article     (http or https, with or\n"
+        "                                         without the trailing slash or utm_* parameters)\n"
+        "  searcher get 2021/some-article.md                           (the path it prints)\n"
+        "  searcher get https://www.zdnet.com/article/some-article/ --format json");
     auto* stats = app.add_subcommand("stats", "index statistics");
     add_common(stats, common);
+    stats->footer(
+        "Examples:\n"
+        "  searcher stats\n"
+        "  searcher stats --index shard-a --index shard-b --format json");
 
+    std::vector<std::string> args =
+        news::cli::hoist_common_options(std::vector<std::string>(argv, argv + argc));
+    if (const int rc = help_or_unknown_command(app, args); rc >= 0) return rc;
     try {
-        std::vector<std::string> args = mark_minus_words(argc, argv);
+        args = mark_minus_words(std::move(args));
         std::vector<char*> ptrs;
         for (auto& a : args) ptrs.push_back(a.data());
         app.parse(static_cast<int>(ptrs.size()), ptrs.data());
@@ -481,8 +567,9 @@ int run(int argc, char** argv) {
     if (common.indexes.empty()) common.indexes.push_back("index");
     const news::Format format = news::parse_format(common.format);
     news::Style st;
-    st.color = common.color == "always" ||
-               (common.color == "auto" && ::isatty(STDOUT_FILENO) && format == news::Format::Text);
+    st.color = news::cli::use_color(common.color, ::isatty(STDOUT_FILENO) != 0,
+                                    format == news::Format::Text, std::getenv("NO_COLOR"),
+                                    std::getenv("TERM"));
 
     if (app.got_subcommand("search")) return do_search(common, search_flags, st);
     if (app.got_subcommand("related")) return do_related(common, related_flags, st);
