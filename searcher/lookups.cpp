@@ -74,13 +74,17 @@ StoryResult get_story(OpenedIndex& index, const std::string& id_or_url) {
     return out;
 }
 
-ArticleResult get_article(OpenedIndex& index, const std::string& id_or_url) {
+ArticleResult get_article(OpenedIndex& index, const std::string& id_or_url,
+                          std::optional<std::size_t> limit) {
     ArticleResult out = with_reopen(index, [&] {
         Xapian::Database& db = index.db;
         const Xapian::Document doc = db.get_document(resolve_article(db, id_or_url));
         ArticleResult r;
         r.article = article_fields(doc);
-        for (const auto& key : out_links(doc)) {
+        const std::vector<std::string> keys = out_links(doc);
+        r.related_count = keys.size();
+        for (const auto& key : keys) {
+            if (limit && r.related.size() >= *limit) break;
             ArticleResult::OutLink l;
             if (auto ld = find_by_key(db, key)) {
                 const auto ldata = read_data(db.get_document(*ld));
@@ -88,15 +92,17 @@ ArticleResult get_article(OpenedIndex& index, const std::string& id_or_url) {
                 l.indexed = true;
                 l.stub = ldata.value("stub", false);
                 l.title = ldata.value("title", "");
+                l.url = ldata.value("url", "");
             }
             r.related.push_back(std::move(l));
         }
         const std::string lt = bool_term("links", read_data(doc).value("id", ""));
         r.inlink_count = db.get_termfreq(lt);
-        for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && r.inlinks.size() < 100;
+        const std::size_t inlinks = std::min<std::size_t>(limit.value_or(100), 100);
+        for (auto p = db.postlist_begin(lt); p != db.postlist_end(lt) && r.inlinks.size() < inlinks;
              ++p) {
             const auto d = read_data(db.get_document(*p));
-            r.inlinks.push_back({d.value("id", ""), d.value("title", "")});
+            r.inlinks.push_back({d.value("id", ""), d.value("title", ""), d.value("url", "")});
         }
         return r;
     });
@@ -163,6 +169,28 @@ StatsResult index_stats(OpenedIndex& index) {
     });
     out.missing = index.missing;
     return out;
+}
+
+std::optional<std::string> date_window_note(OpenedIndex& index, const Filters& filters,
+                                            const std::string& since_flag,
+                                            const std::string& until_flag) {
+    if (!filters.since && !filters.until) return std::nullopt;
+    const auto [oldest, newest] = with_reopen(index, [&] {
+        return std::pair{index.db.get_value_lower_bound(kSlotPublished),
+                         index.db.get_value_upper_bound(kSlotPublished)};
+    });
+    if (oldest.empty() || newest.empty()) return std::nullopt;  // no dated article
+    const auto day = [](int64_t t) { return format_iso8601(t).substr(0, 10); };
+    const auto time = [](const std::string& v) {
+        return static_cast<int64_t>(Xapian::sortable_unserialise(v));
+    };
+    if (filters.since && *filters.since > time(newest))
+        return "--since " + since_flag + " starts " + day(*filters.since) +
+               ", after the newest article in the index (" + day(time(newest)) + ")";
+    if (filters.until && *filters.until < time(oldest))
+        return "--until " + until_flag + " ends " + day(*filters.until) +
+               ", before the oldest article in the index (" + day(time(oldest)) + ")";
+    return std::nullopt;
 }
 
 }  // namespace news

@@ -13,6 +13,7 @@
 
 #include "cli.hpp"
 #include "errors.hpp"
+#include "lookups.hpp"
 #include "related.hpp"
 #include "render.hpp"
 #include "search.hpp"
@@ -26,6 +27,7 @@ using nlohmann::json;
 struct Common {
     std::vector<std::string> indexes;
     std::string format = "text";
+    bool format_given = false;  // --format on the command line or in the config file
     std::string color = "auto";
     bool allow_partial = false;
 };
@@ -298,6 +300,13 @@ void resolve_search(SearchFlags& sf) {
 }
 
 // `search --queries FILE`: one JSON line per query (an error line for a bad one).
+// Batch modes write JSON lines: --format jsonl, or no --format. Throws UsageError.
+void check_batch_format(const Common& common, const char* flag) {
+    if (common.format_given && common.format != "jsonl")
+        throw news::UsageError(std::string(flag) + " writes JSON lines: use --format jsonl (or " +
+                               "no --format), not --format " + common.format);
+}
+
 int search_batch(news::OpenedIndex& index, SearchFlags& sf) {
     // Many searches in one process: the prior source's keys are worth copying into memory once
     // per index revision (the first search that needs them pays ~25 ms a million articles),
@@ -336,12 +345,16 @@ int search_batch(news::OpenedIndex& index, SearchFlags& sf) {
 int do_search(const Common& common, SearchFlags& sf, const news::Style& st) {
     if (!sf.queries_file.empty()) sf.words.clear();  // the batch's lines are the queries
     resolve_search(sf);
+    if (!sf.queries_file.empty()) check_batch_format(common, "--queries");
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (!sf.queries_file.empty()) return search_batch(index, sf);
     if (std::string(news::trim(sf.so.request.text)).empty() && !has_filter(sf.so.request.filters)) {
         throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");
     }
-    const news::SearchResult out = news::run_search(index, sf.so);
+    news::SearchResult out = news::run_search(index, sf.so);
+    if (auto note = news::date_window_note(index, sf.so.request.filters, sf.filters.since,
+                                           sf.filters.until))
+        out.notes.push_back(std::move(*note));
     warn_partial(index);
     news::render(out, news::parse_format(common.format), st, sf.so.explain);
     return news::kExitOk;
@@ -423,6 +436,7 @@ void resolve_related(RelatedFlags& rf) {
 
 int do_related(const Common& common, RelatedFlags& rf, const news::Style& st) {
     resolve_related(rf);
+    if (!rf.ids.empty()) check_batch_format(common, "--ids");
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (rf.ids.empty()) {
         const news::RelatedResult out = news::run_related(index, rf.seed, rf.ro);
@@ -536,6 +550,10 @@ int run(int argc, char** argv) {
     add_common(get, common);
     std::string get_id;
     get->add_option("id", get_id, "article id, URL or path (any form the tools print)")->required();
+    std::optional<std::size_t> get_limit;
+    get->add_option("--limit,-n", get_limit,
+                    "related and in-links listed (default: 10 in text; json, jsonl and tsv list "
+                    "every related article and 100 in-links)");
     get->footer(
         "Examples:\n"
         "  searcher get https://www.zdnet.com/article/some-article     (http or https, with or\n"
@@ -565,6 +583,8 @@ int run(int argc, char** argv) {
         return rc == 0 ? news::kExitOk : news::kExitUsage;
     }
     if (common.indexes.empty()) common.indexes.push_back("index");
+    for (const CLI::App* sub : app.get_subcommands())
+        common.format_given = common.format_given || sub->get_option("--format")->count() > 0;
     const news::Format format = news::parse_format(common.format);
     news::Style st;
     st.color = news::cli::use_color(common.color, ::isatty(STDOUT_FILENO) != 0,
@@ -579,7 +599,8 @@ int run(int argc, char** argv) {
         warn_partial(index);
         news::render(out, format, st);
     } else if (*get) {
-        const news::ArticleResult out = news::get_article(index, get_id);
+        if (!get_limit && format == news::Format::Text) get_limit = 10;
+        const news::ArticleResult out = news::get_article(index, get_id, get_limit);
         warn_partial(index);
         news::render(out, format, st);
     } else {

@@ -42,6 +42,27 @@ std::string render_marks(std::string s, const Style& st) {
     return s;
 }
 
+// Text on one line: every run of white space (new lines, tabs) one space, none at the ends.
+std::string one_line(const std::string& s) {
+    std::string out;
+    bool space = false;
+    for (const char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+// "1 article", "2 articles".
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string provider_name(const ArticleFields& a) {
     return a.provider.name.empty() ? a.provider.domain : a.provider.name;
 }
@@ -55,9 +76,9 @@ void print_hit_text(const Hit& h, const Style& st, bool explain) {
     std::printf("%3u. %s  q%s  %s%s%s%s\n", h.rank, date.c_str(), num(a.quality).c_str(),
                 provider_name(a).c_str(), a.stub ? "  [stub]" : "", a.removed ? "  [removed]" : "",
                 folded.c_str());
-    std::printf("     %s\n", render_marks(h.title_highlighted, st).c_str());
+    std::printf("     %s\n", render_marks(one_line(h.title_highlighted), st).c_str());
     if (!a.url.empty()) std::printf("     %s\n", st.dim(a.url).c_str());
-    if (!h.snippet.empty()) std::printf("     %s\n", render_marks(h.snippet, st).c_str());
+    if (!h.snippet.empty()) std::printf("     %s\n", render_marks(one_line(h.snippet), st).c_str());
     if (explain && h.explain) {
         std::printf("     score %.4f = bm25 %.4f + prior %.4f (docid %u)\n", h.score,
                     h.explain->bm25, h.explain->prior, h.explain->docid);
@@ -143,7 +164,7 @@ void print_search_text(const SearchResult& r, const Style& st, bool explain) {
 }
 
 void print_related_text(const RelatedResult& r, const Style& st, bool explain) {
-    std::printf("Related to: %s\n", st.bold(r.seed.title).c_str());
+    std::printf("Related to: %s\n", st.bold(one_line(r.seed.title)).c_str());
     print_head(counted(r.total, "result", "results"), r.results.size(), r.offset, "related",
                r.elapsed_ms);
     for (const auto& h : r.results) print_hit_text(h, st, false);
@@ -155,19 +176,21 @@ void print_related_text(const RelatedResult& r, const Style& st, bool explain) {
     }
 }
 
-void print_story_text(const StoryResult& r) {
-    std::printf("story %s: %zu article(s), oldest first\n\n", r.story.value_or("-").c_str(),
-                r.articles.size());
+void print_story_text(const StoryResult& r, const Style& st) {
+    std::printf("story %s: %s, oldest first\n\n", r.story.value_or("-").c_str(),
+                plural(r.articles.size(), "article", "articles").c_str());
     for (const auto& a : r.articles) {
         const std::string date = a.published ? a.published->substr(0, 16) : "----------------";
         std::printf("  %s  %-22s %s\n", date.c_str(), a.provider.name.substr(0, 22).c_str(),
-                    a.title.c_str());
+                    one_line(a.title).c_str());
+        const std::string& url = a.url.empty() ? a.id : a.url;
+        std::printf("  %18s %s\n", "", st.dim(url).c_str());
     }
 }
 
 void print_article_text(const ArticleResult& r, const Style& st) {
     const ArticleFields& a = r.article;
-    std::printf("%s\n", st.bold(a.title).c_str());
+    std::printf("%s\n", st.bold(one_line(a.title)).c_str());
     std::printf(
         "id:        %s\nurl:       %s\npublished: %s\nquality:   %s   heat: %s\nprovider:  %s "
         "(%s)\n",
@@ -178,14 +201,28 @@ void print_article_text(const ArticleResult& r, const Style& st) {
     std::printf("topics:    %s\ntype:      %s   category: %s%s%s\npath:      %s\n\n%s\n\n",
                 topics.c_str(), a.type.c_str(), a.category.c_str(), a.stub ? "   [stub]" : "",
                 a.removed ? "   [removed]" : "", a.path.c_str(), a.excerpt.c_str());
-    std::printf("related (%zu):\n", r.related.size());
+    // Each linked article on two lines: a mark ([stub], or [none] when it is not in the index)
+    // and its title, then its URL.
+    const auto more = [](std::size_t shown, std::size_t all) {
+        return shown < all ? "; showing the first " + std::to_string(shown) + " (--limit)"
+                           : std::string();
+    };
+    std::printf("related: %s%s\n", plural(r.related_count, "article", "articles").c_str(),
+                more(r.related.size(), r.related_count).c_str());
     for (const auto& l : r.related) {
         const std::string name = !l.title.empty() ? l.title : l.id ? *l.id : "(not in the index)";
         std::printf("  %s %s\n", l.indexed ? (l.stub ? "[stub]" : "      ") : "[none]",
-                    name.c_str());
+                    one_line(name).c_str());
+        const std::string url = !l.url.empty() ? l.url : l.id.value_or("");
+        if (!url.empty()) std::printf("         %s\n", st.dim(url).c_str());
     }
-    std::printf("listed as related by %u article(s)\n", r.inlink_count);
-    for (const auto& l : r.inlinks) std::printf("  %s\n", l.title.c_str());
+    std::printf("listed as related by %s%s\n",
+                plural(r.inlink_count, "article", "articles").c_str(),
+                more(r.inlinks.size(), r.inlink_count).c_str());
+    for (const auto& l : r.inlinks) {
+        std::printf("         %s\n", one_line(l.title).c_str());
+        std::printf("         %s\n", st.dim(l.url.empty() ? l.id : l.url).c_str());
+    }
 }
 
 void print_stats_text(const StatsResult& r) {
@@ -270,7 +307,7 @@ void render(const RelatedResult& r, Format f, const Style& st, bool explain) {
     render_ranked(r, f, [&] { print_related_text(r, st, explain); });
 }
 
-void render(const StoryResult& r, Format f, const Style&) {
+void render(const StoryResult& r, Format f, const Style& st) {
     switch (f) {
         case Format::Json:
             std::cout << dumps(json(r), 2) << '\n';
@@ -287,7 +324,7 @@ void render(const StoryResult& r, Format f, const Style&) {
             }
             return;
         case Format::Text:
-            print_story_text(r);
+            print_story_text(r, st);
             return;
     }
 }

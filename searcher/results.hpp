@@ -116,14 +116,15 @@ struct ArticleResult {  // `get`
     struct OutLink {
         std::optional<std::string> id;  // null when the target is not indexed
         bool indexed = false, stub = false;
-        std::string title;
+        std::string title, url;  // url: the target's stored URL ("" when not indexed)
     };
-    std::vector<OutLink> related;  // in the article's order
+    std::vector<OutLink> related;   // in the article's order (the first --limit)
+    std::size_t related_count = 0;  // the whole list
     Xapian::doccount inlink_count = 0;
     struct InLink {
-        std::string id, title;
+        std::string id, title, url;
     };
-    std::vector<InLink> inlinks;  // the first 100
+    std::vector<InLink> inlinks;  // the first 100 (or --limit)
     std::vector<MissingShard> missing;
 };
 

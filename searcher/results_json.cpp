@@ -160,12 +160,17 @@ void to_json(json& j, const ArticleResult& r) {
     j["article"] = r.article;
     json out = json::array();
     for (const auto& l : r.related)
-        out.push_back(
-            {{"id", or_null(l.id)}, {"indexed", l.indexed}, {"stub", l.stub}, {"title", l.title}});
+        out.push_back({{"id", or_null(l.id)},
+                       {"indexed", l.indexed},
+                       {"stub", l.stub},
+                       {"title", l.title},
+                       {"url", l.url}});
     j["related"] = std::move(out);
+    j["related_count"] = r.related_count;
     j["inlink_count"] = r.inlink_count;
     json in = json::array();
-    for (const auto& l : r.inlinks) in.push_back({{"id", l.id}, {"title", l.title}});
+    for (const auto& l : r.inlinks)
+        in.push_back({{"id", l.id}, {"title", l.title}, {"url", l.url}});
     j["inlinks"] = std::move(in);
     put_partial(j, r.missing);
 }

@@ -244,8 +244,8 @@ TEST_F(E2eSample, TextOutputIsReadable) {
 
 TEST_F(E2eSample, GetById) {
     const json g = get(kGlassSecureBeat);
-    EXPECT_EQ(keys_of(g), (std::set<std::string>{"version", "article", "related", "inlink_count",
-                                                 "inlinks", "partial"}));
+    EXPECT_EQ(keys_of(g), (std::set<std::string>{"version", "article", "related", "related_count",
+                                                 "inlink_count", "inlinks", "partial"}));
     EXPECT_EQ(g["version"], 1);
     check_article_fields(g["article"]);
     EXPECT_EQ(g["article"]["id"], kGlassSecureBeat);
@@ -255,11 +255,13 @@ TEST_F(E2eSample, GetById) {
     EXPECT_EQ(g["article"]["quality"].get<double>(), 128);
     // Related: 6 entries, one of them the stub of an outside guide.
     ASSERT_EQ(g["related"].size(), 6u);
+    EXPECT_EQ(g["related_count"], 6);
     int stubs = 0;
     for (const auto& r : g["related"]) {
-        EXPECT_EQ(keys_of(r), (std::set<std::string>{"id", "indexed", "stub", "title"}));
+        EXPECT_EQ(keys_of(r), (std::set<std::string>{"id", "indexed", "stub", "title", "url"}));
         EXPECT_TRUE(r["indexed"].get<bool>());
         EXPECT_FALSE(r["title"].get<std::string>().empty());
+        EXPECT_TRUE(r["url"].get<std::string>().starts_with("https://")) << r;
         if (r["stub"].get<bool>()) {
             ++stubs;
             EXPECT_EQ(r["id"],
@@ -272,7 +274,7 @@ TEST_F(E2eSample, GetById) {
     EXPECT_EQ(g["inlinks"].size(), g["inlink_count"].get<std::size_t>());
     std::set<std::string> inl;
     for (const auto& l : g["inlinks"]) {
-        EXPECT_EQ(keys_of(l), (std::set<std::string>{"id", "title"}));
+        EXPECT_EQ(keys_of(l), (std::set<std::string>{"id", "title", "url"}));
         inl.insert(l["id"].get<std::string>());
     }
     EXPECT_TRUE(
@@ -316,7 +318,7 @@ TEST_F(E2eSample, GetFormats) {
     const Output t = searcher({"get", "--index", index(), kGlassSecureBeat});
     ASSERT_EQ(t.rc, 0) << describe(t);
     EXPECT_TRUE(contains(t.out, "Critical ‘GlassHopper’ flaw")) << t.out;
-    EXPECT_TRUE(contains(t.out, "related (6):")) << t.out;
+    EXPECT_TRUE(contains(t.out, "related: 6 articles\n")) << t.out;
     EXPECT_TRUE(contains(t.out, "listed as related by ")) << t.out;
     const Output l = searcher({"get", "--index", index(), "--format", "jsonl", kGlassSecureBeat});
     ASSERT_EQ(l.rc, 0) << describe(l);
