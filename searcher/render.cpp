@@ -184,7 +184,7 @@ void print_story_text(const StoryResult& r, const Style& st) {
         std::printf("  %s  %-22s %s\n", date.c_str(), a.provider.name.substr(0, 22).c_str(),
                     one_line(a.title).c_str());
         const std::string& url = a.url.empty() ? a.id : a.url;
-        std::printf("  %18s %s\n", "", st.dim(url).c_str());
+        std::printf("%20s%s\n", "", st.dim(url).c_str());  // under the provider
     }
 }
 
