@@ -299,14 +299,16 @@ void resolve_search(SearchFlags& sf) {
     }
 }
 
-// `search --queries FILE`: one JSON line per query (an error line for a bad one).
 // Batch modes write JSON lines: --format jsonl, or no --format. Throws UsageError.
 void check_batch_format(const Common& common, const char* flag) {
     if (common.format_given && common.format != "jsonl")
-        throw news::UsageError(std::string(flag) + " writes JSON lines: use --format jsonl (or " +
-                               "no --format), not --format " + common.format);
+        throw news::UsageError(std::string(flag) +
+                               " writes JSON lines: use --format jsonl (or no --format), not "
+                               "--format " +
+                               common.format);
 }
 
+// `search --queries FILE`: one JSON line per query (an error line for a bad one).
 int search_batch(news::OpenedIndex& index, SearchFlags& sf) {
     // Many searches in one process: the prior source's keys are worth copying into memory once
     // per index revision (the first search that needs them pays ~25 ms a million articles),
