@@ -441,7 +441,10 @@ int do_related(const Common& common, RelatedFlags& rf, const news::Style& st) {
     if (!rf.ids.empty()) check_batch_format(common, "--ids");
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (rf.ids.empty()) {
-        const news::RelatedResult out = news::run_related(index, rf.seed, rf.ro);
+        news::RelatedResult out = news::run_related(index, rf.seed, rf.ro);
+        if (auto note =
+                news::date_window_note(index, rf.ro.filters, rf.filters.since, rf.filters.until))
+            out.notes.push_back(std::move(*note));
         warn_partial(index);
         news::render(out, news::parse_format(common.format), st, rf.ro.explain);
         return news::kExitOk;

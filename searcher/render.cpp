@@ -164,6 +164,7 @@ void print_search_text(const SearchResult& r, const Style& st, bool explain) {
 }
 
 void print_related_text(const RelatedResult& r, const Style& st, bool explain) {
+    for (const auto& note : r.notes) std::printf("%s\n", st.dim("note: " + note).c_str());
     std::printf("Related to: %s\n", st.bold(one_line(r.seed.title)).c_str());
     print_head(counted(r.total, "result", "results"), r.results.size(), r.offset, "related",
                r.elapsed_ms);

@@ -102,6 +102,7 @@ struct RelatedResult {
     Count total;
     std::vector<Hit> results;
     double elapsed_ms = 0;
+    std::vector<std::string> notes;  // as search's: said in the JSON's "notes" and as text notes
     std::vector<MissingShard> missing;
 };
 

@@ -142,6 +142,7 @@ void to_json(json& j, const RelatedResult& r) {
     j["parsed_query"] = r.parsed_query;
     j["total"] = r.total;
     j["results"] = r.results;
+    j["notes"] = r.notes;
     j["elapsed_ms"] = r.elapsed_ms;
     put_partial(j, r.missing);
 }

@@ -187,6 +187,18 @@ TEST(E2eText, ADateWindowOutsideTheIndexSaysSo) {
     ASSERT_EQ(j["notes"].size(), 1u) << j.dump(2);
     EXPECT_EQ(j["notes"][0],
               "--until 2019 ends 2019-12-31, before the oldest article in the index (2021-02-01)");
+    // related, in text and JSON.
+    const Output rel = f.run({"related", "https://ex.example/hub", "--since", "7d"});
+    ASSERT_EQ(rel.rc, news::kExitOk) << describe(rel);
+    EXPECT_TRUE(contains(rel.out, "note: --since 7d starts ")) << rel.out;
+    const json rj = json::parse(
+        f.run({"related", "https://ex.example/hub", "--until", "2020-06", "--format", "json"}).out);
+    ASSERT_EQ(rj["notes"].size(), 1u) << rj.dump(2);
+    EXPECT_TRUE(contains(rj["notes"][0].get<std::string>(), "--until 2020-06 ends 2020-06-30"))
+        << rj["notes"];
+    EXPECT_TRUE(
+        json::parse(f.run({"related", "https://ex.example/hub", "--format", "json"}).out)["notes"]
+            .empty());
     // A window that holds articles says nothing.
     const json in = json::parse(
         f.run({"search", "wombat", "--since", "2021-01", "--until", "2021-03", "--format", "json"})
