@@ -487,7 +487,8 @@ int help_or_unknown_command(CLI::App& app, const std::vector<std::string>& args)
     };
     if (cmd >= args.size()) {
         for (const auto& a : args)
-            if (a == "--help" || a == "-h") return -1;  // CLI11 prints the help
+            if (a == "--help" || a == "-h" || a == "--version")
+                return -1;  // CLI11 prints the help or the version
         throw news::UsageError("give a command: " + listed() + " (see searcher --help)");
     }
     if (args[cmd] == "help") {

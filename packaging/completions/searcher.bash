@@ -104,7 +104,10 @@ _searcher() {
             return
         fi
         ;;
-    story | get | stats)
+    get)
+        opts="$common -n --limit"
+        ;;
+    story | stats)
         opts=$common
         ;;
     esac
