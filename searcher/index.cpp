@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include "schema.hpp"
 #include "shards.hpp"
 
@@ -124,6 +126,13 @@ void add_locations(const std::string& spec, int depth, std::vector<ShardLocation
     }
 }
 
+// (device, inode) of a local spec, (0, 0) for a remote one or a path that does not exist.
+std::pair<std::uint64_t, std::uint64_t> identity(const std::string& spec) {
+    struct stat st {};
+    if (parse_tcp_spec(spec) || ::stat(spec.c_str(), &st) != 0) return {0, 0};
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
 std::vector<ShardLocation> locations(const std::string& spec) {
     std::vector<ShardLocation> out;
     add_locations(spec, 0, out);
@@ -135,6 +144,8 @@ std::vector<ShardLocation> locations(const std::string& spec) {
 OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial) {
     OpenedIndex out;
     out.allow_partial = allow_partial;
+    out.specs = specs;
+    for (const auto& spec : specs) out.spec_ids.push_back(identity(spec));
     std::string first_error;
     auto leave_out = [&](const std::string& name, const Error& e) {  // or rethrow
         if (!allow_partial) throw;
@@ -176,6 +187,27 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
     }
     if (out.language.empty()) out.language = kDefaultLanguage;
     return out;
+}
+
+bool replaced_on_disk(const OpenedIndex& index) {
+    for (std::size_t i = 0; i < index.specs.size() && i < index.spec_ids.size(); ++i) {
+        if (identity(index.specs[i]) != index.spec_ids[i]) return true;
+    }
+    return false;
+}
+
+void reopen_by_path(OpenedIndex& index) {
+    OpenedIndex fresh = open_indexes(index.specs, index.allow_partial);
+    index = std::move(fresh);
+}
+
+void refresh(OpenedIndex& index) {
+    if (replaced_on_disk(index)) return reopen_by_path(index);
+    try {
+        index.db.reopen();
+    } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
+        reopen_by_path(index);
+    }
 }
 
 bool OpenedIndex::drop_dead_shards(const std::string& error) {

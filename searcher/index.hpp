@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +25,11 @@ namespace news {
 // shard and saying what to do. With `allow_partial`, shards that cannot be reached or opened
 // are left out (listed in `missing`) as long as one remains.
 struct OpenedIndex {
-    Xapian::Database db;  // every shard in use, as one
+    Xapian::Database db;             // every shard in use, as one
+    std::vector<std::string> specs;  // as given to open_indexes, to open them again by path
+    // The identity (device, inode) of each local spec's directory or file when it was opened
+    // (0, 0 for a remote one): `indexer --full` swaps a new directory in under the same path.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spec_ids;
     std::string language;
     std::vector<std::string> paths;       // the shards in use (paths or tcp://HOST:PORT)
     std::vector<Xapian::Database> parts;  // the same, one database each
@@ -51,9 +56,21 @@ struct OpenedIndex {
         return parts.size() > 1 ? std::max(wanted, db.get_doccount()) : wanted;
     }
 };
+OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
+
+// Whether some local --index path now names another directory or file than the one `index`
+// opened (`indexer --full` built a new index beside it and swapped it in).
+bool replaced_on_disk(const OpenedIndex& index);
+// Opens `index` again from its specs (a fresh handle on whatever the paths name now).
+void reopen_by_path(OpenedIndex& index);
+// Brings a long-lived handle to the latest commit before a read: opened again by path when the
+// index was replaced on disk (or its old revision's files are gone), else reopen().
+void refresh(OpenedIndex& index);
+
 // Runs `f` (a read of `index`), again after reopening when an indexer's commits discarded the
-// revision being read, or without a remote shard that died (when partial answers are
-// allowed); up to 5 retries. Every read of the searcher goes through it.
+// revision being read or its directory was swapped out and deleted (`indexer --full`), or
+// without a remote shard that died (when partial answers are allowed); up to 5 retries. Every
+// read of the searcher goes through it.
 template <typename F>
 auto with_reopen(OpenedIndex& index, F&& f) {
     for (int attempt = 0;; ++attempt) {
@@ -61,13 +78,14 @@ auto with_reopen(OpenedIndex& index, F&& f) {
             return f();
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
-            index.db.reopen();
+            refresh(index);
+        } catch (const Xapian::DatabaseOpeningError&) {  // its files were deleted under it
+            if (attempt >= 5 || index.specs.empty()) throw;
+            reopen_by_path(index);
         } catch (const Xapian::NetworkError& e) {
             if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }
     }
 }
-
-OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
 
 }  // namespace news

@@ -14,14 +14,20 @@
 #include "cli.hpp"
 #include "errors.hpp"
 #include "lookups.hpp"
+#include "options.hpp"
 #include "related.hpp"
 #include "render.hpp"
 #include "search.hpp"
+#include "serve.hpp"
 #include "text.hpp"
 #include "version.hpp"
 
 namespace {
 
+using news::FilterFlags;
+using news::kWordMark;
+using news::RelatedFlags;
+using news::SearchFlags;
 using nlohmann::json;
 
 struct Common {
@@ -62,20 +68,6 @@ double percentile(std::vector<double> v, double p) {
     return v[lo] + (v[hi] - v[lo]) * (idx - static_cast<double>(lo));
 }
 
-news::SortMode parse_sort(const std::string& s) {
-    if (s == "relevance") return news::SortMode::Relevance;
-    if (s == "date") return news::SortMode::Date;
-    if (s == "quality") return news::SortMode::Quality;
-    return news::SortMode::Blend;
-}
-
-// Filter flags shared by every subcommand that ranks (search, related).
-struct FilterFlags {
-    news::Filters f;
-    std::optional<double> min_q, max_q;
-    std::string since, until;
-};
-
 void add_filters(CLI::App* app, FilterFlags& ff) {
     app->add_option("--min-quality", ff.min_q, "only articles with quality >= Q");
     app->add_option("--max-quality", ff.max_q, "only articles with quality <= Q");
@@ -93,23 +85,6 @@ void add_filters(CLI::App* app, FilterFlags& ff) {
     app->add_flag("--include-removed", ff.f.include_removed, "also show articles marked removed");
     app->add_flag("--include-stubs", ff.f.include_stubs,
                   "also show stubs (articles known only from related lists)");
-}
-
-news::Filters resolve_filters(const FilterFlags& ff) {
-    news::Filters f = ff.f;
-    f.min_quality = ff.min_q;
-    f.max_quality = ff.max_q;
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    if (!ff.since.empty()) f.since = news::parse_time_flag(ff.since, false, now);
-    if (!ff.until.empty()) f.until = news::parse_time_flag(ff.until, true, now);
-    return f;
-}
-
-bool has_filter(const news::Filters& f) {
-    return f.min_quality || f.max_quality || f.since || f.until || !f.topics.empty() ||
-           !f.providers.empty() || !f.types.empty() || !f.categories.empty();
 }
 
 void add_common(CLI::App* app, Common& c) {
@@ -152,7 +127,7 @@ std::string default_config_path() {
 // letters, no digits or punctuation, so not an option such as -n10, -i PATH or -fjson) is the
 // query's exclusion of WORD, not an unknown option. CLI11 would reject it, so it is marked with a
 // leading kWordMark, which makes it a positional argument; the query words drop the mark.
-constexpr char kWordMark = '\x1f';
+using news::kWordMark;
 std::vector<std::string> mark_minus_words(std::vector<std::string> args) {
     auto minus_word = [](const std::string& a) {
         if (a.size() < 3 || a[0] != '-' || a[1] == '-') return false;
@@ -172,16 +147,6 @@ std::vector<std::string> mark_minus_words(std::vector<std::string> args) {
     }
     return args;
 }
-
-// `search`: its flags, turned into SearchOptions once parsed.
-struct SearchFlags {
-    news::SearchOptions so;
-    std::vector<std::string> words;
-    std::string match = "auto", sort = "blend", queries_file, facets, bm25 = "1.2,0.75",
-                stopwords = "on", expand = "auto";
-    bool no_spelling = false, timing = false;
-    FilterFlags filters;
-};
 
 void add_search(CLI::App& app, Common& common, SearchFlags& sf) {
     auto* search = app.add_subcommand("search", "ranked keyword search");
@@ -251,54 +216,6 @@ void add_search(CLI::App& app, Common& common, SearchFlags& sf) {
                      "batch: print count, mean, p50, p95, p99 (ms) to stderr");
 }
 
-// "topic, year" into the facet names, each once. Throws UsageError.
-std::vector<std::string> parse_facets(const std::string& spec) {
-    std::vector<std::string> out;
-    std::string f = spec + ",";
-    for (std::size_t s = 0, c; (c = f.find(',', s)) != std::string::npos; s = c + 1) {
-        std::string name(news::trim(f.substr(s, c - s)));
-        if (name.empty()) continue;
-        if (name != "topic" && name != "provider" && name != "type" && name != "year")
-            throw news::UsageError("unknown facet '" + name +
-                                   "' (use topic, provider, type, year)");
-        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-    }
-    return out;
-}
-
-// The parsed flags checked and turned into options. Throws UsageError.
-void resolve_search(SearchFlags& sf) {
-    news::SearchOptions& so = sf.so;
-    so.request.match_all = sf.match != "any";
-    so.relax = sf.match == "auto";
-    so.request.spelling = !sf.no_spelling;
-    so.request.stopwords = sf.stopwords == "on";
-    so.expand_auto = sf.expand == "auto";
-    if (!so.expand_auto) {
-        char* end = nullptr;
-        const unsigned long n = std::strtoul(sf.expand.c_str(), &end, 10);
-        if (sf.expand.empty() || *end || sf.expand[0] == '-' || n > 1000)
-            throw news::UsageError("--expand: expected auto or a number of terms 0..1000, got '" +
-                                   sf.expand + "'");
-        so.expand_terms = static_cast<unsigned>(n);
-    }
-    news::parse_bm25(sf.bm25, so);
-    so.sort = parse_sort(sf.sort);
-    so.request.filters = resolve_filters(sf.filters);
-    so.facets = parse_facets(sf.facets);
-    if (!(so.half_life_days > 0) || !std::isfinite(so.half_life_days))
-        throw news::UsageError("--half-life must be a positive number");
-    for (const double w : {so.quality_weight, so.recency_weight, so.expand_weight}) {
-        if (!(w >= 0) || !std::isfinite(w))
-            throw news::UsageError(
-                "--quality-weight, --recency-weight and --expand-weight must be >= 0");
-    }
-    for (const auto& w : sf.words) {
-        if (!so.request.text.empty()) so.request.text += ' ';
-        so.request.text += w[0] == kWordMark ? w.substr(1) : w;
-    }
-}
-
 // Batch modes write JSON lines: --format jsonl, or no --format. Throws UsageError.
 void check_batch_format(const Common& common, const char* flag) {
     if (common.format_given && common.format != "jsonl")
@@ -346,13 +263,11 @@ int search_batch(news::OpenedIndex& index, SearchFlags& sf) {
 
 int do_search(const Common& common, SearchFlags& sf, const news::Style& st) {
     if (!sf.queries_file.empty()) sf.words.clear();  // the batch's lines are the queries
-    resolve_search(sf);
+    news::resolve_search(sf);
     if (!sf.queries_file.empty()) check_batch_format(common, "--queries");
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (!sf.queries_file.empty()) return search_batch(index, sf);
-    if (std::string(news::trim(sf.so.request.text)).empty() && !has_filter(sf.so.request.filters)) {
-        throw news::UsageError("give a query, or at least one filter (e.g. --topic, --since)");
-    }
+    news::require_query_or_filter(sf.so);
     news::SearchResult out = news::run_search(index, sf.so);
     if (auto note = news::date_window_note(index, sf.so.request.filters, sf.filters.since,
                                            sf.filters.until))
@@ -361,13 +276,6 @@ int do_search(const Common& common, SearchFlags& sf, const news::Style& st) {
     news::render(out, news::parse_format(common.format), st, sf.so.explain);
     return news::kExitOk;
 }
-
-// `related`: its flags, turned into RelatedOptions once parsed.
-struct RelatedFlags {
-    news::RelatedOptions ro;
-    FilterFlags filters;
-    std::string seed, ids, weights, half_life = "auto", news_cycle = "auto";
-};
 
 void add_related(CLI::App& app, Common& common, RelatedFlags& rf) {
     auto* related = app.add_subcommand("related", "rank the news most related to an article");
@@ -413,31 +321,8 @@ void add_related(CLI::App& app, Common& common, RelatedFlags& rf) {
                         "batch: one article id per line from FILE (- = stdin), JSONL out");
 }
 
-// The parsed flags checked and turned into options. Throws UsageError.
-void resolve_related(RelatedFlags& rf) {
-    news::RelatedOptions& ro = rf.ro;
-    ro.filters = resolve_filters(rf.filters);
-    if (!rf.weights.empty()) ro.weights = news::parse_weights(rf.weights);
-    if (rf.news_cycle != "auto") {
-        char* end = nullptr;
-        const double c = std::strtod(rf.news_cycle.c_str(), &end);
-        if (rf.news_cycle.empty() || *end || !(c >= 0 && c <= 1))
-            throw news::UsageError("--news-cycle must be auto or a number from 0 to 1");
-        ro.news_cycle = c;
-    }
-    if (rf.half_life != "auto") {
-        char* end = nullptr;
-        ro.half_life_days = std::strtod(rf.half_life.c_str(), &end);
-        if (rf.half_life.empty() || *end || !(ro.half_life_days > 0) ||
-            !std::isfinite(ro.half_life_days))
-            throw news::UsageError("--half-life must be auto or a positive number");
-    }
-    if (rf.seed.empty() == rf.ids.empty())
-        throw news::UsageError("related: give one article (id, URL or file), or --ids FILE");
-}
-
 int do_related(const Common& common, RelatedFlags& rf, const news::Style& st) {
-    resolve_related(rf);
+    news::resolve_related(rf);
     if (!rf.ids.empty()) check_batch_format(common, "--ids");
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (rf.ids.empty()) {
@@ -572,6 +457,19 @@ int run(int argc, char** argv) {
         "Examples:\n"
         "  searcher stats\n"
         "  searcher stats --index shard-a --index shard-b --format json");
+    news::ServeOptions serve_opts;
+    auto* serve = app.add_subcommand("serve", "serve the HTTP JSON API and the web page");
+    serve
+        ->add_option("--index,-i", common.indexes,
+                     "index directory; repeat to search several as one (default ./index)")
+        ->allow_extra_args(false);
+    serve->add_option("--listen", serve_opts.listen, "HOST:PORT (loopback by default; port 0: any)")
+        ->capture_default_str();
+    serve->add_option("--threads", serve_opts.threads, "worker threads")->capture_default_str();
+    serve->add_option("--cors", serve_opts.cors,
+                      "allow this origin to call the API from a browser (no CORS by default)");
+    serve->add_flag("--allow-partial", common.allow_partial,
+                    "answer from the shards that respond when some are down (flagged as partial)");
 
     std::vector<std::string> args =
         news::cli::hoist_common_options(std::vector<std::string>(argv, argv + argc));
@@ -590,7 +488,8 @@ int run(int argc, char** argv) {
     }
     if (common.indexes.empty()) common.indexes.push_back("index");
     for (const CLI::App* sub : app.get_subcommands())
-        common.format_given = common.format_given || sub->get_option("--format")->count() > 0;
+        if (const CLI::Option* f = sub->get_option_no_throw("--format"))
+            common.format_given = common.format_given || f->count() > 0;
     const news::Format format = news::parse_format(common.format);
     news::Style st;
     st.color = news::cli::use_color(common.color, ::isatty(STDOUT_FILENO) != 0,
@@ -599,6 +498,11 @@ int run(int argc, char** argv) {
 
     if (app.got_subcommand("search")) return do_search(common, search_flags, st);
     if (app.got_subcommand("related")) return do_related(common, related_flags, st);
+    if (*serve) {
+        serve_opts.indexes = common.indexes;
+        serve_opts.allow_partial = common.allow_partial;
+        return news::serve(serve_opts);
+    }
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (*story) {
         const news::StoryResult out = news::get_story(index, story_id);

@@ -43,13 +43,13 @@ std::string norm_title(const std::string& t) {
     return out;
 }
 
-Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
+Seed resolve_seed(OpenedIndex& index, const std::string& spec, bool seed_files) {
     Seed s;
     s.language = index.language;
     Xapian::Database& db = index.db;
     std::optional<Xapian::docid> did = find_article(db, spec);
     std::error_code ec;
-    if (!did && fs::is_regular_file(spec, ec)) {
+    if (!did && seed_files && fs::is_regular_file(spec, ec)) {
         const ParsedFile pf = parse_article_file(spec, fs::path(spec).filename().string());
         // An indexed article given by its file: use the indexed document (and its graph).
         did = find_docid(db, pf.article.id);
@@ -64,8 +64,8 @@ Seed resolve_seed(OpenedIndex& index, const std::string& spec) {
         }
     }
     if (!did)
-        throw NotFoundError("no article with id or url '" + spec +
-                            "' in the index, and no such file");
+        throw NotFoundError("no article with id or url '" + spec + "' in the index" +
+                            (seed_files ? ", and no such file" : ""));
     s.docid = did;
     s.doc = db.get_document(*did);
     const auto d = read_data(s.doc);
@@ -378,7 +378,7 @@ class RelatedRun {
           db_(index.db),
           opts_(opts),
           w_(opts.weights),
-          seed_(resolve_seed(index, seed_spec)),
+          seed_(resolve_seed(index, seed_spec, opts.seed_files)),
           seed_key_(id_key(seed_.id)) {
         std::vector<Xapian::Query> hidden{Xapian::Query(bool_term("id", seed_.id))};
         if (!opts.filters.include_removed) hidden.emplace_back(bool_term("flag", "removed"));

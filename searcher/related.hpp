@@ -38,6 +38,9 @@ struct RelatedOptions {
     Xapian::doccount limit = 10;
     Xapian::doccount offset = 0;
     bool explain = false;
+    // Whether a seed that is no indexed id or URL may be an article file to read (the CLI);
+    // the HTTP server turns it off so no request reaches the file system.
+    bool seed_files = true;
 };
 
 // `seed`: an indexed id or URL, or a path to an article file (parsed; it need not be indexed).
