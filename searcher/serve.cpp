@@ -19,6 +19,7 @@
 #include "http_params.hpp"
 #include "index.hpp"
 #include "lookups.hpp"
+#include "prior.hpp"
 #include "related.hpp"
 #include "render.hpp"
 #include "search.hpp"
@@ -252,6 +253,9 @@ int serve(const ServeOptions& opts) {
     IndexPool pool(opts.indexes, opts.allow_partial);
     try {
         IndexPool::Lease first(pool, pool.take());
+        // Many searches in one process: the prior keys of each index revision are copied into
+        // memory once and shared by the workers (prior.hpp; off when two indexes share a uuid).
+        set_prior_column_cache((*first).distinct_uuids());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "searcher: warning: %s (answering 503 until it can be opened)\n",
                      e.what());
@@ -269,6 +273,7 @@ int serve(const ServeOptions& opts) {
     const unsigned threads = opts.threads;
     svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     svr.set_payload_max_length(64 * 1024);
+    svr.set_tcp_nodelay(true);  // else a keep-alive answer can wait 40 ms for a delayed ACK
     svr.set_keep_alive_max_count(1000);
     svr.set_keep_alive_timeout(5);
     svr.set_read_timeout(10, 0);
