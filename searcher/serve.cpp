@@ -205,6 +205,15 @@ void routes(httplib::Server& svr, IndexPool& pool, const ServeOptions& opts) {
         svr.Get(path, serve_asset);
         if (path == "/index.html") svr.Get("/", serve_asset);
     }
+    // Read-only: every other method is refused on every path.
+    auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Allow", "GET");
+        send_error(res, 405, "method not allowed (the API answers GET)");
+    };
+    svr.Post(".*", not_allowed);
+    svr.Put(".*", not_allowed);
+    svr.Patch(".*", not_allowed);
+    svr.Delete(".*", not_allowed);
     svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return;  // a handler's own error body
         const int status = res.status;

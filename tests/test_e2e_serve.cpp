@@ -277,7 +277,11 @@ TEST_F(ServeSample, NoPathReachesTheFileSystem) {
     auto c = server_->client();
     auto post = c.Post("/api/v1/search", "q=a", "application/x-www-form-urlencoded");
     ASSERT_TRUE(post);
-    EXPECT_NE(post->status, 200);
+    EXPECT_EQ(post->status, 405);
+    EXPECT_EQ(post->get_header_value("Allow"), "GET");
+    auto del = c.Delete("/api/v1/search?q=a");
+    ASSERT_TRUE(del);
+    EXPECT_EQ(del->status, 405);
 }
 
 TEST_F(ServeSample, ThePageAndItsFilesAreEmbedded) {
