@@ -40,8 +40,7 @@ class BoolFieldProcessor : public Xapian::FieldProcessor {
 // A query that matches nothing but is not empty (Query::MatchNothing is the empty query, which
 // an AND or FILTER would simply drop).
 Xapian::Query match_nothing() {
-    return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query::MatchAll,
-                         Xapian::Query::MatchAll);
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, match_all(), match_all());
 }
 
 Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo,
@@ -55,7 +54,7 @@ Xapian::Query value_range(Xapian::valueno slot, std::optional<double> lo,
     }
     if (lo) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, Xapian::sortable_serialise(*lo));
     if (hi) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(*hi));
-    return Xapian::Query::MatchAll;
+    return match_all();
 }
 
 std::pair<std::string, std::optional<std::string>> split_range(const std::string& v) {
@@ -543,7 +542,7 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
         }
         out.has_text = !out.text.empty();
     }
-    if (!out.has_text) out.text = Xapian::Query::MatchAll;
+    if (!out.has_text) out.text = match_all();
     out.query = apply_filters(out.text, req.filters, db_);
     if (req.spelling && out.has_text) spell(req, out);
     return out;

@@ -38,13 +38,21 @@ struct QueryRequest {
     Filters filters;
 };
 
+// A query matching every document. Never Xapian::Query::MatchAll: that is one object shared by
+// the whole process, and Xapian 1.4's reference counts are not atomic, so copying it in two
+// threads at once (`searcher serve`) corrupts its count; it was then freed under a reader and
+// a later search crashed in Enquire::set_query.
+inline Xapian::Query match_all() {
+    return Xapian::Query(std::string());
+}
+
 // Longer query texts are refused (a pasted document is not a query; it would also make the
 // parser and spelling correction do unbounded work).
 inline constexpr std::size_t kMaxQueryBytes = 16384;
 
 struct BuiltQuery {
     Xapian::Query query;  // text query with filters applied (no ranking prior)
-    Xapian::Query text;   // the text part alone (MatchAll when there is none)
+    Xapian::Query text;   // the text part alone (match_all() when there is none)
     bool has_text = false;
     bool lenient = false;  // the parser rejected the query; it was re-read as plain words
     // Spelling: the query with its unknown words corrected, "" if none; offered only when it
