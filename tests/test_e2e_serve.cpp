@@ -419,11 +419,10 @@ TEST(Serve, AnswersEveryRequestWhileAnIndexerCommits) {
     EXPECT_EQ(r.body["total"]["estimated"], 67 + 1) << r.raw.substr(0, 300);
 }
 
-// DISABLED: `indexer --full` rebuilds the index in place (DB_CREATE_OR_OVERWRITE), and
-// readers then fail ("DatabaseError: EOF reading block"). It passes once --full builds beside
-// the live index and swaps it in with renameat2(RENAME_EXCHANGE): the server opens the new
-// directory by path when the inode of --index changes (index.cpp, refresh).
-TEST(Serve, DISABLED_AnswersEveryRequestWhileAFullIndexerRuns) {
+// `indexer --full` builds beside the live index and swaps it in (renameat2 RENAME_EXCHANGE),
+// then deletes the old one: the server opens the new directory by path when the inode of
+// --index changes, and retries a read whose directory was deleted (index.cpp, refresh).
+TEST(Serve, AnswersEveryRequestWhileAFullIndexerRuns) {
     Fixture fx;
     for (int i = 0; i < 200; ++i) fx.add(md_name("a", i), outage_article(i, 0));
     ASSERT_EQ(indexer({"--index", fx.index(), fx.corpus()}).rc, 0);
