@@ -7,12 +7,14 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <semaphore>
 #include <thread>
 
 #include "errors.hpp"
@@ -106,14 +108,27 @@ void send_error(httplib::Response& res, int status, const std::string& message,
 // parameter is a 400 even while the index is down), then `run(index, request)` on a handle at
 // the latest commit returns the JSON body. Every error is mapped to its status here, with the
 // CLI's wording: 400 bad parameter, 404 no such article, 503 index unavailable, 500 a bug.
+// Searches at once: one per core. More workers than cores only wait for connections; more
+// searches than cores at once would share the caches and cores and finish later each.
+std::counting_semaphore<1024>& search_slots() {
+    static std::counting_semaphore<1024> slots(
+        static_cast<std::ptrdiff_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 1024u)));
+    return slots;
+}
+
 template <typename Parse, typename Run>
 void api(IndexPool& pool, const httplib::Request& req, httplib::Response& res, Parse&& parse,
          Run&& run) {
     std::optional<IndexPool::Lease> lease;
     try {
         const auto request = parse(req.params);
+        search_slots().acquire();
+        struct Release {
+            ~Release() { search_slots().release(); }
+        } release;
         lease.emplace(pool, pool.take());
-        send_json(res, 200, run(**lease, request));
+        const json body = run(**lease, request);
+        send_json(res, 200, body);
     } catch (const ParamError& e) {
         send_error(res, 400, e.what(), e.param());
     } catch (const UsageError& e) {
