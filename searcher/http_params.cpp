@@ -24,6 +24,9 @@ class Reader {
         for (const auto& [k, v] : p) {
             if (v.size() > kMaxParamBytes)
                 throw ParamError(k, "at most " + std::to_string(kMaxParamBytes) + " bytes");
+            // A NUL would cut every message that quotes the value (and means nothing in a query).
+            if (v.find('\0') != std::string::npos || k.find('\0') != std::string::npos)
+                throw ParamError(k.substr(0, k.find('\0')), "contains a NUL byte");
         }
     }
     // The single value of `name`, if given. Throws ParamError when given twice.

@@ -220,6 +220,8 @@ TEST_F(ServeSample, BadParametersAre400NamingThem) {
         {"/api/v1/search?q=a&bogus=1", "bogus"},
         {"/api/v1/search?q=a&limit=1&limit=2", "limit"},
         {"/api/v1/search?q=" + std::string(2000, 'a'), "q"},
+        {"/api/v1/search?q=a%00b", "q"},
+        {"/api/v1/related?id=%FF%00", "id"},
         {"/api/v1/related?limit=3", "id"},
         {"/api/v1/story", "id"},
         {"/api/v1/article?id=x&format=text", "format"},
