@@ -203,10 +203,17 @@ void reopen_by_path(OpenedIndex& index) {
 
 void refresh(OpenedIndex& index) {
     if (replaced_on_disk(index)) return reopen_by_path(index);
-    try {
-        index.db.reopen();
-    } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
-        reopen_by_path(index);
+    // reopen() itself reads the latest revision, which two quick commits can discard while it
+    // does (DatabaseModifiedError): try again, then open afresh.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            index.db.reopen();
+            return;
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) return reopen_by_path(index);
+        } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
+            return reopen_by_path(index);
+        }
     }
 }
 
