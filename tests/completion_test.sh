@@ -79,7 +79,8 @@ subs=$(help_subcommands <<<"$main_help")
 [[ -n $subs ]] || fail "searcher --help lists no subcommands"
 expect_same "bash: 'searcher <TAB>' offers the subcommands of searcher --help" \
     "$subs" "$(complete_line _searcher searcher '')"
-expect_same "bash: 'searcher se<TAB>'" "search" "$(complete_line _searcher searcher se)"
+expect_same "bash: 'searcher sea<TAB>'" "search" "$(complete_line _searcher searcher sea)"
+expect_same "bash: 'searcher se<TAB>'" "$(words search serve)" "$(complete_line _searcher searcher se)"
 expect_same "bash: 'searcher -<TAB>' offers the options of searcher --help" \
     "$(help_options <<<"$main_help")" "$(complete_line _searcher searcher -)"
 expect_same "bash: 'searcher --config FILE <TAB>' still offers subcommands" \

@@ -23,7 +23,7 @@ _searcher() {
     elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
-    local subcommands="search related story get stats"
+    local subcommands="search related story get stats serve"
     local common="-h --help -i --index -f --format --color --allow-partial"
     local filters="--min-quality --max-quality --since --until --topic --provider --type
         --category --include-removed --include-stubs"
@@ -33,7 +33,7 @@ _searcher() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
         --config) ((i++)) ;;
-        search | related | story | get | stats)
+        search | related | story | get | stats | serve)
             sub=${COMP_WORDS[i]}
             break
             ;;
@@ -76,7 +76,7 @@ _searcher() {
     --min-quality | --max-quality | --since | --until | --topic | --provider | --type | \
         --category | --half-life | --quality-weight | --recency-weight | --bm25 | -n | \
         --limit | --offset | --expand | --expand-docs | --expand-weight | --weights | \
-        --plateau | --title-boost | --news-cycle)
+        --plateau | --title-boost | --news-cycle | --listen | --threads | --cors)
         return # a value the user types
         ;;
     esac
@@ -109,6 +109,9 @@ _searcher() {
         ;;
     story | stats)
         opts=$common
+        ;;
+    serve)
+        opts="-h --help -i --index --listen --threads --cors --allow-partial"
         ;;
     esac
     # Options only where one is being typed; a query word or an id is free text.
