@@ -216,9 +216,10 @@ void add_search(CLI::App& app, Common& common, SearchFlags& sf) {
                      "batch: print count, mean, p50, p95, p99 (ms) to stderr");
 }
 
-// Batch modes write JSON lines: --format jsonl, or no --format. Throws UsageError.
+// Batch modes write JSON lines: --format jsonl, json (what scripts have always passed: each line
+// is a JSON document) or no --format; text and tsv are refused. Throws UsageError.
 void check_batch_format(const Common& common, const char* flag) {
-    if (common.format_given && common.format != "jsonl")
+    if (common.format_given && common.format != "jsonl" && common.format != "json")
         throw news::UsageError(std::string(flag) +
                                " writes JSON lines: use --format jsonl (or no --format), not "
                                "--format " +
