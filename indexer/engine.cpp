@@ -234,21 +234,26 @@ void Engine::drop_foreign_links(const std::string& path, const TableEntry& e,
     }
 }
 
+// A file that could not become an article: reported; the old document, if any, stays, and so
+// does its table row. What is wrong with its content is remembered: not read again while
+// unchanged (unless --retry-rejected). Errors reading it or over a limit are not: a chmod or a
+// larger --max-file-size changes them without changing the file.
+void Engine::reject(const InputFile& f, Result&& r) {
+    ++stats_.rejected;
+    report_rejection(r.error);
+    if (db_ && r.content_error) {
+        rejected_[f.key] = {f.size, f.mtime_ns, r.error.line, r.error.column, r.error.reason};
+        rejected_dirty_.insert(f.key);
+    } else if (rejected_.erase(f.key)) {
+        rejected_dirty_.insert(f.key);
+    }
+    stats_.rejections.push_back(std::move(r.error));
+}
+
 void Engine::apply(const InputFile& f, Result&& r) {
     if (!r.ok) {
-        ++stats_.rejected;
-        report_rejection(r.error);
-        // What is wrong with its content is remembered: not read again while unchanged (unless
-        // --retry-rejected). Errors reading it or over a limit are not: a chmod or a larger
-        // --max-file-size changes them without changing the file.
-        if (db_ && r.content_error) {
-            rejected_[f.key] = {f.size, f.mtime_ns, r.error.line, r.error.column, r.error.reason};
-            rejected_dirty_.insert(f.key);
-        } else if (rejected_.erase(f.key)) {
-            rejected_dirty_.insert(f.key);
-        }
-        stats_.rejections.push_back(std::move(r.error));
-        return;  // the old document, if any, stays, and so does its table row
+        reject(f, std::move(r));
+        return;
     }
     if (rejected_.erase(f.key)) rejected_dirty_.insert(f.key);
     if (!r.warnings.empty()) {

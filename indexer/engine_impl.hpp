@@ -113,6 +113,7 @@ class Engine {
                             const std::unordered_set<std::string>& keep);
     Result process(const InputFile& f, DocumentBuilder& builder) const;
     void apply(const InputFile& f, Result&& r);
+    void reject(const InputFile& f, Result&& r);
     void dry_run_apply(const InputFile& f, const std::string& id);
     void write_article(const Article& a, Xapian::Document& doc,
                        const std::vector<std::string>& spelling, TextInfo&& text);

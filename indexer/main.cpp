@@ -47,6 +47,49 @@ void write_report(const std::string& path, const news::IndexStats& s) {
     if (!out) throw news::UsageError("cannot write report file '" + path + "'");
 }
 
+// The notes (stderr, unless --quiet), the summary line (stdout) and, with --timings, where the
+// writer's time went (stderr).
+void print_outcome(const news::IndexOptions& opts, const news::IndexStats& s, bool quiet,
+                   bool timings) {
+    if (!quiet) {
+        for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
+        if (!s.still_rejected.empty()) {
+            std::fprintf(
+                stderr,
+                "indexer: note: %zu %s rejected by an earlier run %s unchanged and not read "
+                "again (--retry-rejected reads them; --report lists them)\n",
+                s.still_rejected.size(), s.still_rejected.size() == 1 ? "file" : "files",
+                s.still_rejected.size() == 1 ? "is" : "are");
+        }
+    }
+    const std::size_t read = s.files_seen - s.unchanged - s.still_rejected.size();
+    const double rate = s.elapsed_s > 0 ? static_cast<double>(read) / s.elapsed_s : 0;
+    const std::string still =
+        s.still_rejected.empty()
+            ? std::string()
+            : "; " + std::to_string(s.still_rejected.size()) + " still rejected";
+    std::printf(
+        "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
+        "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "
+        "files/s, %.1f MB/s%s%s\n",
+        opts.dry_run ? "dry run" : "indexed", s.interrupted ? " (interrupted)" : "", s.files_seen,
+        s.unchanged, s.added, s.updated, s.deleted, s.stubs_added, s.stubs_removed, s.duplicates,
+        s.rejected, s.skipped, s.elapsed_s, rate,
+        s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0,
+        opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "",
+        still.c_str());
+    std::fflush(stdout);
+    if (timings) {
+        const news::WriterTimes& t = s.times;
+        std::fprintf(stderr,
+                     "indexer: timings: writer waited for parsers %.3fs; wrote documents %.3fs; "
+                     "%zu commits: stubs %.3fs, spelling %.3fs, flush %.3fs, stories %.3fs; "
+                     "prune %.3fs; compact %.3fs; elapsed %.3fs\n",
+                     t.wait, t.write, t.commits, t.stubs, t.spelling, t.flush, t.stories, t.prune,
+                     t.compact, s.elapsed_s);
+    }
+}
+
 int run(int argc, char** argv) {
     news::IndexOptions opts;
     std::vector<std::string> inputs;
@@ -69,7 +112,8 @@ int run(int argc, char** argv) {
         "Then: searcher search WORDS (searcher --help).\n"
         "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
         "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
-        "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue).");
+        "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue;\n"
+        "            an interrupted --full leaves the index as it was).");
     app.set_version_flag(
         "--version", [] { return news::version_text("indexer"); },
         "print the version, the Xapian library's and the index schema's, and exit");
@@ -80,7 +124,9 @@ int run(int argc, char** argv) {
     app.add_option("--batch", opts.batch, "commit every N document writes")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    app.add_flag("--full", opts.full, "rebuild the index from scratch");
+    app.add_flag("--full", opts.full,
+                 "rebuild the index from scratch, beside the live one (searches keep answering "
+                 "from it), and swap it in at the end");
     bool no_prune = false;
     app.add_flag("--prune", opts.prune,
                  "delete the articles whose files under PATHS are gone (the default)");
@@ -137,42 +183,8 @@ int run(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
 
     const news::IndexStats s = news::run_index(opts);
-    if (!quiet) {
-        for (const auto& n : s.notes) std::fprintf(stderr, "indexer: note: %s\n", n.c_str());
-        if (!s.still_rejected.empty()) {
-            std::fprintf(stderr,
-                         "indexer: note: %zu file(s) rejected by an earlier run are unchanged and "
-                         "were not read again (--retry-rejected reads them; --report lists them)\n",
-                         s.still_rejected.size());
-        }
-    }
     if (!report.empty()) write_report(report, s);
-    const std::size_t read = s.files_seen - s.unchanged - s.still_rejected.size();
-    const double rate = s.elapsed_s > 0 ? static_cast<double>(read) / s.elapsed_s : 0;
-    const std::string still =
-        s.still_rejected.empty()
-            ? std::string()
-            : "; " + std::to_string(s.still_rejected.size()) + " still rejected";
-    std::printf(
-        "%s%s: %zu files seen, %zu unchanged, %zu added, %zu updated, %zu deleted, %zu stubs "
-        "added, %zu stubs removed, %zu duplicates, %zu rejected, %zu skipped; %.2fs, %.0f "
-        "files/s, %.1f MB/s%s%s\n",
-        opts.dry_run ? "dry run" : "indexed", s.interrupted ? " (interrupted)" : "", s.files_seen,
-        s.unchanged, s.added, s.updated, s.deleted, s.stubs_added, s.stubs_removed, s.duplicates,
-        s.rejected, s.skipped, s.elapsed_s, rate,
-        s.elapsed_s > 0 ? static_cast<double>(s.bytes_parsed) / 1e6 / s.elapsed_s : 0.0,
-        opts.shard_count ? ("; " + std::to_string(s.foreign) + " for other shards").c_str() : "",
-        still.c_str());
-    std::fflush(stdout);
-    if (timings) {
-        const news::WriterTimes& t = s.times;
-        std::fprintf(stderr,
-                     "indexer: timings: writer waited for parsers %.3fs; wrote documents %.3fs; "
-                     "%zu commits: stubs %.3fs, spelling %.3fs, flush %.3fs, stories %.3fs; "
-                     "prune %.3fs; compact %.3fs; elapsed %.3fs\n",
-                     t.wait, t.write, t.commits, t.stubs, t.spelling, t.flush, t.stories, t.prune,
-                     t.compact, s.elapsed_s);
-    }
+    print_outcome(opts, s, quiet, timings);
     if (s.interrupted) return news::kExitInterrupted;
     return s.rejected > 0 ? news::kExitRejected : news::kExitOk;
 }

@@ -254,49 +254,53 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     }
     std::map<Xapian::docid, std::vector<Xapian::docid>> components;  // by root
     for (Xapian::docid d : reached) components[root(d)].push_back(d);
-    for (const auto& [r, members] : components) {
-        const std::set<Xapian::docid> comp(members.begin(), members.end());
-        // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
-        // "Machine Learning updates"): in date order, each joins the first story whose first
-        // article it is linked with (the rule matched the two directly), or starts one. The
-        // order depends on dates and ids only, so the result does not depend on the seed.
-        std::map<Xapian::docid, std::set<Xapian::docid>> linked;
-        for (Xapian::docid d : comp) {
-            const auto l = links.find(d);
-            if (l == links.end()) continue;
-            for (Xapian::docid c : l->second) {
-                if (!comp.count(c)) continue;
-                linked[d].insert(c);
-                linked[c].insert(d);
-            }
-        }
-        // Copies of the sort keys: a cache look-up can evict the entry another one returned.
-        std::vector<std::tuple<std::string, std::string, Xapian::docid>> dated;
-        for (Xapian::docid d : comp) {
-            const TextCache::Entry t = text_.get(db, d);
-            dated.emplace_back(t->published, t->key, d);
-        }
-        std::sort(dated.begin(), dated.end());
-        std::vector<Xapian::docid> order;
-        for (const auto& t : dated) order.push_back(std::get<2>(t));
-        std::vector<std::vector<Xapian::docid>> groups;
-        std::map<Xapian::docid, std::size_t> group_of_first;
-        for (Xapian::docid d : order) {
-            std::size_t best = groups.size();
-            for (Xapian::docid c : linked[d]) {
-                const auto g = group_of_first.find(c);
-                if (g != group_of_first.end()) best = std::min(best, g->second);
-            }
-            if (best == groups.size()) {
-                group_of_first.emplace(d, groups.size());
-                groups.push_back({d});
-            } else {
-                groups[best].push_back(d);
-            }
-        }
-        for (const auto& group : groups) assign(db, group, wrote);
-    }
+    for (const auto& [r, members] : components)
+        group(db, std::set<Xapian::docid>(members.begin(), members.end()), links, wrote);
     repair_left_stories(db, wrote);
+}
+
+// Splits one component of the link graph into stories and assigns them.
+void StoryPass::group(Xapian::WritableDatabase& db, const std::set<Xapian::docid>& comp,
+                      const Links& links, const std::function<void()>& wrote) {
+    // Linked articles can chain two stories through a third ("Orbital" ~ "Ignite news" ~
+    // "Machine Learning updates"): in date order, each joins the first story whose first
+    // article it is linked with (the rule matched the two directly), or starts one. The
+    // order depends on dates and ids only, so the result does not depend on the seed.
+    std::map<Xapian::docid, std::set<Xapian::docid>> linked;
+    for (Xapian::docid d : comp) {
+        const auto l = links.find(d);
+        if (l == links.end()) continue;
+        for (Xapian::docid c : l->second) {
+            if (!comp.count(c)) continue;
+            linked[d].insert(c);
+            linked[c].insert(d);
+        }
+    }
+    // Copies of the sort keys: a cache look-up can evict the entry another one returned.
+    std::vector<std::tuple<std::string, std::string, Xapian::docid>> dated;
+    for (Xapian::docid d : comp) {
+        const TextCache::Entry t = text_.get(db, d);
+        dated.emplace_back(t->published, t->key, d);
+    }
+    std::sort(dated.begin(), dated.end());
+    std::vector<Xapian::docid> order;
+    for (const auto& t : dated) order.push_back(std::get<2>(t));
+    std::vector<std::vector<Xapian::docid>> groups;
+    std::map<Xapian::docid, std::size_t> group_of_first;
+    for (Xapian::docid d : order) {
+        std::size_t best = groups.size();
+        for (Xapian::docid c : linked[d]) {
+            const auto g = group_of_first.find(c);
+            if (g != group_of_first.end()) best = std::min(best, g->second);
+        }
+        if (best == groups.size()) {
+            group_of_first.emplace(d, groups.size());
+            groups.push_back({d});
+        } else {
+            groups[best].push_back(d);
+        }
+    }
+    for (const auto& g : groups) assign(db, g, wrote);
 }
 
 // Articles of an earlier pass's story that this pass did not reach keep its id and XS term

@@ -144,6 +144,8 @@ class StoryPass {
     void find_links(const std::vector<Xapian::docid>& seeds,
                     const std::function<Xapian::Database()>& open_reader,
                     const Xapian::Database& reader, unsigned threads, Links& links);
+    void group(Xapian::WritableDatabase& db, const std::set<Xapian::docid>& comp,
+               const Links& links, const std::function<void()>& wrote);
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
                 const std::function<void()>& wrote);
     void repair_left_stories(Xapian::WritableDatabase& db, const std::function<void()>& wrote);

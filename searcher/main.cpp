@@ -394,6 +394,28 @@ int help_or_unknown_command(CLI::App& app, const std::vector<std::string>& args)
     return -1;
 }
 
+// `serve`: the HTTP JSON API and the web page (searcher/serve.*, docs/http-api.md).
+CLI::App* add_serve(CLI::App& app, Common& common, news::ServeOptions& so) {
+    auto* serve = app.add_subcommand("serve", "serve the HTTP JSON API and the web page");
+    serve
+        ->add_option("--index,-i", common.indexes,
+                     "index directory; repeat to search several as one (default ./index)")
+        ->allow_extra_args(false);
+    serve->add_option("--listen", so.listen, "HOST:PORT (loopback by default; port 0: any)")
+        ->capture_default_str();
+    serve->add_option("--threads", so.threads, "worker threads")->capture_default_str();
+    serve->add_option("--cors", so.cors,
+                      "allow this origin to call the API from a browser (no CORS by default)");
+    serve->add_flag("--allow-partial", common.allow_partial,
+                    "answer from the shards that respond when some are down (flagged as partial)");
+    serve->footer(
+        "Examples:\n"
+        "  searcher serve                                   http://127.0.0.1:8080/\n"
+        "  searcher serve --index ~/news-index --listen 127.0.0.1:9000\n"
+        "  curl 'http://127.0.0.1:8080/api/v1/search?q=azure+outage&limit=5'");
+    return serve;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"searcher: search a news index built by `indexer`.", "searcher"};
     app.footer(
@@ -407,6 +429,7 @@ int run(int argc, char** argv) {
         "  searcher story https://www.zdnet.com/article/some-article/\n"
         "  searcher related https://www.zdnet.com/article/some-article/ --limit 5\n"
         "  searcher stats --format json\n"
+        "  searcher serve --listen 127.0.0.1:8080          (the web page and the HTTP API)\n"
         "Colour: --color auto (the default) colours text on a terminal unless NO_COLOR is set\n"
         "or TERM=dumb.\n"
         "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
@@ -459,18 +482,7 @@ int run(int argc, char** argv) {
         "  searcher stats\n"
         "  searcher stats --index shard-a --index shard-b --format json");
     news::ServeOptions serve_opts;
-    auto* serve = app.add_subcommand("serve", "serve the HTTP JSON API and the web page");
-    serve
-        ->add_option("--index,-i", common.indexes,
-                     "index directory; repeat to search several as one (default ./index)")
-        ->allow_extra_args(false);
-    serve->add_option("--listen", serve_opts.listen, "HOST:PORT (loopback by default; port 0: any)")
-        ->capture_default_str();
-    serve->add_option("--threads", serve_opts.threads, "worker threads")->capture_default_str();
-    serve->add_option("--cors", serve_opts.cors,
-                      "allow this origin to call the API from a browser (no CORS by default)");
-    serve->add_flag("--allow-partial", common.allow_partial,
-                    "answer from the shards that respond when some are down (flagged as partial)");
+    CLI::App* serve = add_serve(app, common, serve_opts);
 
     std::vector<std::string> args =
         news::cli::hoist_common_options(std::vector<std::string>(argv, argv + argc));
