@@ -220,7 +220,8 @@ TEST(E2eIndexer, UnchangedRejectedFileIsNotReadAgain) {
     const Output again = indexer({"--index", f.index(), "--report", rep, f.corpus()});
     EXPECT_EQ(again.rc, news::kExitOk) << describe(again);
     EXPECT_FALSE(contains(again.err, "front matter is not closed")) << again.err;
-    EXPECT_TRUE(contains(again.err, "1 file rejected by an earlier run is unchanged and not read again"))
+    EXPECT_TRUE(
+        contains(again.err, "1 file rejected by an earlier run is unchanged and not read again"))
         << again.err;
     const Summary s = parse_summary(again.out);
     ASSERT_TRUE(s.parsed) << again.out;
