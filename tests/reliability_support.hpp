@@ -354,6 +354,16 @@ inline Xapian::rev revision(const fs::path& index) {
     }
 }
 
+// Every dated, visible article, counted exactly on a freshly opened index (as `searcher` does).
+inline uint64_t visible_articles(const fs::path& index) {
+    news::OpenedIndex idx = news::open_indexes({index.string()});
+    news::SearchOptions all;
+    all.request.filters.since = 0;
+    all.exact_count = true;
+    all.limit = 3;
+    return news::run_search(idx, all).total.lower;
+}
+
 inline Xapian::doccount doc_count(const fs::path& index) {
     try {
         return Xapian::Database(index.string()).get_doccount();

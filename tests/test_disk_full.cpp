@@ -59,15 +59,6 @@ fs::path fill_disk(const fs::path& dir, std::size_t leave) {
     return filler;
 }
 
-uint64_t visible_articles(const fs::path& index) {
-    news::OpenedIndex idx = news::open_indexes({index.string()});
-    news::SearchOptions all;
-    all.request.filters.since = 0;
-    all.exact_count = true;
-    all.limit = 3;
-    return news::run_search(idx, all).total.lower;
-}
-
 // The first `n` articles of the generated corpus, in `dir`.
 void write_corpus(const fs::path& dir, std::size_t from, std::size_t to) {
     const CorpusGen gen(11, 600);

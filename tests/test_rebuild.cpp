@@ -21,16 +21,6 @@ fs::path live_copy(const fs::path& dir) {
     return index;
 }
 
-// Every dated, visible article (the whole corpus), counted exactly on a freshly opened index.
-uint64_t visible_articles(const fs::path& index) {
-    news::OpenedIndex idx = news::open_indexes({index.string()});
-    news::SearchOptions all;
-    all.request.filters.since = 0;
-    all.exact_count = true;
-    all.limit = 3;
-    return news::run_search(idx, all).total.lower;
-}
-
 // Searches `index` in a loop while `child` runs; returns the failures (none expected) and
 // counts the searches made while the staging directory existed.
 std::vector<std::string> search_during(Child& child, const fs::path& index,
