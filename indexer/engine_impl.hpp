@@ -69,7 +69,10 @@ struct Result {
 class Engine {
   public:
     explicit Engine(const IndexOptions& opts)
-        : opts_(opts), staging_(staging_path(opts.index)), builder_(opts.language) {}
+        : opts_(opts),
+          live_(live_path(opts.index)),
+          staging_(staging_path(live_)),
+          builder_(opts.language) {}
     ~Engine() { discard_rebuild(); }
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -86,9 +89,10 @@ class Engine {
 
     void open_db();
     // --full over an existing index (rebuild.cpp): built in staging_, swapped in at the end.
-    void begin_rebuild(const fs::path& lock_dir);
+    bool begin_rebuild(const fs::path& lock_dir);
+    void clear_in_place(const fs::path& index, bool has_glass, unsigned existing);
     void finish_rebuild();
-    void carry_over_other_files();
+    void carry_over_other_files(const fs::path& from, const fs::path& to);
     void discard_rebuild() noexcept;
     void close_all();
     // Where this run writes: the index, or the staging directory of a rebuild.
@@ -155,8 +159,9 @@ class Engine {
     const IndexOptions& opts_;
     StoryPass stories_{opts_.story_window_days, opts_.story_rule, opts_.story_cache};
     IndexStats stats_;
-    fs::path staging_;                                   // see staging_path()
-    bool rebuilding_ = false;                            // writing to staging_
+    fs::path live_;            // the index directory as the swaps see it (live_path())
+    fs::path staging_;         // see staging_path()
+    bool rebuilding_ = false;  // writing to staging_
     std::optional<Xapian::WritableDatabase> live_lock_;  // holds the live index's lock meanwhile
     std::optional<Xapian::WritableDatabase> db_;         // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;

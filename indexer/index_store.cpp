@@ -107,8 +107,9 @@ void Engine::open_db() {
     }
     // --full over an index that exists builds beside it and swaps it in at the end, so that
     // searches keep answering from the old index until then (whatever its layout was).
-    if (opts_.full && (has_stub || has_glass)) {
-        begin_rebuild(has_stub ? live / shard_dir_name(0) : live);
+    if (opts_.full && (has_stub || has_glass) &&
+        !begin_rebuild(has_stub ? live / shard_dir_name(0) : live)) {
+        clear_in_place(live, has_glass, existing);
     }
     const fs::path index = root();
     int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
@@ -152,6 +153,40 @@ void Engine::open_db() {
     // This run holds the index's lock now: a staging directory left by a killed --full is no
     // other writer's.
     if (!rebuilding_) fs::remove_all(staging_, ec);
+}
+
+// --full where the index cannot be rebuilt beside itself (why_not_swappable): the old layout's
+// files go, since they would shadow or confuse the new one; the databases themselves are
+// overwritten when opened. Another writer of the old layout (which locks other files than the
+// new layout's) must not hold it.
+void Engine::clear_in_place(const fs::path& index, bool has_glass, unsigned existing) {
+    std::error_code ec;
+    std::vector<fs::path> old;
+    if (has_glass) old.push_back(index);
+    for (unsigned i = 0; i < existing; ++i) old.push_back(index / shard_dir_name(i));
+    for (const auto& p : old) {
+        if (!fs::exists(p / "iamglass", ec)) continue;
+        try {
+            Xapian::WritableDatabase probe(
+                p.string(), Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
+            probe.close();
+        } catch (const Xapian::DatabaseLockError& e) {
+            throw lock_error(p.string(), e);
+        } catch (const Xapian::Error&) {
+            // Unreadable: it is being replaced anyway.
+        }
+    }
+    const unsigned n = opts_.shards ? opts_.shards : (existing ? existing : 1);
+    if (n > 1 && has_glass) {
+        for (const auto& e : fs::directory_iterator(index, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.ends_with(".glass") || name == "iamglass" || name == "flintlock")
+                fs::remove(e.path(), ec);
+        }
+    }
+    if (n == 1 && existing) fs::remove(index / kStubFileName, ec);
+    for (unsigned i = n > 1 ? n : 0; i < existing; ++i)
+        fs::remove_all(index / shard_dir_name(i), ec);
 }
 
 // A new document goes to the shard of its id: with several shards, at the next unused docid
@@ -233,13 +268,15 @@ void Engine::load_kinds() {
 // Rewrites the index compactly (xapian-compact): smaller and faster to search. The compacted
 // copy is built beside the index and swapped in; the old one is removed only after the swap.
 void Engine::compact() {
+    const fs::path top = rebuilding_ ? staging_ : live_;
     std::vector<fs::path> dirs;
     if (nshards_ == 1) {
-        dirs.push_back(root());
+        dirs.push_back(top);
     } else {
-        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(root() / shard_dir_name(i));
+        for (unsigned i = 0; i < nshards_; ++i) dirs.push_back(top / shard_dir_name(i));
     }
-    close_all();
+    // The writable handles stay open, holding the lock, until the compacted copies are in
+    // place: another indexer must not commit to what is about to be replaced.
     for (const fs::path& index : dirs) {
         const fs::path tmp = index.string() + ".compact-tmp";
         std::error_code ec;
@@ -253,9 +290,11 @@ void Engine::compact() {
             throw IndexError("cannot compact index '" + index.string() +
                              "': " + e.get_description());
         }
+        if (nshards_ == 1) carry_over_other_files(index, tmp);
         replace_dir(tmp, index);  // tmp now holds the uncompacted copy
         fs::remove_all(tmp, ec);
     }
+    close_all();
 }
 
 void Engine::count_write() {

@@ -15,6 +15,30 @@ namespace news {
 
 namespace fs = std::filesystem;
 
+fs::path live_path(const fs::path& index) {
+    std::error_code ec;
+    fs::path p = fs::absolute(index, ec);
+    if (ec) p = index;
+    fs::path r = fs::weakly_canonical(p, ec);
+    if (ec) r = p;
+    r = r.lexically_normal();
+    while (!r.has_filename() && r.has_relative_path()) r = r.parent_path();  // "idx/"
+    return r;
+}
+
+std::string why_not_swappable(const fs::path& live) {
+    struct stat l {
+    }, p{};
+    const fs::path parent = live.parent_path();
+    if (::stat(live.c_str(), &l) != 0 || ::stat(parent.c_str(), &p) != 0)
+        return std::string("cannot stat it: ") + std::strerror(errno);
+    if (l.st_dev != p.st_dev)
+        return "it is a mount point (or on another file system than its parent)";
+    if (::access(parent.c_str(), W_OK) != 0)
+        return "its parent directory '" + parent.string() + "' is not writable";
+    return "";
+}
+
 fs::path staging_path(const fs::path& live) {
     fs::path p = live;
     if (!p.has_filename()) p = p.parent_path();  // "idx/"
@@ -31,11 +55,19 @@ void replace_dir(const fs::path& fresh, const fs::path& live) {
         const fs::path old = fresh.string() + ".old";
         fs::remove_all(old, ec);
         fs::rename(live, old, ec);
-        if (!ec) fs::rename(fresh, live, ec);
-        if (!ec) fs::rename(old, fresh, ec);
-        if (!ec) return;
-        throw IndexError("cannot move '" + fresh.string() + "' to '" + live.string() +
-                         "': " + ec.message());
+        if (ec) {
+            throw IndexError("cannot move '" + live.string() + "' aside: " + ec.message());
+        }
+        fs::rename(fresh, live, ec);
+        if (ec) {  // put the old one back: `live` must not be left without an index
+            const std::string why = ec.message();
+            fs::rename(old, live, ec);
+            throw IndexError("cannot move '" + fresh.string() + "' to '" + live.string() +
+                             "': " + why +
+                             (ec ? "; the old index is at '" + old.string() + "'" : std::string()));
+        }
+        fs::rename(old, fresh, ec);
+        return;
     }
     throw IndexError("cannot swap '" + fresh.string() + "' and '" + live.string() +
                      "': " + std::strerror(err));
@@ -46,7 +78,12 @@ namespace detail {
 // Takes the live index's write lock for the whole rebuild (another indexer run must not write
 // the index that is about to be replaced), and clears the staging directory, which only a
 // killed rebuild can have left (this run holds the lock).
-void Engine::begin_rebuild(const fs::path& lock_dir) {
+bool Engine::begin_rebuild(const fs::path& lock_dir) {
+    if (const std::string why = why_not_swappable(live_); !why.empty()) {
+        stats_.notes.push_back("rebuilt in place, not beside the index (" + why +
+                               "): searches failed while it ran");
+        return false;
+    }
     try {
         live_lock_.emplace(lock_dir.string(),
                            Xapian::DB_OPEN | (opts_.wait_for_lock ? Xapian::DB_RETRY_LOCK : 0));
@@ -62,6 +99,7 @@ void Engine::begin_rebuild(const fs::path& lock_dir) {
                          "': " + ec.message());
     }
     rebuilding_ = true;
+    return true;
 }
 
 void Engine::close_all() {
@@ -76,8 +114,8 @@ void Engine::close_all() {
 // writing into a directory that is gone).
 void Engine::finish_rebuild() {
     close_all();
-    carry_over_other_files();
-    replace_dir(staging_, opts_.index);
+    carry_over_other_files(live_, staging_);
+    replace_dir(staging_, live_);
     rebuilding_ = false;
     std::error_code ec;
     fs::remove_all(staging_, ec);  // the old index
@@ -85,19 +123,26 @@ void Engine::finish_rebuild() {
     live_lock_.reset();
 }
 
-// Files in the index directory that are not the index's own (a README beside the index, as in
-// this repository's `index/`) move into the new index directory with it.
-void Engine::carry_over_other_files() {
+// Files in the index directory `from` that are not the index's own (a README beside the index,
+// as in this repository's `index/`) go into the directory `to` that replaces it. Throws
+// IndexError when one cannot be copied (before the swap, so nothing is lost).
+void Engine::carry_over_other_files(const fs::path& from, const fs::path& to) {
     auto ours = [](const std::string& name) {
         return name.ends_with(".glass") || name.ends_with(".tmp") || name == "iamglass" ||
-               name == "flintlock" || name == kStubFileName || name.starts_with("shard-");
+               name == "flintlock" || name == kStubFileName ||
+               (name.starts_with("shard-") &&
+                name.find_first_not_of("0123456789", 6) == std::string::npos);
     };
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(opts_.index, ec)) {
+    for (const auto& e : fs::directory_iterator(from, ec)) {
         const std::string name = e.path().filename().string();
-        if (ours(name) || fs::exists(staging_ / name, ec)) continue;
-        fs::copy(e.path(), staging_ / name,
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+        if (ours(name) || fs::exists(to / name)) continue;
+        fs::copy(e.path(), to / name, fs::copy_options::recursive | fs::copy_options::copy_symlinks,
+                 ec);
+        if (ec) {
+            throw IndexError("cannot keep '" + e.path().string() +
+                             "' with the new index: " + ec.message());
+        }
     }
 }
 

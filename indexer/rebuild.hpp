@@ -6,6 +6,14 @@
 
 namespace news {
 
+// The index directory `index` as the swap must see it: absolute, symlinks resolved (the swap
+// replaces the directory, not a link to it), no trailing "/" or "/.".
+std::filesystem::path live_path(const std::filesystem::path& index);
+
+// Why a directory cannot be swapped in at `live` by a rename ("" when it can): `live` is a mount
+// point or on another file system than its parent, or the parent is not writable.
+std::string why_not_swappable(const std::filesystem::path& live);
+
 // Where `indexer --full` builds the new copy of the index at `live`: a hidden sibling
 // directory (`.NAME.rebuild`), on the same file system so that the swap is a rename.
 std::filesystem::path staging_path(const std::filesystem::path& live);

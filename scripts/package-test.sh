@@ -25,9 +25,10 @@ die() {
     exit 1
 }
 
-# dpkg-shlibdeps (dpkg-dev) computes the Depends; help2man makes the man pages; zsh runs the
-# installed zsh completion (tests/completion_test.sh).
-scripts/install-packages.sh dpkg-dev help2man zsh
+# dpkg-shlibdeps (dpkg-dev) computes the Depends; CPack's .deb generator needs `file`; help2man
+# makes the man pages; zsh runs the installed zsh completion (tests/completion_test.sh); python3
+# reads the JSON answers below.
+scripts/install-packages.sh dpkg-dev file help2man zsh python3
 [[ -f $build/CMakeCache.txt ]] || die "no build in $build: run scripts/setup.sh first"
 # Configure again (finds help2man if it was installed just now), build what is missing (nothing
 # after scripts/test.sh), then only the package.

@@ -63,8 +63,19 @@ class IndexPool {
     // when the index cannot be opened.
     std::unique_ptr<OpenedIndex> take() {
         std::unique_ptr<OpenedIndex> h;
+        std::vector<std::unique_ptr<OpenedIndex>> stale;  // closed outside the lock
         {
             std::lock_guard<std::mutex> lock(m_);
+            // Idle handles on an index that was replaced (indexer --full) would keep the old
+            // copy open, and its disk space taken, until they are used again: drop them.
+            for (auto it = free_.begin(); it != free_.end();) {
+                if (replaced_on_disk(**it)) {
+                    stale.push_back(std::move(*it));
+                    it = free_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
             if (!free_.empty()) {
                 h = std::move(free_.back());
                 free_.pop_back();

@@ -148,4 +148,24 @@ TEST(DiskFull, ReadOnlyIndexDirectoryIsAnIndexErrorAndStaysSearchable) {
     EXPECT_EQ(visible_articles(index), 80u);
 }
 
+// An index directory that is a mount point (a volume of its own) cannot be swapped by a rename:
+// --full rebuilds it in place, as before rebuilds went beside the index, and says so.
+TEST(DiskFull, FullRebuildOfAMountPointIndexIsDoneInPlace) {
+    TempDir work;
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "index";
+    Tmpfs disk(index, 16);
+    MOUNT_OR_SKIP(disk);
+    write_corpus(corpus, 0, 60);
+    auto first = run_indexer(index_args(index, corpus, 50), work.path());
+    ASSERT_EQ(first->exit_code(), 0) << first->stderr_text();
+    std::vector<std::string> args = index_args(index, corpus, 50, {"--full"});
+    args.erase(std::find(args.begin(), args.end(), "-q"));
+    auto rebuild = run_indexer(args, work.path());
+    EXPECT_EQ(rebuild->exit_code(), 0) << rebuild->stderr_text();
+    EXPECT_NE(rebuild->stderr_text().find("rebuilt in place"), std::string::npos)
+        << rebuild->stderr_text();
+    EXPECT_EQ(visible_articles(index), 60u);
+    EXPECT_EQ(check_index(index), "");
+}
+
 }  // namespace

@@ -175,4 +175,32 @@ TEST(Rebuild, OtherFilesInTheIndexDirectoryAreKept) {
     expect_equals_clean(index);
 }
 
+// The index path as people write it: through a symlink (the target directory is replaced, the
+// link stays), with a trailing slash, and `--compact` alone keeps the directory's other files.
+TEST(Rebuild, SymlinkedAndSlashedIndexPathsAndCompactKeepTheirDirectory) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path target = live_copy(work.path());
+    const fs::path link = work.path() / "link";
+    fs::create_directory_symlink(target, link);
+    auto viaLink = run_indexer(index_args(link, s.corpus, 5000, {"--full"}), work.path());
+    EXPECT_EQ(viaLink->exit_code(), 0) << viaLink->stderr_text();
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_FALSE(fs::exists(work.path() / ".link.rebuild"));
+    EXPECT_FALSE(fs::exists(work.path() / ".index.rebuild"));
+    expect_equals_clean(target);
+
+    const std::string slashed = target.string() + "/";
+    auto slash = run_indexer(index_args(slashed, s.corpus, 5000, {"--full"}), work.path());
+    EXPECT_EQ(slash->exit_code(), 0) << slash->stderr_text();
+    expect_equals_clean(target);
+
+    std::ofstream(target / "README.md") << "kept\n";
+    auto compact = run_indexer(index_args(slashed, s.corpus, 5000, {"--compact"}), work.path());
+    EXPECT_EQ(compact->exit_code(), 0) << compact->stderr_text();
+    EXPECT_EQ(read_text(target / "README.md"), "kept\n");
+    EXPECT_FALSE(fs::exists(target / ".compact-tmp"));
+    expect_equals_clean(target);
+}
+
 }  // namespace
