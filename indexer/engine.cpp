@@ -531,7 +531,25 @@ void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
 // (`seen`) are gone. Their rows are dropped and their articles removed (or their foreign
 // links dropped), in path order.
 void Engine::prune(const Walker& walker, const std::unordered_set<std::string>& seen) {
-    const std::vector<std::string>& roots = walker.roots();
+    // A root under which the walk found nothing at all is more likely an unmounted disk or a
+    // folder being rewritten than a corpus deleted on purpose: its articles are kept (unless
+    // --prune was given explicitly), and a note says so.
+    std::vector<std::string> roots, empty;
+    for (const auto& r : walker.roots()) {
+        const bool found = std::any_of(seen.begin(), seen.end(),
+                                       [&](const std::string& k) { return under_roots(k, {r}); });
+        (found || opts_.prune_empty_inputs ? roots : empty).push_back(r);
+    }
+    for (const auto& r : empty) {
+        const auto n = std::count_if(table_.begin(), table_.end(),
+                                     [&](const auto& e) { return under_roots(e.first, {r}); });
+        if (n > 0) {
+            stats_.notes.push_back(
+                "nothing found under " + r + ": its " + std::to_string(n) +
+                (n == 1 ? " file was" : " files were") +
+                " not pruned (an unmounted disk?); --prune given explicitly or --full drops them");
+        }
+    }
     auto gone = [&](const std::string& key) {
         return !seen.count(key) && under_roots(key, roots) &&
                !under_roots(key, walker.unreadable());

@@ -18,10 +18,13 @@ namespace news {
 struct IndexOptions {
     std::filesystem::path index = "index";
     std::vector<std::filesystem::path> inputs;
-    unsigned jobs = 0;           // 0 = all cores
-    std::size_t batch = 5000;    // commit every N written documents
-    bool full = false;           // rebuild from scratch
-    bool prune = true;           // delete documents whose files under `inputs` are gone
+    unsigned jobs = 0;         // 0 = all cores
+    std::size_t batch = 5000;  // commit every N written documents
+    bool full = false;         // rebuild from scratch
+    bool prune = true;         // delete documents whose files under `inputs` are gone
+    // ... also under an input in which nothing at all was found (by default such an input is
+    // taken for an unmounted disk and spared; `indexer --prune` given explicitly sets this).
+    bool prune_empty_inputs = false;
     bool dry_run = false;        // parse and validate only
     bool wait_for_lock = false;  // wait instead of failing when another writer holds the lock
     bool compact = false;        // compact the index at the end of the run

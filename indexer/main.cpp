@@ -128,8 +128,9 @@ int run(int argc, char** argv) {
                  "rebuild the index from scratch, beside the live one (searches keep answering "
                  "from it), and swap it in at the end");
     bool no_prune = false;
-    app.add_flag("--prune", opts.prune,
-                 "delete the articles whose files under PATHS are gone (the default)");
+    app.add_flag("--prune", opts.prune_empty_inputs,
+                 "delete the articles whose files under PATHS are gone (the default), also "
+                 "under a PATH in which nothing at all is found (by default that one is spared)");
     app.add_flag("--no-prune", no_prune, "keep the articles whose files under PATHS are gone");
     app.add_flag("--retry-rejected", opts.retry_rejected,
                  "read again the files an earlier run rejected, even when they are unchanged");

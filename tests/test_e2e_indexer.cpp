@@ -505,3 +505,30 @@ TEST(E2eIndexer, DuplicatesOnAFreshIndexAndInADryRunAreCountedAlike) {
         searcher({"get", "--index", f.index(), "--format", "json", "https://news.example/alpha"});
     EXPECT_EQ(json::parse(get.out)["article"]["title"], "Alpha pangolin again") << get.out;
 }
+
+// Pruning is the default, but a folder in which the walk finds nothing at all (an unmounted
+// disk, a sync half done) does not empty the index: its articles are kept and a note says so.
+TEST(E2eIndexer, AnEmptiedFolderIsNotPruned) {
+    Fixture f;
+    f.add("a/one.md", article("Alpha pangolin", "https://news.example/alpha"));
+    f.add("b/two.md", article("Beta pangolin", "https://news.example/beta"));
+    ASSERT_EQ(indexer({"--index", f.index(), f.corpus() + "/a", f.corpus() + "/b"}).rc, 0);
+    fs::remove(fs::path(f.corpus()) / "a/one.md");
+    fs::remove(fs::path(f.corpus()) / "b/two.md");
+    f.add("b/three.md", article("Gamma pangolin", "https://news.example/gamma"));
+    const Output o = indexer({"--index", f.index(), f.corpus() + "/a", f.corpus() + "/b"});
+    EXPECT_EQ(o.rc, 0) << describe(o);
+    const Summary s = parse_summary(o.out);
+    ASSERT_TRUE(s.parsed) << o.out;
+    EXPECT_EQ(s.n.at("deleted"), 1) << "b/two.md is gone; a/ is empty and kept";
+    EXPECT_TRUE(contains(o.err, "nothing found under")) << o.err;
+    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/alpha"}).rc, 0);
+    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/beta"}).rc,
+              news::kExitNotFound);
+    // --prune given explicitly: the emptied folder is pruned too.
+    const Output forced =
+        indexer({"--index", f.index(), "--prune", f.corpus() + "/a", f.corpus() + "/b"});
+    EXPECT_EQ(parse_summary(forced.out).n.at("deleted"), 1) << forced.out;
+    EXPECT_EQ(searcher({"get", "--index", f.index(), "https://news.example/alpha"}).rc,
+              news::kExitNotFound);
+}

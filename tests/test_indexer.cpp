@@ -237,7 +237,7 @@ TEST(Indexer, StubLifecycle) {
 
     // The last article mentioning the stub is deleted: the stub goes too.
     fs::remove(f.corpus() / "a.md");
-    s = f.index_run([](auto& o) { o.prune = true; });
+    s = f.index_run([](auto& o) { o.prune_empty_inputs = true; });  // the corpus is empty now
     EXPECT_EQ(s.stubs_removed, 1u);
     Xapian::Database db(f.index().string());
     EXPECT_EQ(db.get_doccount(), 0u);
