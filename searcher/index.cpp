@@ -2,14 +2,16 @@
 // remote shards, with their schema and language checked; dropping shards that die mid-search.
 #include "index.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
-
-#include <sys/stat.h>
 
 #include "schema.hpp"
 #include "shards.hpp"
@@ -37,7 +39,25 @@ std::string metadata(Xapian::Database& db, const std::string& key) {
 }
 
 // Opens one shard (a local database or a remote one) and checks its schema version.
-Xapian::Database open_shard(const ShardLocation& loc) {
+// An open descriptor of the directory `path` (closed with the last copy), and the path that
+// opens files through it; nullptr and `path` itself when it is no directory (a single-file
+// database) or /proc is not there.
+std::pair<std::shared_ptr<const int>, std::string> pin_directory(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return {nullptr, path};
+    auto holder = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+        ::close(*p);
+        delete p;
+    });
+    const std::string via = "/proc/self/fd/" + std::to_string(fd);
+    struct stat a {
+    }, b{};
+    if (::stat(via.c_str(), &a) != 0 || ::fstat(fd, &b) != 0 || a.st_ino != b.st_ino)
+        return {nullptr, path};
+    return {std::move(holder), via};
+}
+
+Xapian::Database open_shard(const ShardLocation& loc, std::shared_ptr<const int>& dir_fd) {
     const std::string name = loc.spec();
     Xapian::Database db;
     if (loc.remote) {
@@ -61,7 +81,9 @@ Xapian::Database open_shard(const ShardLocation& loc) {
         // only an error that persists is reported.
         for (int attempt = 0;; ++attempt) {
             try {
-                db = Xapian::Database(loc.path);
+                auto [fd, via] = pin_directory(loc.path);
+                db = Xapian::Database(via);
+                dir_fd = std::move(fd);
                 break;
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= 5)
@@ -162,8 +184,9 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
         }
         for (const auto& loc : locs) {
             Xapian::Database one;
+            std::shared_ptr<const int> dir_fd;
             try {
-                one = open_shard(loc);
+                one = open_shard(loc, dir_fd);
             } catch (const IndexError& e) {
                 leave_out(loc.spec(), e);
                 continue;
@@ -178,6 +201,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
             out.db.add_database(one);
             out.any_remote = out.any_remote || loc.remote;
             out.parts.push_back(one);
+            if (dir_fd) out.dir_fds.push_back(std::move(dir_fd));
             out.paths.push_back(loc.spec());
         }
     }

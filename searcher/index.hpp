@@ -33,7 +33,11 @@ struct OpenedIndex {
     std::string language;
     std::vector<std::string> paths;       // the shards in use (paths or tcp://HOST:PORT)
     std::vector<Xapian::Database> parts;  // the same, one database each
-    std::vector<MissingShard> missing;    // shards left out
+    // Each local shard directory, held open: its database was opened through the descriptor
+    // (/proc/self/fd/N), so every file of it comes from one directory even when `indexer --full`
+    // swaps another one in under the same path while it is being opened.
+    std::vector<std::shared_ptr<const int>> dir_fds;
+    std::vector<MissingShard> missing;  // shards left out
     bool allow_partial = false;
     bool any_remote = false;  // some shard is served by xapian-tcpsrv (no custom classes)
     std::shared_ptr<QueryBuilder> builder;  // made on first use, kept for batch mode
