@@ -420,7 +420,18 @@ IndexStats Engine::run() {
     if (!opts_.dry_run) {
         opener = std::thread([this, &open_error] {
             try {
+                // With --wait, another run's --full can swap a new index in while this one waits
+                // for the old one's lock: the lock it then gets is not the new index's.
+                struct stat before {
+                }, after{};
+                const bool existed = ::stat(live_.c_str(), &before) == 0;
                 open_db();
+                if (existed && (::stat(live_.c_str(), &after) != 0 ||
+                                after.st_ino != before.st_ino || after.st_dev != before.st_dev)) {
+                    throw IndexError("index '" + opts_.index.string() +
+                                     "' was replaced by a rebuild (indexer --full) while this run "
+                                     "waited for it; run again");
+                }
                 if (!opts_.full) load_state();
             } catch (...) {
                 open_error = std::current_exception();

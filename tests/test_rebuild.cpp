@@ -203,4 +203,29 @@ TEST(Rebuild, SymlinkedAndSlashedIndexPathsAndCompactKeepTheirDirectory) {
     expect_equals_clean(target);
 }
 
+// An indexer waiting (--wait) for the lock of an index that a --full run then replaces would get
+// the old index's lock and write the new one unlocked: it stops instead, saying why, and a run
+// after it finds the rebuilt index as it should be.
+TEST(Rebuild, IndexerWaitingThroughARebuildStopsAndSaysWhy) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = live_copy(work.path());
+    auto rebuild = spawn_indexer(index_args(index, s.corpus, 100, {"--full"}), work.path());
+    ASSERT_TRUE(wait_until(*rebuild, [&] { return revision(staging_of(index)) > 0; }))
+        << "the rebuild finished too soon: " << rebuild->stderr_text();
+    auto waiting = spawn_indexer(index_args(index, s.corpus, 100, {"--wait"}), work.path());
+    rebuild->wait();
+    waiting->wait();
+    EXPECT_EQ(rebuild->exit_code(), 0) << rebuild->stderr_text();
+    EXPECT_EQ(waiting->exit_code(), news::kExitIndex) << waiting->stderr_text();
+    EXPECT_NE(waiting->stderr_text().find("was replaced by a rebuild"), std::string::npos)
+        << waiting->stderr_text();
+    auto after = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(after->exit_code(), 0) << after->stderr_text();
+    EXPECT_NE(after->stdout_text().find(std::to_string(kCorpusSize) + " unchanged, 0 added"),
+              std::string::npos)
+        << after->stdout_text();
+    EXPECT_EQ(check_index(index), "");
+}
+
 }  // namespace
