@@ -49,7 +49,8 @@ cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer
 libs=(-lxapian -lyaml-cpp -licui18n -licuuc -pthread)
 
 # -- build -------------------------------------------------------------------------------------
-# common/*.cpp (and searcher/*.cpp but main.cpp for the query target) are compiled once into objects with
+# common/*.cpp (and, for the query target, searcher/*.cpp but the CLI's main.cpp and the HTTP
+# server's files, which need cpp-httplib) are compiled once into objects with
 # -fsanitize=fuzzer-no-link; each target is then linked with -fsanitize=fuzzer. Objects are
 # rebuilt when their source or any project header is newer.
 compile() {  # src obj
@@ -68,7 +69,10 @@ build_target() {  # name
     local sources=("$root"/common/*.cpp)
     if [ "$name" = query ]; then
         for src in "$root"/searcher/*.cpp; do
-            [ "$(basename "$src")" = main.cpp ] || sources+=("$src")
+            case "$(basename "$src")" in
+            main.cpp | serve.cpp | http_params.cpp) ;; # the CLI and the HTTP server (cpp-httplib)
+            *) sources+=("$src") ;;
+            esac
         done
     fi
     sources+=("$root/tests/fuzz/fuzz_$name.cpp")
