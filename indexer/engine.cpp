@@ -83,24 +83,24 @@ void Engine::report_rejection(const Rejection& r) {
                  format_location(r.file, r.line, r.column, r.reason).c_str());
 }
 
+// `doc` is moved out (to a writer thread, with parallel writers).
 void Engine::write_article(const Article& a, Xapian::Document& doc,
                            const std::vector<std::string>& spelling, TextInfo&& text) {
-    Xapian::WritableDatabase& db = *db_;
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
     const std::string self = id_key(a.id);
     auto kind = kinds().find(self);
     if (kind != kinds().end() && kind->second.kind == Kind::Full) {
-        if (auto did = find_docid(db, a.id)) {
-            old_links = out_links(db.get_document(*did));
-            stories_.touch_story_of(*db_, *did);  // its old story may split
+        if (auto did = find_docid(db(), a.id)) {
+            old_links = out_links(db().get_document(*did));
+            stories_.touch_story_of(db(), *did);  // its old story may split
         }
     }
     Xapian::docid did;
     if (kind == kinds().end()) {
-        did = add_doc(self, doc);  // nothing has this id: no lookup needed
+        did = add_doc(self, std::move(doc));  // nothing has this id: no lookup needed
     } else {
-        did = db.replace_document(qterm, doc);
+        did = db().replace_document(qterm, doc);
     }
     stories_.touch(did);
     stories_.put(did, std::move(text));
@@ -121,7 +121,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
 
 // The documents holding `term` are about to change other than by write_article.
 void Engine::forget_text(const std::string& term) {
-    stories_.forget_term(*db_, term);
+    stories_.forget_term(db(), term);
 }
 
 bool Engine::remove_article(const std::string& id) {
@@ -129,22 +129,22 @@ bool Engine::remove_article(const std::string& id) {
     const std::string key = id_key(id);
     auto k = kinds().find(key);
     if (k == kinds().end() || k->second.kind != Kind::Full) return false;
-    auto did = find_docid(*db_, id);
+    auto did = find_docid(db(), id);
     std::vector<std::string> links;
     if (did) {
-        links = out_links(db_->get_document(*did));
-        stories_.touch_story_of(*db_, *did);
+        links = out_links(db().get_document(*did));
+        stories_.touch_story_of(db(), *did);
     }
     // Still listed by other articles: it lives on as a stub.
     std::optional<std::pair<Xapian::Document, std::string>> stub;
     if (referenced(key)) stub = stub_from_referrer(key);
     forget_text(t);
     if (stub) {
-        db_->replace_document(t, stub->first);
+        db().replace_document(t, stub->first);
         k->second = {Kind::Stub, stub->second};
         ++stats_.stubs_added;
     } else {
-        db_->delete_document(t);
+        db().delete_document(t);
         kinds().erase(k);
     }
     ++stats_.deleted;
@@ -609,8 +609,12 @@ void Engine::finish_index() {
             "it; run --full again to rebuild it");
         return;
     }
+    last_commit_ = true;
     if (work || opts_.full) commit();
-    if (opts_.compact && !stats_.interrupted) {
+    if (merge_shards_) {
+        Stopwatch sw(stats_.times.compact);
+        merge();  // which compacts as well
+    } else if (opts_.compact && !stats_.interrupted) {
         Stopwatch sw(stats_.times.compact);
         compact();
     }

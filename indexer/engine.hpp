@@ -19,6 +19,7 @@ struct IndexOptions {
     std::filesystem::path index = "index";
     std::vector<std::filesystem::path> inputs;
     unsigned jobs = 0;         // 0 = all cores
+    unsigned writers = 0;      // --full: writer threads (0 = as many as jobs, at most 4)
     std::size_t batch = 5000;  // commit every N written documents
     bool full = false;         // rebuild from scratch
     bool prune = true;         // delete documents whose files under `inputs` are gone
@@ -75,6 +76,8 @@ struct WriterTimes {
     double prune = 0;     // --prune
     double compact = 0;   // --compact
     std::size_t commits = 0;
+    unsigned writers = 1;    // --full: writer threads (shard_writers.hpp)
+    double writer_busy = 0;  // their time adding documents and committing, summed
 };
 
 struct IndexStats {

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,6 +35,7 @@
 #include "progress.hpp"
 #include "rebuild.hpp"
 #include "schema.hpp"
+#include "shard_writers.hpp"
 #include "shards.hpp"
 #include "stories.hpp"
 #include "text.hpp"
@@ -105,12 +107,23 @@ class Engine {
     unsigned threads() const {  // --jobs, 0 = all cores
         return opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
     }
-    Xapian::docid add_doc(const std::string& key, const Xapian::Document& doc);
+    Xapian::docid add_doc(const std::string& key, Xapian::Document&& doc);
+    // The database of all shards, for anything but add_doc: first waits until the writer
+    // threads (if any) have written every document handed to them.
+    Xapian::WritableDatabase& db() {
+        if (writers_) writers_->sync();
+        return *db_;
+    }
+    // How many writer threads a --full build of `n` shards uses (shard_writers.hpp): one per
+    // shard; a build of one index uses several internal shards, merged at the end (merge()).
+    unsigned full_build_writers(unsigned n) const;
+    void start_writers();
+    void merge();
     void commit_all();
     bool mine(const std::string& key) const {
         return opts_.shard_count == 0 || shard_for_key(key, opts_.shard_count) == opts_.shard_index;
     }
-    bool referenced(const std::string& key) const;
+    bool referenced(const std::string& key);
     void want_stub(const std::string& key, const RelatedRef& r, const std::string& from);
     void apply_foreign(const InputFile& f, Result&& r);
     void drop_foreign_links(const std::string& path, const TableEntry& e,
@@ -165,7 +178,9 @@ class Engine {
     std::optional<Xapian::WritableDatabase> live_lock_;  // holds the live index's lock meanwhile
     std::optional<Xapian::WritableDatabase> db_;         // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;
-    std::vector<std::string> shard_paths_;  // the same, as directories (same order)
+    std::unique_ptr<ShardWriters> writers_;  // --full: a thread per shard writes new documents
+    bool merge_shards_ = false;              // shards_ are internal: merged into one at the end
+    std::vector<std::string> shard_paths_;   // the same, as directories (same order)
     unsigned nshards_ = 1;
     std::vector<Xapian::docid> next_local_;              // per shard: the next unused docid in it
     DocumentBuilder builder_;                            // the writer's own, for stubs
@@ -190,8 +205,9 @@ class Engine {
     void load_kinds();
 
     std::size_t pending_writes_ = 0;
-    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
-    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed
+    bool in_commit_ = false;    // stubs written by commit() itself do not trigger another
+    bool last_commit_ = false;  // the commit at the end of the run (finish_index)
+    bool fresh_ = false;        // a new index: commit its metadata even if no file was indexed
     std::size_t committed_docs_ = 0;
     double commit_s_ = 0;  // time spent in commit() so far
 };

@@ -71,7 +71,7 @@ void Engine::open_db() {
     const fs::path live = opts_.index;
     std::error_code ec;
     const bool has_stub = fs::exists(live / kStubFileName, ec);
-    const bool has_glass = fs::exists(live / "iamglass", ec);
+    bool has_glass = fs::exists(live / "iamglass", ec);
     unsigned existing = 0;  // shards of an existing sharded index
     if (has_stub) {
         for (const auto& loc : read_stub_file(live / kStubFileName)) {
@@ -105,6 +105,13 @@ void Engine::open_db() {
                          : "index '" + live.string() + "' has " + std::to_string(n) +
                                " shards; --shard K/N builds a single shard index");
     }
+    // --full with parallel writers builds a new index beside where it will be, too: an empty
+    // index there holds the lock meanwhile (and is what a killed build leaves).
+    const unsigned writers = full_build_writers(n);
+    if (writers > 1 && !has_stub && !has_glass) {
+        open_one(live, Xapian::DB_CREATE_OR_OPEN).commit();
+        has_glass = true;
+    }
     // --full over an index that exists builds beside it and swaps it in at the end, so that
     // searches keep answering from the old index until then (whatever its layout was).
     if (opts_.full && (has_stub || has_glass) &&
@@ -114,6 +121,10 @@ void Engine::open_db() {
     const fs::path index = root();
     int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+    // One index built by several writers: as internal shards of the staging directory, merged
+    // into one index at the end (merge()).
+    merge_shards_ = n == 1 && writers > 1 && rebuilding_;
+    if (merge_shards_) n = writers;
     nshards_ = n;
     if (n == 1) {
         shards_.push_back(open_one(index, flags));
@@ -137,7 +148,7 @@ void Engine::open_db() {
             dirs.push_back(shard_dir_name(i));
         }
         const fs::path stub = index / kStubFileName;
-        bool same = false;
+        bool same = merge_shards_;  // internal shards: no stub file lists them
         if (has_stub && !rebuilding_) {
             try {
                 const auto locs = read_stub_file(stub);
@@ -150,6 +161,7 @@ void Engine::open_db() {
         if (!same) write_stub_file(stub, dirs);
     }
     spelling_.resize(n);
+    if (opts_.full && n > 1 && rebuilding_) start_writers();
     // This run holds the index's lock now: a staging directory left by a killed --full is no
     // other writer's.
     if (!rebuilding_) fs::remove_all(staging_, ec);
@@ -192,12 +204,16 @@ void Engine::clear_in_place(const fs::path& index, bool has_glass, unsigned exis
 // A new document goes to the shard of its id: with several shards, at the next unused docid
 // of that shard (Xapian interleaves the docids of sub-databases: docid d lives in shard
 // (d - 1) % N), since add_document would pick shards round-robin.
-Xapian::docid Engine::add_doc(const std::string& key, const Xapian::Document& doc) {
+Xapian::docid Engine::add_doc(const std::string& key, Xapian::Document&& doc) {
     if (nshards_ == 1) return db_->add_document(doc);
     const unsigned s = shard_for_key(key, nshards_);
     const Xapian::docid local = next_local_[s]++;
     const Xapian::docid global = (local - 1) * nshards_ + s + 1;
-    db_->replace_document(global, doc);
+    if (writers_) {
+        writers_->add(s, local, std::move(doc));
+    } else {
+        db_->replace_document(global, doc);
+    }
     return global;
 }
 
@@ -205,7 +221,77 @@ Xapian::docid Engine::add_doc(const std::string& key, const Xapian::Document& do
 // shards may hold documents the table does not list yet, which the next run re-indexes
 // (upserts by id) instead of losing them.
 void Engine::commit_all() {
+    if (writers_) {
+        writers_->commit();  // the others in parallel, then shard 0
+        return;
+    }
     for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) it->commit();
+}
+
+// Parallel writers pay off only where a build writes many new documents and reads little back:
+// --full. They need a build beside the live index (a killed build must not leave half of one
+// where it is searched); --shard K/N and --dry-run write one shard or none. One writer per
+// shard, and a build of one index uses as many writers as parser threads, at most 4 (merging
+// more sub-indexes costs more than their writers save on the machines we measured; see
+// docs/benchmarks.md).
+unsigned Engine::full_build_writers(unsigned n) const {
+    if (!opts_.full || opts_.dry_run || opts_.shard_count) return 1;
+    if (n > 1) return n;
+    const unsigned w = opts_.writers ? opts_.writers : std::min(threads(), 4u);
+    return std::max(1u, w);
+}
+
+void Engine::start_writers() {
+    writers_ = std::make_unique<ShardWriters>(shards_);
+    stats_.times.writers = static_cast<unsigned>(shards_.size());
+}
+
+namespace {
+
+// Keeps the first source's value of a metadata key several internal shards hold (schema,
+// language and the last update are equal; the file table is only in shard 0).
+class FirstMetadata : public Xapian::Compactor {
+  public:
+    std::string resolve_duplicate_metadata(const std::string&, size_t,
+                                           const std::string tags[]) override {
+        return tags[0];
+    }
+};
+
+}  // namespace
+
+// The internal shards of a --full build by several writers become one index in the staging
+// directory: Xapian's compactor merges them (renumbering docids, which nothing stored refers
+// to: story ids are article ids, and the story pass is done), so the result is compacted too.
+void Engine::merge() {
+    const fs::path top = staging_;
+    const fs::path out = top / ".merged";
+    std::error_code ec;
+    fs::remove_all(out, ec);
+    close_all();
+    try {
+        Xapian::Database all;
+        for (const auto& p : shard_paths_) all.add_database(Xapian::Database(p));
+        FirstMetadata keep_first;
+        all.compact(out.string(), 0, 0, keep_first);
+        for (const auto& p : shard_paths_) fs::remove_all(p);
+        for (const auto& e : fs::directory_iterator(out))
+            fs::rename(e.path(), top / e.path().filename());
+        fs::remove(out);
+        Xapian::WritableDatabase merged(top.string(), Xapian::DB_OPEN);
+        merged.set_metadata(kMetaShard, "");  // a whole index, not shard 0 of N
+        merged.commit();
+        merged.close();
+    } catch (const Xapian::Error& e) {
+        throw IndexError("cannot merge the writers' indexes into '" + top.string() +
+                         "': " + e.get_description());
+    } catch (const fs::filesystem_error& e) {
+        throw IndexError("cannot merge the writers' indexes into '" + top.string() +
+                         "': " + e.what());
+    }
+    merge_shards_ = false;
+    nshards_ = 1;
+    shard_paths_ = {top.string()};
 }
 
 void Engine::load_state() {
@@ -307,17 +393,26 @@ void Engine::commit() {
     Stopwatch whole(commit_s_);
     WriterTimes& tm = stats_.times;
     ++tm.commits;
+    if (writers_) {
+        Stopwatch sw(tm.flush);  // waiting for the writer threads to write what they hold
+        writers_->sync();
+    }
     {
         Stopwatch sw(tm.stubs);
         flush_stubs();
     }
-    // Stories are recomputed on the committed state (searching a database with pending changes
-    // is slow). The articles to recompute are saved with the first commit, so a crash between
-    // the two leaves them to the next run.
-    // With shards, every shard keeps the list: whichever commits, the next run finds it.
-    std::string pending;
-    for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
-    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
+    // A build beside the index recomputes stories once, at its last commit: nobody searches it
+    // before, and one pass over all its articles groups them as one pass over any batch would
+    // (independent of --batch). Elsewhere, stories are recomputed at every commit, on the
+    // committed state (searching a database with pending changes is slow). The articles to
+    // recompute are saved with the first commit, so a crash between the two leaves them to the
+    // next run. With shards, every shard keeps the list: whichever commits, the next run finds it.
+    const bool stories_now = !rebuilding_ || last_commit_;
+    if (!rebuilding_) {
+        std::string pending;
+        for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
+        for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
+    }
     {
         Stopwatch sw(tm.spelling);
         for (std::size_t i = 0; i < spelling_.size(); ++i) {
@@ -359,6 +454,13 @@ void Engine::commit() {
         Stopwatch sw(tm.flush);
         commit_all();
     }
+    if (!stories_now) {
+        in_commit_ = false;
+        committed_docs_ += pending_writes_;
+        pending_writes_ = 0;
+        if (opts_.after_commit) opts_.after_commit(committed_docs_);
+        return;
+    }
     {
         Stopwatch sw(tm.stories);
         // The candidate searches read the committed state through a reader: the same terms and
@@ -369,9 +471,11 @@ void Engine::commit() {
             for (const auto& p : shard_paths_) reader.add_database(Xapian::Database(p));
             return reader;
         };
-        stories_.run(*db_, open_reader, threads(), [this] { count_write(); });
+        stories_.run(db(), open_reader, threads(), [this] { count_write(); });
     }
-    for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
+    if (!rebuilding_) {
+        for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
+    }
     {
         Stopwatch sw(tm.flush);
         commit_all();

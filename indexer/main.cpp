@@ -87,6 +87,12 @@ void print_outcome(const news::IndexOptions& opts, const news::IndexStats& s, bo
                      "prune %.3fs; compact %.3fs; elapsed %.3fs\n",
                      t.wait, t.write, t.commits, t.stubs, t.spelling, t.flush, t.stories, t.prune,
                      t.compact, s.elapsed_s);
+        if (t.writers > 1) {
+            std::fprintf(stderr,
+                         "indexer: timings: %u writer threads wrote and committed documents for "
+                         "%.3fs in all\n",
+                         t.writers, t.writer_busy);
+        }
     }
 }
 
@@ -121,6 +127,11 @@ int run(int argc, char** argv) {
         ->required();
     app.add_option("--index,-i", index, "index directory")->capture_default_str();
     app.add_option("--jobs,-j", opts.jobs, "parser threads (0 = all cores)")->capture_default_str();
+    app.add_option("--writers", opts.writers,
+                   "--full: writer threads, each writing part of the index, merged at the end "
+                   "(0 = as many as --jobs, at most 4; with --shards, one per shard)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     app.add_option("--batch", opts.batch, "commit every N document writes")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);

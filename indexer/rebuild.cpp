@@ -103,6 +103,10 @@ bool Engine::begin_rebuild(const fs::path& lock_dir) {
 }
 
 void Engine::close_all() {
+    if (writers_) {
+        stats_.times.writer_busy = writers_->busy_seconds();
+        writers_.reset();  // joins the writer threads (what they still hold is dropped)
+    }
     if (db_) db_->close();
     db_.reset();
     for (auto& sh : shards_) sh.close();
@@ -154,6 +158,7 @@ void Engine::discard_rebuild() noexcept {
     try {
         close_all();
     } catch (...) {  // e.g. the disk is full: the copy is deleted anyway
+        writers_.reset();
         db_.reset();
         shards_.clear();
     }

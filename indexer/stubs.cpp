@@ -4,8 +4,8 @@
 
 namespace news::detail {
 
-bool Engine::referenced(const std::string& key) const {
-    if (db_->get_termfreq(make_term(field(FieldId::Links).prefix, key)) > 0) return true;
+bool Engine::referenced(const std::string& key) {
+    if (db().get_termfreq(make_term(field(FieldId::Links).prefix, key)) > 0) return true;
     auto x = xref_.find(key);
     return x != xref_.end() && !x->second.empty();
 }
@@ -43,9 +43,9 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
     Xapian::Document stub = builder_.build_stub(r, from);
     if (exists) {
         forget_text(make_term(field(FieldId::IdKey).prefix, key));
-        db_->replace_document(make_term(field(FieldId::IdKey).prefix, key), stub);
+        db().replace_document(make_term(field(FieldId::IdKey).prefix, key), stub);
     } else {
-        add_doc(key, stub);
+        add_doc(key, std::move(stub));
         ++stats_.stubs_added;
     }
     kinds()[key] = {Kind::Stub, from};
@@ -60,7 +60,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
     const std::string t = make_term(field(FieldId::IdKey).prefix, key);
     if (!referenced(key)) {
         forget_text(t);
-        db_->delete_document(t);
+        db().delete_document(t);
         kinds().erase(k);
         ++stats_.stubs_removed;
         count_write();
@@ -73,8 +73,8 @@ void Engine::maybe_remove_stub(const std::string& key) {
         for (const auto& [path, rid] : x->second)
             from_still_links = from_still_links || rid == from;
     }
-    if (auto fd = find_docid(*db_, from); fd && !from_still_links) {
-        const Xapian::Document fdoc = db_->get_document(*fd);
+    if (auto fd = find_docid(db(), from); fd && !from_still_links) {
+        const Xapian::Document fdoc = db().get_document(*fd);
         for (auto ti = fdoc.termlist_begin(); ti != fdoc.termlist_end(); ti.skip_to(lt)) {
             from_still_links = *ti == lt;
             break;
@@ -83,7 +83,7 @@ void Engine::maybe_remove_stub(const std::string& key) {
     if (!from_still_links) {
         if (auto stub = stub_from_referrer(key)) {
             forget_text(t);
-            db_->replace_document(t, stub->first);
+            db().replace_document(t, stub->first);
             k->second.from = stub->second;
             count_write();
         }
@@ -101,8 +101,8 @@ std::optional<std::pair<Xapian::Document, std::string>> Engine::stub_from_referr
         bool operator<(const Referrer& o) const { return id < o.id; }
     };
     std::vector<Referrer> referrers;
-    for (auto p = db_->postlist_begin(lt); p != db_->postlist_end(lt); ++p) {
-        auto data = read_data(db_->get_document(*p));
+    for (auto p = db().postlist_begin(lt); p != db().postlist_end(lt); ++p) {
+        auto data = read_data(db().get_document(*p));
         referrers.push_back(
             {data.value("id", ""), data.value("source", ""), data.value("path", "")});
     }

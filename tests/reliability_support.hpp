@@ -346,8 +346,13 @@ inline std::unique_ptr<Child> run_indexer(const std::vector<std::string>& args,
 // Looking at an index from outside
 
 // The committed revision, 0 when there is no readable index yet.
+// The revision of the index at `index`; of its first shard where `index` holds shards (a
+// sharded index, or the internal shards of a --full build by several writers).
 inline Xapian::rev revision(const fs::path& index) {
     try {
+        std::error_code ec;
+        if (!fs::exists(index / "iamglass", ec) && fs::exists(index / "shard-0" / "iamglass", ec))
+            return Xapian::Database((index / "shard-0").string()).get_revision();
         return Xapian::Database(index.string()).get_revision();
     } catch (const Xapian::Error&) {
         return 0;

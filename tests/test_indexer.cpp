@@ -420,6 +420,69 @@ TEST(Indexer, ThreadCountAndHistoryDoNotChangeTheIndex) {
     EXPECT_TRUE(inc == j1_nopath) << fingerprint_diff(inc, j1_nopath);
 }
 
+// --full with several writer threads (each writing internal shards, merged at the end) builds
+// the same index as one writer and as an incremental build: the same documents, stubs, stories
+// and duplicate resolution, a file table that makes the next run find nothing to do, and one
+// whole index (no shards left behind).
+TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
+    Fixture f;
+    for (int i = 0; i < 60; ++i) {
+        const std::string n = std::to_string(i), next = std::to_string((i + 7) % 67);
+        // Stories: three articles per event (i / 3), told with nearly the same title.
+        const std::string title = std::string("Harbour crane collapse number ")
+                                      .append(std::to_string(i / 3))
+                                      .append(i % 3 ? " reported" : " confirmed");
+        f.write(std::string("d").append(std::to_string(i % 4)).append("/a").append(n).append(".md"),
+                article(title, std::string("https://ex.com/").append(n),
+                        related_block({{std::string("Linked ").append(next),
+                                        std::string("https://ex.com/").append(next)}})));
+    }
+    // Three files with one id (a5.md too): the newest holds it, whichever writer got the others.
+    f.write("d0/dup-old.md", article("Old copy of story five", "https://ex.com/5"));
+    f.touch_later("d0/dup-old.md", -100);
+    f.write("d3/dup-new.md", article("New copy of story five", "https://ex.com/5"));
+    f.touch_later("d3/dup-new.md", 100);
+    TempDir other;
+    auto build = [&](const std::string& name, unsigned writers, bool full) {
+        news::IndexOptions o;
+        o.index = other.path() / name;
+        o.inputs = {f.corpus()};
+        o.jobs = 2;
+        o.writers = writers;
+        o.full = full;
+        o.batch = 7;
+        o.print_warnings = false;
+        return news::run_index(o);
+    };
+    build("inc", 1, false);
+    const auto want = fingerprint(other.path() / "inc");
+    EXPECT_EQ(want.size(), 60u + 7u);  // 60 ids (one held three times), stubs ex.com/60..66
+    EXPECT_NE(want.at("https://ex.com/5").data.find("New copy"), std::string::npos);
+    for (unsigned w : {1u, 2u, 3u}) {
+        const std::string name = "w" + std::to_string(w);
+        const auto s = build(name, w, true);
+        EXPECT_EQ(s.added, 60u) << name;
+        EXPECT_EQ(s.duplicates, 2u) << name;  // a5.md and dup-old.md lose to dup-new.md
+        const fs::path idx = other.path() / name;
+        EXPECT_FALSE(fs::exists(idx / "shard-0")) << name;
+        EXPECT_TRUE(fs::exists(idx / "iamglass")) << name;
+        EXPECT_EQ(Xapian::Database(idx.string()).get_metadata("news:shard"), "") << name;
+        const auto got = fingerprint(idx);
+        EXPECT_TRUE(got == want) << name << ": " << fingerprint_diff(got, want);
+        news::IndexOptions again;
+        again.index = idx;
+        again.inputs = {f.corpus()};
+        again.print_warnings = false;
+        const auto next = news::run_index(again);
+        EXPECT_EQ(next.unchanged, 62u) << name;
+        EXPECT_EQ(next.added + next.updated + next.deleted, 0u) << name;
+        // And again over the existing index (built beside it, swapped in).
+        build(name, w, true);
+        const auto rebuilt = fingerprint(idx);
+        EXPECT_TRUE(rebuilt == want) << name << " rebuilt: " << fingerprint_diff(rebuilt, want);
+    }
+}
+
 TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
     Fixture f;
     for (int i = 0; i < 60; ++i) {

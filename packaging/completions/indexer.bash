@@ -39,12 +39,12 @@ _indexer() {
             russian spanish swedish tamil turkish" "$cur"
         return
         ;;
-    -j | --jobs | --batch | --shards | --shard | --max-file-size)
+    -j | --jobs | --writers | --batch | --shards | --shard | --max-file-size)
         return # a number the user types
         ;;
     esac
     if [[ $cur == -* ]]; then
-        _indexer_reply -W "-h --help --version -i --index -j --jobs --batch --full --prune --no-prune
+        _indexer_reply -W "-h --help --version -i --index -j --jobs --writers --batch --full --prune --no-prune
             --retry-rejected --dry-run --wait --compact --shards --shard --report --language
             --max-file-size -q --quiet --timings" "$cur"
     else

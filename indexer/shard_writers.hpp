@@ -1,0 +1,70 @@
+// Writer threads for a --full build: one thread per shard database, so that the Xapian work of
+// adding documents (inverting them, writing their term and position lists) and of committing
+// runs on as many cores as there are shards. The engine decides everything (docids, which shard,
+// duplicates, stubs) on its own thread and hands each new document to its shard's thread; before
+// it reads or changes a database any other way it waits until every queue is empty (sync()), so
+// that a database is only ever used by one thread at a time.
+#pragma once
+
+#include <xapian.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace news {
+
+class ShardWriters {
+  public:
+    // One thread for each of `shards` (the handles are shared with the caller, which must not use
+    // them except between sync() and the next add()). At most `queue` documents wait per shard.
+    ShardWriters(std::vector<Xapian::WritableDatabase> shards, std::size_t queue = 256);
+    ~ShardWriters();
+    ShardWriters(const ShardWriters&) = delete;
+    ShardWriters& operator=(const ShardWriters&) = delete;
+
+    // Adds `doc` to shard `shard` at docid `local` (that shard's own numbering). The handle must
+    // be the only one to its document (moved in), since Xapian's reference counts are not atomic.
+    // Blocks while that shard's queue is full. Rethrows the first failure of any writer.
+    void add(unsigned shard, Xapian::docid local, Xapian::Document&& doc);
+    // Returns once every queued document is written. Rethrows the first failure of any writer.
+    void sync();
+    // Commits every shard, each on its own thread: all but the first in parallel, then the first
+    // (it holds the file table: after a crash in between, the others may hold documents the table
+    // does not list yet, which the next run re-indexes, rather than the other way round).
+    void commit();
+    // Time the writer threads spent writing (seconds, summed over threads).
+    double busy_seconds() const;
+
+  private:
+    struct Job {
+        Xapian::docid local = 0;
+        Xapian::Document doc;
+        bool commit = false;
+    };
+    struct Lane {
+        Xapian::WritableDatabase db;
+        std::deque<Job> jobs;
+        bool working = false;  // a job taken from `jobs` is being done
+        std::thread thread;
+    };
+    void run(Lane& lane);
+    void rethrow_failure();  // with mu_ held
+
+    mutable std::mutex mu_;
+    std::condition_variable cv_work_, cv_done_;
+    std::vector<Lane> lanes_;
+    std::size_t queue_;
+    bool closing_ = false;
+    std::exception_ptr failure_;
+    std::atomic<bool> failed_{false};  // failure_ was set: writers stop writing
+    double busy_ = 0;
+};
+
+}  // namespace news
