@@ -459,7 +459,7 @@ TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
     EXPECT_EQ(want.size(), 60u + 7u);  // 60 ids (one held three times), stubs ex.com/60..66
     EXPECT_NE(want.at("https://ex.com/5").data.find("New copy"), std::string::npos);
     for (unsigned w : {1u, 2u, 3u}) {
-        const std::string name = "w" + std::to_string(w);
+        const std::string name = std::string("w").append(std::to_string(w));
         const auto s = build(name, w, true);
         EXPECT_EQ(s.added, 60u) << name;
         EXPECT_EQ(s.duplicates, 2u) << name;  // a5.md and dup-old.md lose to dup-new.md
