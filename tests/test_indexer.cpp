@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -458,6 +459,14 @@ TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
     const auto want = fingerprint(other.path() / "inc");
     EXPECT_EQ(want.size(), 60u + 7u);  // 60 ids (one held three times), stubs ex.com/60..66
     EXPECT_NE(want.at("https://ex.com/5").data.find("New copy"), std::string::npos);
+    // Stories span batches (an event's three articles are in three folders).
+    const std::string xs(news::field(news::FieldId::StoryTerm).prefix);
+    std::size_t in_stories = 0;
+    for (const auto& [id, doc] : want) {
+        in_stories += std::any_of(doc.terms.begin(), doc.terms.end(),
+                                  [&](const auto& t) { return t.first.starts_with(xs); });
+    }
+    EXPECT_GE(in_stories, 30u);
     for (unsigned w : {1u, 2u, 3u}) {
         const std::string name = std::string("w").append(std::to_string(w));
         const auto s = build(name, w, true);
