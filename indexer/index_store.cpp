@@ -109,7 +109,11 @@ void Engine::open_db() {
     // index there holds the lock meanwhile (and is what a killed build leaves).
     const unsigned writers = full_build_writers(n);
     if (writers > 1 && !has_stub && !has_glass) {
-        open_one(live, Xapian::DB_CREATE_OR_OPEN).commit();
+        // (Searchable, with no articles: schema, language and "a whole index" set.)
+        Xapian::WritableDatabase empty = open_one(live, Xapian::DB_CREATE_OR_OPEN);
+        check_shard_meta(empty, live.string(), "");
+        empty.commit();
+        empty.close();
         has_glass = true;
     }
     // --full over an index that exists builds beside it and swaps it in at the end, so that

@@ -119,6 +119,31 @@ TEST(Rebuild, KilledRebuildLeavesTheIndexAndTheNextRunCleansUp) {
     expect_equals_clean(index);
 }
 
+// A first build with --full and several writers is built beside the index too: SIGKILL leaves
+// an empty index that searches answer (no articles, not an error), and the next run, an
+// incremental one, builds it whole.
+TEST(Rebuild, KilledFirstFullBuildLeavesAnEmptyIndexAndTheNextRunBuildsIt) {
+    const Shared& s = shared();
+    TempDir work;
+    const fs::path index = work.path() / "first";
+    auto build =
+        spawn_indexer(index_args(index, s.corpus, 50, {"--full", "--writers", "2"}), work.path());
+    ASSERT_TRUE(wait_until(*build, [&] { return revision(staging_of(index)) > 1; }))
+        << "the build finished too soon: " << build->stderr_text();
+    ::kill(build->pid, SIGKILL);
+    build->wait();
+    ASSERT_TRUE(build->killed_by(SIGKILL));
+    EXPECT_EQ(visible_articles(index), 0u);
+
+    auto next = run_indexer(index_args(index, s.corpus, 100), work.path());
+    EXPECT_EQ(next->exit_code(), 0) << next->stderr_text();
+    EXPECT_NE(next->stdout_text().find("0 unchanged, " + std::to_string(kCorpusSize) + " added"),
+              std::string::npos)
+        << next->stdout_text();
+    EXPECT_FALSE(fs::exists(staging_of(index))) << "the leftover of the killed build";
+    expect_equals_clean(index);
+}
+
 // SIGINT: exit 4, the old index kept as it was (a half-built one is not swapped in), the
 // half-built copy removed, and a note saying so.
 TEST(Rebuild, InterruptedRebuildExits4AndKeepsTheIndex) {
