@@ -5,14 +5,8 @@
 // related must return the same ids in the same order with scores equal within 1e-6 relative;
 // a shard that is down gives an error naming it, or with --allow-partial a flagged answer.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <xapian.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -21,7 +15,6 @@
 #include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "document.hpp"
@@ -42,81 +35,8 @@ using news::test::describe;
 using news::test::indexer;
 using news::test::searcher;
 
-bool have_tcpsrv() {
-    return news::test::run_command("command -v xapian-tcpsrv >/dev/null") == 0;
-}
-
-unsigned free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return 0;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    unsigned port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
-
-// xapian-tcpsrv serving one database on 127.0.0.1 at a free port, in a session of its own
-// (on SIGTERM it signals its whole process group, which must not be the test's). The
-// destructor stops it, so servers go away when a test fails.
-class TcpServer {
-  public:
-    explicit TcpServer(const fs::path& db) {
-        for (int attempt = 0; attempt < 10 && pid_ < 0; ++attempt) start(db);
-    }
-    ~TcpServer() { stop(); }
-    TcpServer(const TcpServer&) = delete;
-    TcpServer& operator=(const TcpServer&) = delete;
-    bool running() const { return pid_ > 0; }
-    std::string spec() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
-    void stop() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-    }
-
-  private:
-    void start(const fs::path& db) {
-        port_ = free_port();
-        if (port_ == 0) return;
-        const pid_t pid = ::fork();
-        if (pid < 0) return;
-        if (pid == 0) {
-            ::setsid();
-            std::freopen("/dev/null", "w", stdout);
-            std::freopen("/dev/null", "w", stderr);
-            const std::string port = std::to_string(port_);
-            ::execlp("xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port",
-                     port.c_str(), "--quiet", db.c_str(), static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        // Wait until it answers (or died: the port was taken meanwhile; try another).
-        for (int i = 0; i < 100; ++i) {
-            int status = 0;
-            if (::waitpid(pid, &status, WNOHANG) == pid) return;
-            try {
-                Xapian::Database d = Xapian::Remote::open("127.0.0.1", port_, 2000, 200);
-                (void)d.get_doccount();
-                pid_ = pid;
-                return;
-            } catch (const Xapian::Error&) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        }
-        ::kill(pid, SIGTERM);
-        ::waitpid(pid, nullptr, 0);
-    }
-    pid_t pid_ = -1;
-    unsigned port_ = 0;
-};
+using news::test::have_tcpsrv;
+using news::test::TcpServer;
 
 // A corpus: the bundled sample corpus plus generated articles with shared words, dates,
 // qualities, topics, providers and related lists (so rankings have ties and stubs exist).

@@ -1,15 +1,20 @@
 #include "test_util.hpp"
 
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <xapian.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <unistd.h>
 
@@ -17,6 +22,75 @@
 #include "schema.hpp"
 
 namespace news::test {
+
+bool have_tcpsrv() {
+    return run_command("command -v xapian-tcpsrv >/dev/null") == 0;
+}
+
+namespace {
+unsigned free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    unsigned port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+}  // namespace
+
+TcpServer::TcpServer(const std::filesystem::path& db, unsigned port) {
+    for (int attempt = 0; attempt < 10 && pid_ < 0; ++attempt) {
+        port_ = port ? port : free_port();
+        if (port_ == 0) continue;
+        start(db);
+        // A port of our choice may be taken for a moment (the old server's sockets closing).
+        if (pid_ < 0 && port) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+void TcpServer::stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
+void TcpServer::start(const std::filesystem::path& db) {
+    const pid_t pid = ::fork();
+    if (pid < 0) return;
+    if (pid == 0) {
+        ::setsid();
+        std::freopen("/dev/null", "w", stdout);
+        std::freopen("/dev/null", "w", stderr);
+        const std::string port = std::to_string(port_);
+        ::execlp("xapian-tcpsrv", "xapian-tcpsrv", "--interface", "127.0.0.1", "--port",
+                 port.c_str(), "--quiet", db.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Wait until it answers (or died: the port was taken meanwhile; try another).
+    for (int i = 0; i < 100; ++i) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) return;
+        try {
+            Xapian::Database d = Xapian::Remote::open("127.0.0.1", port_, 2000, 200);
+            (void)d.get_doccount();
+            pid_ = pid;
+            return;
+        } catch (const Xapian::Error&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+}
 
 TempDir::TempDir() {
     static std::atomic<int> counter{0};

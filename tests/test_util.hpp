@@ -1,6 +1,8 @@
-// Helpers shared by the tests: temp dirs, fixture files, running the programs, and the
-// fingerprint of an index.
+// Helpers shared by the tests: temp dirs, fixture files, running the programs, a remote shard
+// (xapian-tcpsrv), and the fingerprint of an index.
 #pragma once
+
+#include <sys/types.h>
 
 #include <filesystem>
 #include <map>
@@ -51,6 +53,30 @@ Output run_bin(const std::string& bin, const std::vector<std::string>& args);
 Output indexer(const std::vector<std::string>& args);
 Output searcher(const std::vector<std::string>& args);
 std::string describe(const Output& o);
+
+// Whether xapian-tcpsrv (Debian package xapian-tools) is installed.
+bool have_tcpsrv();
+
+// xapian-tcpsrv serving one database on 127.0.0.1, in a session of its own (on SIGTERM it
+// signals its whole process group, which must not be the test's): at a free port, or at `port`
+// (to start one again where a stopped one was). The destructor stops it, so servers go away
+// when a test fails.
+class TcpServer {
+  public:
+    explicit TcpServer(const std::filesystem::path& db, unsigned port = 0);
+    ~TcpServer() { stop(); }
+    TcpServer(const TcpServer&) = delete;
+    TcpServer& operator=(const TcpServer&) = delete;
+    bool running() const { return pid_ > 0; }
+    unsigned port() const { return port_; }
+    std::string spec() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+    void stop();
+
+  private:
+    void start(const std::filesystem::path& db);
+    pid_t pid_ = -1;
+    unsigned port_ = 0;
+};
 
 // One document of an index, as the fingerprint sees it.
 struct DocPrint {
