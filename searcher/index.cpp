@@ -109,9 +109,26 @@ Xapian::Database open_shard(const ShardLocation& loc, std::shared_ptr<const int>
     return db;
 }
 
+// (device, inode) of a local path, (0, 0) for a remote spec or a path that does not exist.
+DiskId identity(const std::string& path) {
+    struct stat st {};
+    if (path.starts_with("tcp://") || ::stat(path.c_str(), &st) != 0) return {0, 0};
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+DiskId identity(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return {0, 0};
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+using OnDisk = std::vector<std::pair<std::string, DiskId>>;
+
 // The shards a --index spec stands for. Stub files (and directories holding one) are
-// followed, also when a stub lists another sharded index, so every shard is opened on its own.
-void add_locations(const std::string& spec, int depth, std::vector<ShardLocation>& out) {
+// followed, also when a stub lists another sharded index, so every shard is opened on its own;
+// each stub file read is added to `stubs` with its identity (taken before reading it).
+void add_locations(const std::string& spec, int depth, std::vector<ShardLocation>& out,
+                   OnDisk& stubs) {
     if (auto remote = parse_tcp_spec(spec)) {
         out.push_back(*remote);
         return;
@@ -139,25 +156,19 @@ void add_locations(const std::string& spec, int depth, std::vector<ShardLocation
         return;
     }
     if (depth > 8) throw IndexError("stub database files nested too deeply at '" + spec + "'");
+    stubs.emplace_back(stub->string(), identity(stub->string()));
     for (const auto& loc : read_stub_file(*stub)) {
         if (loc.remote) {
             out.push_back(loc);
         } else {
-            add_locations(loc.path, depth + 1, out);
+            add_locations(loc.path, depth + 1, out, stubs);
         }
     }
 }
 
-// (device, inode) of a local spec, (0, 0) for a remote one or a path that does not exist.
-std::pair<std::uint64_t, std::uint64_t> identity(const std::string& spec) {
-    struct stat st {};
-    if (parse_tcp_spec(spec) || ::stat(spec.c_str(), &st) != 0) return {0, 0};
-    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
-std::vector<ShardLocation> locations(const std::string& spec) {
+std::vector<ShardLocation> locations(const std::string& spec, OnDisk& stubs) {
     std::vector<ShardLocation> out;
-    add_locations(spec, 0, out);
+    add_locations(spec, 0, out, stubs);
     return out;
 }
 
@@ -167,7 +178,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
     OpenedIndex out;
     out.allow_partial = allow_partial;
     out.specs = specs;
-    for (const auto& spec : specs) out.spec_ids.push_back(identity(spec));
+    for (const auto& spec : specs) out.on_disk.emplace_back(spec, identity(spec));
     std::string first_error;
     auto leave_out = [&](const std::string& name, const Error& e) {  // or rethrow
         if (!allow_partial) throw;
@@ -177,7 +188,7 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
     for (const auto& spec : specs) {
         std::vector<ShardLocation> locs;
         try {
-            locs = locations(spec);
+            locs = locations(spec, out.on_disk);
         } catch (const Error& e) {  // IndexError, or UsageError for a bad tcp:// spec
             leave_out(spec, e);
             continue;
@@ -185,12 +196,16 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
         for (const auto& loc : locs) {
             Xapian::Database one;
             std::shared_ptr<const int> dir_fd;
+            // What the path named before opening (a shard left out is watched too: it may come
+            // back), then what was opened.
+            if (!loc.remote) out.on_disk.emplace_back(loc.path, identity(loc.path));
             try {
                 one = open_shard(loc, dir_fd);
             } catch (const IndexError& e) {
                 leave_out(loc.spec(), e);
                 continue;
             }
+            if (dir_fd) out.on_disk.back().second = identity(*dir_fd);
             const std::string lang = metadata(one, kMetaLanguage);
             if (out.language.empty()) {
                 out.language = lang;
@@ -213,9 +228,17 @@ OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_parti
     return out;
 }
 
-bool replaced_on_disk(const OpenedIndex& index) {
-    for (std::size_t i = 0; i < index.specs.size() && i < index.spec_ids.size(); ++i) {
-        if (identity(index.specs[i]) != index.spec_ids[i]) return true;
+bool replaced_on_disk(const OpenedIndex& index, DiskIds* now) {
+    for (const auto& [path, was] : index.on_disk) {
+        DiskId is;
+        if (!now) {
+            is = identity(path);
+        } else if (auto it = now->find(path); it != now->end()) {
+            is = it->second;
+        } else {
+            is = now->emplace(path, identity(path)).first->second;
+        }
+        if (is != was) return true;
     }
     return false;
 }

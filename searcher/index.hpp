@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "errors.hpp"
@@ -24,12 +26,21 @@ namespace news {
 // `tcp://HOST:PORT` served by xapian-tcpsrv. Throws IndexError with a message naming the
 // shard and saying what to do. With `allow_partial`, shards that cannot be reached or opened
 // are left out (listed in `missing`) as long as one remains.
+// (device, inode) of a file or directory; (0, 0) for none (a remote shard, a missing path).
+using DiskId = std::pair<std::uint64_t, std::uint64_t>;
+// What paths name now, each looked up once: replaced_on_disk over many handles of one index.
+using DiskIds = std::unordered_map<std::string, DiskId>;
+
 struct OpenedIndex {
     Xapian::Database db;             // every shard in use, as one
     std::vector<std::string> specs;  // as given to open_indexes, to open them again by path
-    // The identity (device, inode) of each local spec's directory or file when it was opened
-    // (0, 0 for a remote one): `indexer --full` swaps a new directory in under the same path.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> spec_ids;
+    // Every local path the handle depends on, with the identity of what it named when the
+    // handle was opened: each --index spec, each stub file read, and each shard directory
+    // opened (its identity that of the descriptor held, dir_fds) or left out because it was
+    // missing (0, 0). `indexer --full` and `--compact` swap a new directory in under the same
+    // path, at the --index path or below it (a sharded index's shard-N directories, or the
+    // directories a stub file elsewhere lists); replaced_on_disk compares them all.
+    std::vector<std::pair<std::string, DiskId>> on_disk;
     std::string language;
     std::vector<std::string> paths;       // the shards in use (paths or tcp://HOST:PORT)
     std::vector<Xapian::Database> parts;  // the same, one database each
@@ -62,9 +73,11 @@ struct OpenedIndex {
 };
 OpenedIndex open_indexes(const std::vector<std::string>& specs, bool allow_partial = false);
 
-// Whether some local --index path now names another directory or file than the one `index`
-// opened (`indexer --full` built a new index beside it and swapped it in).
-bool replaced_on_disk(const OpenedIndex& index);
+// Whether some path `index` depends on (OpenedIndex::on_disk) now names another directory or
+// file than the one it opened: `indexer --full` or `--compact` swapped a new copy in (at the
+// --index path or at a shard directory below it), or a shard directory that was missing is
+// back. `now`, when given, remembers what each path names across calls.
+bool replaced_on_disk(const OpenedIndex& index, DiskIds* now = nullptr);
 // Opens `index` again from its specs (a fresh handle on whatever the paths name now).
 void reopen_by_path(OpenedIndex& index);
 // Brings a long-lived handle to the latest commit before a read: opened again by path when the

@@ -35,7 +35,7 @@ using nlohmann::json;
 
 // Index handles, one per request in flight (Xapian::Database is not thread-safe), opened on
 // first need and kept; each is brought to the latest commit (or the index swapped in by
-// `indexer --full`) when taken.
+// `indexer --full` or `--compact`) when taken.
 class IndexPool {
   public:
     IndexPool(std::vector<std::string> specs, bool allow_partial)
@@ -66,10 +66,11 @@ class IndexPool {
         std::vector<std::unique_ptr<OpenedIndex>> stale;  // closed outside the lock
         {
             std::lock_guard<std::mutex> lock(m_);
-            // Idle handles on an index that was replaced (indexer --full) would keep the old
-            // copy open, and its disk space taken, until they are used again: drop them.
+            // Idle handles on an index that was replaced (indexer --full, --compact) would keep
+            // the old copy open, and its disk space taken, until they are used again: drop them.
+            DiskIds now;
             for (auto it = free_.begin(); it != free_.end();) {
-                if (replaced_on_disk(**it)) {
+                if (replaced_on_disk(**it, &now)) {
                     stale.push_back(std::move(*it));
                     it = free_.erase(it);
                 } else {

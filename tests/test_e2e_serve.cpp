@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -67,6 +68,7 @@ class Server {
         return -1;
     }
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", port_);
         c.set_read_timeout(30, 0);
@@ -444,6 +446,98 @@ TEST(Serve, AnswersEveryRequestWhileAFullIndexerRuns) {
     const Reply r = http_get(s, "/api/v1/search?q=generation+1&match=all&limit=1");
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.body["total"]["estimated"], 200);
+}
+
+}  // namespace
+
+namespace {
+
+// The files and directories the process `pid` holds open (its descriptors' targets).
+std::vector<std::string> open_files(pid_t pid) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e :
+         fs::directory_iterator(fs::path("/proc") / std::to_string(pid) / "fd", ec)) {
+        const auto target = fs::read_symlink(e.path(), ec);
+        if (!ec) out.push_back(target.string());
+    }
+    return out;
+}
+
+// Deleted files under `dir` the server still holds open: disk space an old index keeps taken.
+std::vector<std::string> deleted_files_held(const Server& s, const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& f : open_files(s.pid())) {
+        if (f.rfind(dir.string(), 0) == 0 && f.ends_with(" (deleted)")) out.push_back(f);
+    }
+    return out;
+}
+
+// Concurrent requests until the server's pool holds a handle per core (at most 2; each holds
+// the shard directory `shard` open): the idle ones must let go of an index swapped out too.
+void fill_pool(const Server& s, const fs::path& shard) {
+    const auto want =
+        static_cast<std::ptrdiff_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+    auto handles = [&] {
+        const auto files = open_files(s.pid());
+        return std::count(files.begin(), files.end(), fs::canonical(shard).string());
+    };
+    for (int round = 0; round < 50 && handles() < want; ++round) {
+        std::vector<std::thread> clients;
+        for (int t = 0; t < 4; ++t) {
+            clients.emplace_back([&] {
+                auto c = s.client();
+                for (int i = 0; i < 10; ++i) (void)c.Get("/api/v1/search?q=outage&facets=topic");
+            });
+        }
+        for (auto& c : clients) c.join();
+    }
+    EXPECT_GE(handles(), want) << "the pool holds fewer handles than cores";
+}
+
+// `indexer --compact` on a sharded index swaps each shard-N directory (the --index directory
+// stays): every handle of the pool, the idle ones too, opens the new ones and lets go of the
+// old ones, whose disk space is then released.
+TEST(Serve, LetsGoOfShardDirectoriesSwappedByCompact) {
+    Fixture fx;
+    for (int i = 0; i < 60; ++i) fx.add(md_name("a", i), outage_article(i, 0));
+    ASSERT_EQ(indexer({"--index", fx.index(), "--shards", "2", fx.corpus()}).rc, 0);
+    Server s({"--index", fx.index(), "--threads", "8"});
+    fill_pool(s, fs::path(fx.index()) / "shard-0");
+    fx.add("new.md", article("Zanzibar compaction", "https://z.example/1"));
+    const Output o = indexer({"--index", fx.index(), "--compact", fx.corpus()});
+    ASSERT_EQ(o.rc, 0) << describe(o);
+    Reply r = http_get(s, "/api/v1/search?q=zanzibar");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(r.body["results"].size(), 1u);
+    r = http_get(s, "/api/v1/stats");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(r.body["articles"], 61);
+    EXPECT_EQ(deleted_files_held(s, fx.dir.path()), std::vector<std::string>{});
+}
+
+// A stub file elsewhere lists the shard directories of an index that `indexer --full --shards 2`
+// rebuilds and swaps in: neither the --index path (the stub) nor its inode changes, the
+// directories it lists do.
+TEST(Serve, SeesTheShardsOfAStubFileRebuiltByFull) {
+    Fixture fx;
+    for (int i = 0; i < 60; ++i) fx.add(md_name("a", i), outage_article(i, 0));
+    ASSERT_EQ(indexer({"--index", fx.index(), "--shards", "2", fx.corpus()}).rc, 0);
+    const fs::path stub = fx.dir.write("all.stub", "auto index/shard-0\nauto index/shard-1\n");
+    Server s({"--index", stub.string(), "--threads", "8"});
+    fill_pool(s, fs::path(fx.index()) / "shard-0");
+    for (int i = 0; i < 50; ++i) fx.add(md_name("a", i), outage_article(i, 1));
+    for (int i = 50; i < 60; ++i) fs::remove(fs::path(fx.corpus()) / md_name("a", i));
+    const Output o =
+        indexer({"--index", fx.index(), "--full", "--shards", "2", "--quiet", fx.corpus()});
+    ASSERT_EQ(o.rc, 0) << describe(o);
+    Reply r = http_get(s, "/api/v1/search?q=generation+1&match=all&limit=1");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(r.body["total"]["estimated"], 50);
+    r = http_get(s, "/api/v1/stats");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(r.body["articles"], 50);
+    EXPECT_EQ(deleted_files_held(s, fx.dir.path()), std::vector<std::string>{});
 }
 
 }  // namespace
