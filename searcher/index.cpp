@@ -260,6 +260,8 @@ void refresh(OpenedIndex& index) {
             if (attempt >= 5) return reopen_by_path(index);
         } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
             return reopen_by_path(index);
+        } catch (const Xapian::NetworkError& e) {  // a remote shard stopped answering
+            if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }
     }
 }

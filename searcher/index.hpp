@@ -81,7 +81,8 @@ bool replaced_on_disk(const OpenedIndex& index, DiskIds* now = nullptr);
 // Opens `index` again from its specs (a fresh handle on whatever the paths name now).
 void reopen_by_path(OpenedIndex& index);
 // Brings a long-lived handle to the latest commit before a read: opened again by path when the
-// index was replaced on disk (or its old revision's files are gone), else reopen().
+// index was replaced on disk (or its old revision's files are gone), else reopen(); a remote
+// shard that stopped answering is left out as drop_dead_shards says (or IndexError).
 void refresh(OpenedIndex& index);
 
 // Runs `f` (a read of `index`), again after reopening when an indexer's commits discarded the

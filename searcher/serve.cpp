@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -36,41 +38,57 @@ using nlohmann::json;
 // Index handles, one per request in flight (Xapian::Database is not thread-safe), opened on
 // first need and kept; each is brought to the latest commit (or the index swapped in by
 // `indexer --full` or `--compact`) when taken.
+//
+// With --allow-partial a handle can lack shards (down when it was opened, or dropped when they
+// stopped answering). Such a handle tries them again when taken: a local shard directory that
+// was missing is noticed at once (replaced_on_disk), anything else (a remote shard, an
+// unreadable directory) by opening the handle again by path, which one request at a time does,
+// at most once a second at first and then at doubling intervals up to every 30 s while the
+// shards stay down (an unreachable host can hold that request up to the connect timeout, 5 s).
+// Once shards are back, every other handle lacking shards opens again when next taken.
 class IndexPool {
   public:
     IndexPool(std::vector<std::string> specs, bool allow_partial)
         : specs_(std::move(specs)), allow_partial_(allow_partial) {}
 
+    // A handle and the pool's recovery count when it was opened (see take()).
+    struct Handle {
+        std::unique_ptr<OpenedIndex> index;
+        std::uint64_t recoveries = 0;
+    };
+
     class Lease {
       public:
-        Lease(IndexPool& pool, std::unique_ptr<OpenedIndex> h) : pool_(pool), h_(std::move(h)) {}
+        Lease(IndexPool& pool, Handle h) : pool_(pool), h_(std::move(h)) {}
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         ~Lease() {
-            if (h_ && !broken_) pool_.give_back(std::move(h_));
+            if (h_.index && !broken_) pool_.give_back(std::move(h_));
         }
-        OpenedIndex& operator*() { return *h_; }
+        OpenedIndex& operator*() { return *h_.index; }
         // After an unexpected error the handle is not reused.
         void broken() { broken_ = true; }
 
       private:
         IndexPool& pool_;
-        std::unique_ptr<OpenedIndex> h_;
+        Handle h_;
         bool broken_ = false;
     };
 
     // A handle at the latest commit, to be held by a Lease. Throws IndexError (or a Xapian error)
     // when the index cannot be opened.
-    std::unique_ptr<OpenedIndex> take() {
-        std::unique_ptr<OpenedIndex> h;
-        std::vector<std::unique_ptr<OpenedIndex>> stale;  // closed outside the lock
+    Handle take() {
+        Handle h;
+        bool probe = false;  // this request tries the missing shards again for the pool
+        std::uint64_t recoveries = 0;
+        std::vector<Handle> stale;  // closed outside the lock
         {
             std::lock_guard<std::mutex> lock(m_);
             // Idle handles on an index that was replaced (indexer --full, --compact) would keep
             // the old copy open, and its disk space taken, until they are used again: drop them.
             DiskIds now;
             for (auto it = free_.begin(); it != free_.end();) {
-                if (replaced_on_disk(**it, &now)) {
+                if (replaced_on_disk(*it->index, &now)) {
                     stale.push_back(std::move(*it));
                     it = free_.erase(it);
                 } else {
@@ -81,25 +99,68 @@ class IndexPool {
                 h = std::move(free_.back());
                 free_.pop_back();
             }
+            recoveries = recoveries_;
+            if (h.index && !h.index->missing.empty() && h.recoveries == recoveries_ && !probing_ &&
+                Clock::now() >= next_probe_) {
+                probe = probing_ = true;
+            }
         }
-        if (h) {
-            refresh(*h);
-        } else {
-            h = std::make_unique<OpenedIndex>(open_indexes(specs_, allow_partial_));
+        if (!h.index)
+            return {std::make_unique<OpenedIndex>(open_indexes(specs_, allow_partial_)),
+                    recoveries};
+        if (h.index->missing.empty() || (h.recoveries == recoveries && !probe)) {
+            refresh(*h.index);
+            return h;
         }
-        return h;
+        return reopen_lacking(std::move(h), probe);
     }
 
   private:
-    void give_back(std::unique_ptr<OpenedIndex> h) {
+    using Clock = std::chrono::steady_clock;
+    static constexpr auto kFirstProbe = std::chrono::seconds(1);
+    static constexpr auto kMaxProbe = std::chrono::seconds(30);
+
+    // `h` lacks shards: open it again by path. When this is the pool's probe, the next one is
+    // scheduled (at once when shards came back, else after a doubled interval), and shards that
+    // came back make every other handle lacking some open again.
+    Handle reopen_lacking(Handle h, bool probe) {
+        struct Done {  // the probe ends even when opening throws
+            IndexPool& pool;
+            bool probe, recovered = false;
+            ~Done() {
+                if (!probe) return;
+                std::lock_guard<std::mutex> lock(pool.m_);
+                pool.probing_ = false;
+                pool.probe_interval_ = recovered
+                                           ? Clock::duration::zero()
+                                           : std::clamp<Clock::duration>(pool.probe_interval_ * 2,
+                                                                         kFirstProbe, kMaxProbe);
+                pool.next_probe_ = Clock::now() + pool.probe_interval_;
+            }
+        } done{*this, probe};
+        const std::size_t lacking = h.index->missing.size();
+        auto fresh = std::make_unique<OpenedIndex>(open_indexes(specs_, allow_partial_));
+        done.recovered = fresh->missing.size() < lacking;
         std::lock_guard<std::mutex> lock(m_);
+        if (probe && done.recovered) ++recoveries_;
+        return {std::move(fresh), recoveries_};
+    }
+
+    void give_back(Handle h) {
+        std::lock_guard<std::mutex> lock(m_);
+        // A request answered by every shard: a later outage is tried again from 1 s on.
+        if (h.index->missing.empty()) probe_interval_ = Clock::duration::zero();
         free_.push_back(std::move(h));
     }
 
     std::vector<std::string> specs_;
     bool allow_partial_;
     std::mutex m_;
-    std::vector<std::unique_ptr<OpenedIndex>> free_;
+    std::vector<Handle> free_;
+    std::uint64_t recoveries_ = 0;  // times a handle found shards back that it had lacked
+    bool probing_ = false;          // a request is trying the missing shards again
+    Clock::time_point next_probe_{};
+    Clock::duration probe_interval_{};  // since the last probe: 1 s, 2 s, 4 s ... 30 s
 };
 
 constexpr const char* kJsonType = "application/json; charset=utf-8";

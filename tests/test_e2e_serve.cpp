@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include "e2e_fixtures.hpp"
@@ -538,6 +540,82 @@ TEST(Serve, SeesTheShardsOfAStubFileRebuiltByFull) {
     ASSERT_EQ(r.status, 200) << r.raw;
     EXPECT_EQ(r.body["articles"], 50);
     EXPECT_EQ(deleted_files_held(s, fx.dir.path()), std::vector<std::string>{});
+}
+
+// Asks `path` until `done` holds for the answer, for at most `seconds`; the last answer.
+Reply ask_until(const Server& s, const std::string& path,
+                const std::function<bool(const Reply&)>& done, int seconds = 45) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    Reply r;
+    do {
+        r = http_get(s, path);
+        if (done(r)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (std::chrono::steady_clock::now() < end);
+    return r;
+}
+
+bool complete(const Reply& r) {
+    return r.status == 200 && !r.body.value("partial", true);
+}
+
+// With --allow-partial, a shard left out because it could not be read is taken back once it
+// can: the answers are whole again (docs/http-api.md: tried again after 1 s, 2 s, 4 s ...).
+TEST(Serve, TakesBackALocalShardThatBecomesReadable) {
+    Fixture fx;
+    for (int i = 0; i < 40; ++i) fx.add(md_name("a", i), outage_article(i, 0));
+    ASSERT_EQ(indexer({"--index", fx.index(), "--shards", "2", fx.corpus()}).rc, 0);
+    const fs::path version = fs::path(fx.index()) / "shard-1" / "iamglass";
+    const fs::path aside = fx.dir.path() / "iamglass.aside";
+    fs::rename(version, aside);
+    Server s({"--index", fx.index(), "--allow-partial"});
+    const std::string path = "/api/v1/search?q=outage&limit=1";
+    Reply r = http_get(s, path);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_TRUE(r.body["partial"].get<bool>());
+    ASSERT_EQ(r.body["missing_shards"].size(), 1u) << r.raw;
+    EXPECT_TRUE(contains(r.body["missing_shards"][0]["index"].get<std::string>(), "shard-1"))
+        << r.raw;
+    EXPECT_LT(r.body["total"]["estimated"].get<int>(), 40);
+    fs::rename(aside, version);
+    r = ask_until(s, path, complete);
+    ASSERT_TRUE(complete(r)) << r.raw;
+    EXPECT_FALSE(r.body.contains("missing_shards")) << r.raw;
+    EXPECT_EQ(r.body["total"]["estimated"], 40);
+    r = http_get(s, "/api/v1/stats");
+    EXPECT_EQ(r.body["articles"], 40) << r.raw;
+}
+
+// A remote shard (xapian-tcpsrv) that stops is left out with --allow-partial, from the first
+// request on, and taken back when it is served again.
+TEST(Serve, TakesBackARemoteShardThatComesBack) {
+    if (!news::test::have_tcpsrv())
+        GTEST_SKIP() << "xapian-tcpsrv not installed (Debian package xapian-tools)";
+    Fixture fx;
+    for (int i = 0; i < 40; ++i) fx.add(md_name("a", i), outage_article(i, 0));
+    ASSERT_EQ(indexer({"--index", fx.index(), "--shards", "2", fx.corpus()}).rc, 0);
+    const fs::path shard1 = fs::path(fx.index()) / "shard-1";
+    auto remote = std::make_unique<news::test::TcpServer>(shard1);
+    ASSERT_TRUE(remote->running());
+    const std::string spec = remote->spec();
+    const unsigned port = remote->port();
+    Server s({"--index", (fs::path(fx.index()) / "shard-0").string(), "--index", spec,
+              "--allow-partial"});
+    const std::string path = "/api/v1/search?q=outage&limit=1";
+    Reply r = http_get(s, path);
+    ASSERT_TRUE(complete(r)) << r.raw;
+    EXPECT_EQ(r.body["total"]["estimated"], 40);
+    remote->stop();
+    r = http_get(s, path);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_TRUE(r.body["partial"].get<bool>()) << r.raw;
+    ASSERT_EQ(r.body["missing_shards"].size(), 1u) << r.raw;
+    EXPECT_EQ(r.body["missing_shards"][0]["index"], spec);
+    remote = std::make_unique<news::test::TcpServer>(shard1, port);
+    ASSERT_TRUE(remote->running()) << "could not serve shard-1 again on port " << port;
+    r = ask_until(s, path, complete);
+    ASSERT_TRUE(complete(r)) << r.raw;
+    EXPECT_EQ(r.body["total"]["estimated"], 40);
 }
 
 }  // namespace
