@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -119,17 +120,56 @@ std::mutex g_column_mutex;
 // can reach the same revision: the shape (last docid, documents, keyed documents) is part of
 // the key so that they never share a column of another size; the searcher also keeps the
 // cache off when two of its indexes share a uuid (OpenedIndex::distinct_uuids).
-std::map<std::string, std::shared_ptr<const PriorColumn>> g_columns;
+struct CachedColumn {
+    std::shared_ptr<const PriorColumn> column;
+    std::uint64_t last_use = 0;  // g_lookups when it was last asked for
+};
+std::map<std::string, CachedColumn> g_columns;
 std::size_t g_column_bytes = 0;  // held by g_columns
-// All columns together: 24 bytes a docid, so about 11M docids. Past that, a database's keys
-// are read from its value stream as without the cache (no eviction of columns in use).
-constexpr std::size_t kMaxColumnBytes = std::size_t{256} << 20;
+std::uint64_t g_lookups = 0;     // prior_column calls with the cache on
+// All columns together: 24 bytes a docid, so about 11M docids by default. Past that, the
+// columns least recently used make room unless a search is reading them; else a database's keys
+// are read from its value stream as without the cache.
+std::size_t g_max_column_bytes = kPriorColumnCacheBytes;
+
+void drop_column(std::map<std::string, CachedColumn>::iterator it) {
+    g_column_bytes -= it->second.column->bytes();
+    g_columns.erase(it);
+}
+
+// Columns of databases no longer read: those of other revisions of `uuid` (a reopened
+// database), and any not asked for in the last kPriorColumnIdleLookups lookups (an index that
+// was rebuilt, compacted or closed: each search asks for the column of every local database it
+// reads). Called with g_column_mutex held.
+void drop_unused_columns(const std::string& uuid, const std::string& keep) {
+    for (auto it = g_columns.begin(); it != g_columns.end();) {
+        const auto next = std::next(it);
+        if (it->first != keep && (it->second.column->uuid == uuid ||
+                                  g_lookups - it->second.last_use > kPriorColumnIdleLookups))
+            drop_column(it);
+        it = next;
+    }
+}
+
+// Makes room for `bytes` more under the limit by dropping the columns least recently used that
+// no search holds now. False when that is not enough.
+bool make_room(std::size_t bytes) {
+    while (g_column_bytes + bytes > g_max_column_bytes) {
+        auto lru = g_columns.end();
+        for (auto it = g_columns.begin(); it != g_columns.end(); ++it) {
+            if (it->second.column.use_count() > 1) continue;  // being read
+            if (lru == g_columns.end() || it->second.last_use < lru->second.last_use) lru = it;
+        }
+        if (lru == g_columns.end()) return false;
+        drop_column(lru);
+    }
+    return true;
+}
 
 std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
     if (!g_column_cache.load(std::memory_order_relaxed)) return nullptr;
     const Xapian::docid last = db.get_lastdocid();
     const std::size_t bytes = (static_cast<std::size_t>(last) + 1) * sizeof(PriorColumn::Entry);
-    if (bytes > kMaxColumnBytes) return nullptr;
     const Xapian::doccount keyed = db.get_value_freq(kSlotPriorKey);
     std::string uuid, id;
     try {
@@ -141,17 +181,13 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
     }
     if (uuid.empty()) return nullptr;
     std::lock_guard lock(g_column_mutex);
-    if (auto it = g_columns.find(id); it != g_columns.end()) return it->second;
-    // Older revisions of the same database are stale: their memory goes first.
-    for (auto it = g_columns.begin(); it != g_columns.end();) {
-        if (it->second->uuid == uuid) {
-            g_column_bytes -= it->second->bytes();
-            it = g_columns.erase(it);
-        } else {
-            ++it;
-        }
+    ++g_lookups;
+    drop_unused_columns(uuid, id);
+    if (auto it = g_columns.find(id); it != g_columns.end()) {
+        it->second.last_use = g_lookups;
+        return it->second.column;
     }
-    if (g_column_bytes + bytes > kMaxColumnBytes) return nullptr;
+    if (bytes > g_max_column_bytes || !make_room(bytes)) return nullptr;
     auto col = std::make_shared<PriorColumn>();
     col->uuid = uuid;
     col->entries.resize(static_cast<std::size_t>(last) + 1);
@@ -176,7 +212,7 @@ std::shared_ptr<const PriorColumn> prior_column(const Xapian::Database& db) {
     }
     if (seen != keyed) return nullptr;  // not the revision its statistics describe
     g_column_bytes += col->bytes();
-    g_columns.emplace(id, col);
+    g_columns.emplace(id, CachedColumn{col, g_lookups});
     return col;
 }
 
@@ -331,6 +367,16 @@ void set_prior_column_cache(bool on) {
         g_columns.clear();
         g_column_bytes = 0;
     }
+}
+
+void set_prior_column_cache_limit(std::size_t bytes) {
+    std::lock_guard lock(g_column_mutex);
+    g_max_column_bytes = bytes;
+}
+
+PriorColumnCacheStats prior_column_cache_stats() {
+    std::lock_guard lock(g_column_mutex);
+    return {g_columns.size(), g_column_bytes};
 }
 
 bool prior_column_ready(const Xapian::Database& db) {

@@ -89,17 +89,30 @@ class Prior {
 };
 
 // Off by default. On, the local prior source (Prior::local_query) copies the priorkey slot of
-// each database revision it meets into memory once (24 bytes a document, at most 256 MB in all;
-// a database past that reads its value stream) and reads keys from there: worth it for a
-// process that runs many searches (batch mode, a server), not for a single search, which would
-// pay the copy for one query. Keyed by the database's uuid, revision and size: a
-// WritableDatabase with uncommitted changes must not be searched with the cache on, nor two
-// copies of one index directory (same uuid) updated apart.
+// each database revision it meets into memory once (24 bytes a document, at most 256 MB in all)
+// and reads keys from there: worth it for a process that runs many searches (batch mode, a
+// server), not for a single search, which would pay the copy for one query. Keyed by the
+// database's uuid, revision and size: a WritableDatabase with uncommitted changes must not be
+// searched with the cache on, nor two copies of one index directory (same uuid) updated apart.
+// A column is dropped when another revision of its database is met, when it was not asked for
+// in the last kPriorColumnIdleLookups lookups (its index was rebuilt, compacted or closed: each
+// search looks up every local database it reads), or when a new column needs its room (least
+// recently used first, never one a search is reading); a database that still does not fit
+// reads its value stream.
 void set_prior_column_cache(bool on);
 bool prior_column_cache();
 // With the cache on: whether the source reads `db` (one local database, not a combination)
-// from memory, copying its column now if needed.
+// from memory, copying its column now if needed. Counts as a lookup.
 bool prior_column_ready(const Xapian::Database& db);
+
+inline constexpr std::size_t kPriorColumnCacheBytes = std::size_t{256} << 20;
+inline constexpr std::uint64_t kPriorColumnIdleLookups = 1000;
+// The memory the columns may take together (kPriorColumnCacheBytes by default).
+void set_prior_column_cache_limit(std::size_t bytes);
+struct PriorColumnCacheStats {
+    std::size_t columns = 0, bytes = 0;
+};
+PriorColumnCacheStats prior_column_cache_stats();
 
 // The local prior source without weights (a weight of 0 everywhere): the documents inside
 // `ranges`' date and quality bounds, the same ones filter_query's bucket terms and value checks

@@ -343,6 +343,51 @@ TEST(QueryPrior, ColumnFollowsTheRevision) {
     EXPECT_EQ(after, ids(r)) << "the copy and the value stream agree";
 }
 
+// Each rebuild gives an index a new uuid: the columns of the indexes a process no longer reads
+// must go, not stay until they fill the cache and nothing new is cached.
+TEST(QueryPrior, ColumnCacheLetsGoOfIndexesNoLongerRead) {
+    TempDir d;
+    news::DocumentBuilder b("english");
+    const int64_t t0 = *news::parse_iso8601("2024-05-01T00:00:00Z");
+    std::vector<Xapian::Database> rebuilt;  // one index rebuilt five times
+    for (int n = 0; n < 5; ++n) {
+        const std::string path = (d.path() / ("idx" + std::to_string(n))).string();
+        Xapian::WritableDatabase w(path, Xapian::DB_CREATE);
+        for (int i = 0; i < 20; ++i) {
+            news::Article a;
+            a.id = "https://ex.com/" + std::to_string(i);
+            a.title = "cloud news";
+            a.published = t0 + i * 86400;
+            a.quality = i;
+            w.add_document(b.build(a).doc);
+        }
+        w.commit();
+        rebuilt.emplace_back(path);
+    }
+    const ColumnCache cache(true);
+    struct Limit {
+        ~Limit() { news::set_prior_column_cache_limit(news::kPriorColumnCacheBytes); }
+    } limit;
+    ASSERT_TRUE(news::prior_column_ready(rebuilt[0]));
+    const std::size_t one = news::prior_column_cache_stats().bytes;
+    ASSERT_GT(one, 0u);
+    // Room for two columns: every rebuild is still cached, the oldest column making room.
+    news::set_prior_column_cache_limit(2 * one);
+    for (std::size_t n = 1; n < rebuilt.size(); ++n) {
+        EXPECT_TRUE(news::prior_column_ready(rebuilt[n])) << "rebuild " << n;
+        EXPECT_LE(news::prior_column_cache_stats().bytes, 2 * one);
+    }
+    // With room to spare, a column not asked for in kPriorColumnIdleLookups lookups goes.
+    news::set_prior_column_cache_limit(news::kPriorColumnCacheBytes);
+    for (std::size_t n = 0; n < rebuilt.size(); ++n)
+        EXPECT_TRUE(news::prior_column_ready(rebuilt[n])) << n;
+    EXPECT_EQ(news::prior_column_cache_stats().columns, rebuilt.size());
+    for (std::uint64_t k = 0; k <= news::kPriorColumnIdleLookups; ++k)
+        ASSERT_TRUE(news::prior_column_ready(rebuilt.back()));
+    EXPECT_EQ(news::prior_column_cache_stats().columns, 1u);
+    EXPECT_EQ(news::prior_column_cache_stats().bytes, one);
+}
+
 // Dates outside years 0..9999 have no day key, so the built-in sources give them no time part;
 // nor does the local source, even with the anchor among them.
 TEST(QueryPrior, DatesWithoutDayKeysGetNoTimePartFromEitherSource) {
