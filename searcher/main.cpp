@@ -408,12 +408,35 @@ CLI::App* add_serve(CLI::App& app, Common& common, news::ServeOptions& so) {
                       "allow this origin to call the API from a browser (no CORS by default)");
     serve->add_flag("--allow-partial", common.allow_partial,
                     "answer from the shards that respond when some are down (flagged as partial)");
+    // The other common options mean nothing here (the API answers JSON, the page has its own
+    // colours), but they may go before or after any command (cli.cpp hoists them there): so
+    // `searcher --format json serve` is accepted like `searcher --format json stats`, with a
+    // note that they are ignored. Hidden from --help; their values are checked in run() (CLI11
+    // leaves a hidden option's name out of its messages).
+    serve->add_option("--format,-f", common.format)->group("");
+    serve->add_option("--color", common.color)->group("");
     serve->footer(
         "Examples:\n"
         "  searcher serve                                   http://127.0.0.1:8080/\n"
         "  searcher serve --index ~/news-index --listen 127.0.0.1:9000\n"
         "  curl 'http://127.0.0.1:8080/api/v1/search?q=azure+outage&limit=5'");
     return serve;
+}
+
+// `serve`: --format and --color (see add_serve) are checked, then ignored with a note.
+int do_serve(const Common& common, const CLI::App& serve, news::ServeOptions& so) {
+    if (common.color != "auto" && common.color != "always" && common.color != "never")
+        throw news::UsageError(std::string("--color: expected auto, always or never, got '")
+                                   .append(common.color)
+                                   .append("'"));
+    for (const char* name : {"--format", "--color"}) {
+        if (serve.get_option(name)->count() > 0)
+            std::fprintf(stderr, "searcher: note: serve ignores %s (its API always answers JSON)\n",
+                         name);
+    }
+    so.indexes = common.indexes;
+    so.allow_partial = common.allow_partial;
+    return news::serve(so);
 }
 
 int run(int argc, char** argv) {
@@ -511,11 +534,7 @@ int run(int argc, char** argv) {
 
     if (app.got_subcommand("search")) return do_search(common, search_flags, st);
     if (app.got_subcommand("related")) return do_related(common, related_flags, st);
-    if (*serve) {
-        serve_opts.indexes = common.indexes;
-        serve_opts.allow_partial = common.allow_partial;
-        return news::serve(serve_opts);
-    }
+    if (*serve) return do_serve(common, *serve, serve_opts);
     news::OpenedIndex index = news::open_indexes(common.indexes, common.allow_partial);
     if (*story) {
         const news::StoryResult out = news::get_story(index, story_id);

@@ -96,6 +96,28 @@ TEST_F(E2eSample, CommonOptionsGoBeforeOrAfterTheCommand) {
     }
 }
 
+// --format and --color mean nothing to serve (its API answers JSON), but common options may go
+// before or after any command: accepted there too, with a note that they are ignored.
+TEST_F(E2eSample, ServeTakesTheCommonOptionsAndSaysItIgnoresThem) {
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"--format", "json", "serve", "--index", index(), "--listen", "nowhere"},
+             {"--color=never", "-i", index(), "serve", "--listen", "nowhere"},
+             {"serve", "--listen", "nowhere", "-fjson", "--index", index()}}) {
+        const Output o = searcher(args);
+        EXPECT_EQ(o.rc, news::kExitUsage) << json(args).dump() << "\n" << describe(o);
+        EXPECT_TRUE(contains(o.err, "--listen: expected HOST:PORT")) << describe(o);
+        const std::string flag = contains(json(args).dump(), "color") ? "--color" : "--format";
+        EXPECT_TRUE(contains(o.err, "searcher: note: serve ignores " + flag)) << describe(o);
+    }
+    Output bad = searcher({"--format", "xml", "serve", "--listen", "nowhere"});
+    EXPECT_EQ(bad.rc, news::kExitUsage) << describe(bad);
+    EXPECT_TRUE(contains(bad.err, "searcher: unknown format 'xml'")) << describe(bad);
+    bad = searcher({"serve", "--color", "sometimes", "--listen", "nowhere"});
+    EXPECT_EQ(bad.rc, news::kExitUsage) << describe(bad);
+    EXPECT_TRUE(contains(bad.err, "searcher: --color: expected auto, always or never"))
+        << describe(bad);
+}
+
 // On a terminal (`script` gives the searcher one), --color auto colours text unless NO_COLOR
 // is set or TERM is dumb.
 TEST_F(E2eSample, ColourOnATerminalUnlessNoColorOrDumb) {
