@@ -124,7 +124,7 @@ void read_filters(Reader& r, FilterFlags& ff) {
 
 }  // namespace
 
-SearchOptions search_request(const HttpParams& p) {
+SearchRequest search_request(const HttpParams& p) {
     Reader r(p);
     SearchFlags sf;
     SearchOptions& so = sf.so;
@@ -151,7 +151,7 @@ SearchOptions search_request(const HttpParams& p) {
     r.done();
     resolve_search(sf);
     require_query_or_filter(sf.so);
-    return sf.so;
+    return {sf.so, sf.filters.since, sf.filters.until};
 }
 
 RelatedRequest related_request(const HttpParams& p) {
@@ -173,7 +173,7 @@ RelatedRequest related_request(const HttpParams& p) {
     if (rf.seed.empty()) throw ParamError("id", "give the id or URL of an indexed article");
     resolve_related(rf);
     rf.ro.seed_files = false;
-    return {rf.seed, rf.ro};
+    return {rf.seed, rf.ro, rf.filters.since, rf.filters.until};
 }
 
 std::string id_request(const HttpParams& p) {

@@ -32,12 +32,18 @@ class ParamError : public UsageError {
     std::string param_;
 };
 
-// /api/v1/search. Throws UsageError (ParamError when one parameter is to blame).
-SearchOptions search_request(const HttpParams& p);
+// /api/v1/search: the options, and `since` and `until` as given (for date_window_note, which
+// names them as the CLI does). Throws UsageError (ParamError when one parameter is to blame).
+struct SearchRequest {
+    SearchOptions options;
+    std::string since, until;
+};
+SearchRequest search_request(const HttpParams& p);
 
 struct RelatedRequest {
     std::string seed;
     RelatedOptions options;
+    std::string since, until;  // as given
 };
 // /api/v1/related: `id` and the related options; the seed is only ever an indexed article.
 RelatedRequest related_request(const HttpParams& p);

@@ -253,13 +253,19 @@ std::pair<std::string, int> parse_listen(const std::string& spec) {
 
 void routes(httplib::Server& svr, IndexPool& pool, const ServeOptions& opts) {
     svr.Get("/api/v1/search", [&](const httplib::Request& req, httplib::Response& res) {
-        api(pool, req, res, search_request, [](OpenedIndex& index, const SearchOptions& so) {
-            return json(run_search(index, so));
+        api(pool, req, res, search_request, [](OpenedIndex& index, const SearchRequest& r) {
+            SearchResult out = run_search(index, r.options);
+            if (auto note = date_window_note(index, r.options.request.filters, r.since, r.until))
+                out.notes.push_back(std::move(*note));  // as the CLI's search adds it
+            return json(out);
         });
     });
     svr.Get("/api/v1/related", [&](const httplib::Request& req, httplib::Response& res) {
         api(pool, req, res, related_request, [](OpenedIndex& index, const RelatedRequest& r) {
-            return json(run_related(index, r.seed, r.options));
+            RelatedResult out = run_related(index, r.seed, r.options);
+            if (auto note = date_window_note(index, r.options.filters, r.since, r.until))
+                out.notes.push_back(std::move(*note));
+            return json(out);
         });
     });
     svr.Get("/api/v1/story", [&](const httplib::Request& req, httplib::Response& res) {

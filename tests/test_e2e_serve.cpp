@@ -212,6 +212,22 @@ TEST_F(ServeSample, RelatedStoryArticleStatsEqualTheCli) {
     EXPECT_EQ(r.body["status"], "ok");
 }
 
+// A date window outside the index: the CLI's note, in the same JSON.
+TEST_F(ServeSample, DateWindowOutsideTheIndexHasTheCliNote) {
+    Reply r = http_get(*server_, "/api/v1/search?q=security&since=2999");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    ASSERT_EQ(r.body["notes"].size(), 1u) << r.raw;
+    EXPECT_TRUE(contains(r.body["notes"][0].get<std::string>(), "--since 2999")) << r.raw;
+    EXPECT_EQ(without_timing(r.body),
+              cli_json({"search", "--index", index(), "security", "--since", "2999"}));
+    const std::string id = kGlassSecureBeat;
+    r = http_get(*server_, "/api/v1/related?id=" + enc(id) + "&until=1990-06");
+    ASSERT_EQ(r.status, 200) << r.raw;
+    ASSERT_EQ(r.body["notes"].size(), 1u) << r.raw;
+    EXPECT_EQ(without_timing(r.body),
+              cli_json({"related", "--index", index(), id, "--until", "1990-06"}));
+}
+
 TEST_F(ServeSample, BadParametersAre400NamingThem) {
     const std::vector<std::pair<std::string, std::string>> cases{
         {"/api/v1/search?q=a&limit=abc", "limit"},
