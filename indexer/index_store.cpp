@@ -107,8 +107,12 @@ void Engine::open_db() {
     }
     // --full with parallel writers builds a new index beside where it will be, too: an empty
     // index there holds the lock meanwhile (and is what a killed build leaves).
+    // (Only for the default layout, one index: a killed first --full --shards N build keeps
+    // its shards in place, so that the next run carries on. Not where the index directory
+    // exists and cannot be swapped, a mount point: that is built in place, by one writer.)
     const unsigned writers = full_build_writers(n);
-    if (writers > 1 && !has_stub && !has_glass) {
+    if (writers > 1 && n == 1 && !has_stub && !has_glass &&
+        (!fs::exists(live, ec) || why_not_swappable(live).empty())) {
         // (Searchable, with no articles: schema, language and "a whole index" set.)
         Xapian::WritableDatabase empty = open_one(live, Xapian::DB_CREATE_OR_OPEN);
         check_shard_meta(empty, live.string(), "");
@@ -166,6 +170,12 @@ void Engine::open_db() {
     }
     spelling_.resize(n);
     if (opts_.full && n > 1 && rebuilding_) start_writers();
+    if (opts_.writers > 1 && !writers_) {
+        stats_.notes.push_back(
+            "--writers " + std::to_string(opts_.writers) +
+            " was not used: writer threads write --full builds beside the index, of one index " +
+            "or --shards N (one per shard), not --shard K/N");
+    }
     // This run holds the index's lock now: a staging directory left by a killed --full is no
     // other writer's.
     if (!rebuilding_) fs::remove_all(staging_, ec);
@@ -250,20 +260,6 @@ void Engine::start_writers() {
     stats_.times.writers = static_cast<unsigned>(shards_.size());
 }
 
-namespace {
-
-// Keeps the first source's value of a metadata key several internal shards hold (schema,
-// language and the last update are equal; the file table is only in shard 0).
-class FirstMetadata : public Xapian::Compactor {
-  public:
-    std::string resolve_duplicate_metadata(const std::string&, size_t,
-                                           const std::string tags[]) override {
-        return tags[0];
-    }
-};
-
-}  // namespace
-
 // The internal shards of a --full build by several writers become one index in the staging
 // directory: Xapian's compactor merges them (renumbering docids, which nothing stored refers
 // to: story ids are article ids, and the story pass is done), so the result is compacted too.
@@ -276,11 +272,14 @@ void Engine::merge() {
     try {
         Xapian::Database all;
         for (const auto& p : shard_paths_) all.add_database(Xapian::Database(p));
-        FirstMetadata keep_first;
-        all.compact(out.string(), 0, 0, keep_first);
+        // A metadata key several shards hold gets one of their values (Xapian's default):
+        // schema, language and the last update are equal, the file table is only in shard 0,
+        // and the shard identity, which differs, is cleared below.
+        all.compact(out.string());
         for (const auto& p : shard_paths_) fs::remove_all(p);
-        for (const auto& e : fs::directory_iterator(out))
-            fs::rename(e.path(), top / e.path().filename());
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path());
+        for (const auto& f : files) fs::rename(f, top / f.filename());
         fs::remove(out);
         Xapian::WritableDatabase merged(top.string(), Xapian::DB_OPEN);
         merged.set_metadata(kMetaShard, "");  // a whole index, not shard 0 of N
@@ -404,6 +403,9 @@ void Engine::commit() {
     {
         Stopwatch sw(tm.stubs);
         flush_stubs();
+        // The batch's last stubs went to the writer threads; the metadata, spelling and commit
+        // below use the same shard databases.
+        if (writers_) writers_->sync();
     }
     // Stories are recomputed on the committed state (searching a database with pending changes
     // is slow). The articles to recompute are saved with the first commit, so a crash between

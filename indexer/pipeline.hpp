@@ -25,6 +25,10 @@ struct PipelineOptions {
     std::function<bool()> stop;
     // Told how long the consumer waited for each item (seconds).
     std::function<void(double)> waited;
+    // With max_weight > 0: items taken but not yet consumed weigh at most max_weight in all
+    // (the next item is taken anyway when nothing else is waiting).
+    std::function<std::size_t(std::size_t)> weight;
+    std::size_t max_weight = 0;
 };
 
 // Runs the pipeline. `make_worker()` is called once in each worker thread and returns that
@@ -47,6 +51,14 @@ std::size_t run_ordered(std::size_t n, const PipelineOptions& opts, MakeWorker m
     std::condition_variable cv_work, cv_done;
     std::size_t next_take = 0;  // the next item a worker takes
     std::size_t consumed = 0;   // items consumed
+    std::size_t weight = 0;     // of the items taken and not consumed (max_weight)
+    auto weighs = [&](std::size_t i) -> std::size_t {
+        return opts.max_weight && opts.weight ? opts.weight(i) : 0;
+    };
+    auto light_enough = [&] {
+        return !opts.max_weight || next_take == consumed ||
+               weight + weighs(next_take) <= opts.max_weight;
+    };
     unsigned running = std::max(1u, opts.workers);
     auto stopping = [&] { return opts.stop && opts.stop(); };
 
@@ -63,10 +75,12 @@ std::size_t run_ordered(std::size_t n, const PipelineOptions& opts, MakeWorker m
             {
                 std::unique_lock lk(mu);
                 cv_work.wait(lk, [&] {
-                    return stopping() || next_take >= n || next_take < consumed + slots.size();
+                    return stopping() || next_take >= n ||
+                           (next_take < consumed + slots.size() && light_enough());
                 });
                 if (stopping() || next_take >= n) break;
                 i = next_take++;
+                weight += weighs(i);
             }
             Slot s;
             if (setup_error) {
@@ -117,6 +131,7 @@ std::size_t run_ordered(std::size_t n, const PipelineOptions& opts, MakeWorker m
             {
                 std::lock_guard lk(mu);
                 consumed = i + 1;
+                weight -= weighs(i);
             }
             cv_work.notify_all();
             if (stopping()) break;

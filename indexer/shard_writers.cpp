@@ -10,10 +10,19 @@ namespace news {
 ShardWriters::ShardWriters(std::vector<Xapian::WritableDatabase> shards, std::size_t queue)
     : lanes_(shards.size()), queue_(std::max<std::size_t>(1, queue)) {
     for (std::size_t i = 0; i < shards.size(); ++i) lanes_[i].db = std::move(shards[i]);
-    for (auto& lane : lanes_) lane.thread = std::thread([this, &lane] { run(lane); });
+    try {
+        for (auto& lane : lanes_) lane.thread = std::thread([this, &lane] { run(lane); });
+    } catch (...) {  // out of threads: stop the ones started (the destructor will not run)
+        stop();
+        throw;
+    }
 }
 
 ShardWriters::~ShardWriters() {
+    stop();
+}
+
+void ShardWriters::stop() noexcept {
     {
         std::lock_guard lk(mu_);
         closing_ = true;
@@ -67,11 +76,7 @@ void ShardWriters::run(Lane& lane) {
 }
 
 void ShardWriters::rethrow_failure() {
-    if (failure_) {
-        auto e = failure_;
-        failure_ = nullptr;  // reported once; failed_ stays set, so nothing more is written
-        std::rethrow_exception(e);
-    }
+    if (failure_) std::rethrow_exception(failure_);  // every time: nothing more is written
 }
 
 void ShardWriters::add(unsigned shard, Xapian::docid local, Xapian::Document&& doc) {

@@ -55,6 +55,7 @@ class ShardWriters {
         std::thread thread;
     };
     void run(Lane& lane);
+    void stop() noexcept;    // drops what is queued and joins the threads
     void rethrow_failure();  // with mu_ held
 
     mutable std::mutex mu_;

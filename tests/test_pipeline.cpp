@@ -4,8 +4,10 @@
 // consumed, and exceptions from either side reach the caller once every worker has finished.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -157,6 +159,42 @@ TEST(Pipeline, ReportsTheConsumersWaits) {
     run_ordered<std::size_t>(10, o, slow, [](std::size_t, std::size_t&&) {});
     EXPECT_EQ(waits, 10);
     EXPECT_GT(waited, 0.0);
+}
+
+}  // namespace
+
+namespace {
+
+// Items weigh 1 to 50; with max_weight 100 the items produced and not yet consumed never weigh
+// more than 100 together (a heavy item alone may), whatever `ahead` allows.
+TEST(Pipeline, MaxWeightBoundsWhatWaits) {
+    PipelineOptions o;
+    o.workers = 4;
+    o.ahead = 1000;
+    o.weight = [](std::size_t i) { return i % 50 + 1; };
+    o.max_weight = 100;
+    std::mutex mu;
+    std::size_t waiting = 0, most = 0;  // weight produced and not consumed
+    auto make = [&] {
+        return [&](std::size_t i) {
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+            std::lock_guard lk(mu);
+            waiting += o.weight(i);
+            most = std::max(most, waiting);
+            return i;
+        };
+    };
+    std::vector<std::size_t> got;
+    const std::size_t n = run_ordered<std::size_t>(400, o, make, [&](std::size_t i, std::size_t&&) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+        got.push_back(i);
+        std::lock_guard lk(mu);
+        waiting -= o.weight(i);
+    });
+    EXPECT_EQ(n, 400u);
+    EXPECT_EQ(got.size(), 400u);
+    EXPECT_LE(most, 100u);
+    EXPECT_GT(most, 50u) << "the bound, not `ahead` or the worker count, should be what limits";
 }
 
 }  // namespace
