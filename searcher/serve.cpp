@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -237,6 +238,23 @@ const char* content_type(const std::string& path) {
 }
 
 // "HOST:PORT" or "[V6]:PORT". Throws UsageError.
+// A host name or address (without port or brackets) that means this machine's loopback.
+bool is_loopback(std::string host) {
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (host == "localhost" || host.ends_with(".localhost") || host == "::1") return true;
+    if (!host.starts_with("127.")) return false;
+    return host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+// The host of a Host header: "[::1]:8080" -> "::1", "localhost:8080" -> "localhost".
+std::string host_of(const std::string& header) {
+    if (!header.empty() && header.front() == '[') {
+        const auto end = header.find(']');
+        return end == std::string::npos ? header : header.substr(1, end - 1);
+    }
+    return header.substr(0, header.find(':'));
+}
+
 std::pair<std::string, int> parse_listen(const std::string& spec) {
     const auto colon = spec.rfind(':');
     std::string host = colon == std::string::npos ? "" : spec.substr(0, colon);
@@ -329,6 +347,19 @@ void routes(httplib::Server& svr, IndexPool& pool, const ServeOptions& opts) {
             }
             send_error(res, 500, "internal error: " + what);
         });
+    // DNS rebinding: a page on another site can point its own host name at 127.0.0.1 and then
+    // read our answers as if they were its own. A server listening on loopback answers only
+    // requests addressed to a loopback name (Host: localhost, 127.x.y.z or [::1], any port).
+    if (is_loopback(parse_listen(opts.listen).first)) {
+        svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+            if (!req.has_header("Host") || is_loopback(host_of(req.get_header_value("Host"))))
+                return httplib::Server::HandlerResponse::Unhandled;
+            send_error(res, 403,
+                       "this server listens on loopback and answers only requests addressed to "
+                       "localhost, 127.0.0.1 or [::1] (Host header)");
+            return httplib::Server::HandlerResponse::Handled;
+        });
+    }
     const std::string cors = opts.cors;
     svr.set_post_routing_handler([cors](const httplib::Request& req, httplib::Response& res) {
         // A page that shows articles: no script but ours, no framing, no sniffing.

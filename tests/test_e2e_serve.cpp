@@ -324,6 +324,23 @@ TEST_F(ServeSample, ThePageAndItsFilesAreEmbedded) {
     EXPECT_EQ(page.headers.count("Access-Control-Allow-Origin"), 0u) << "no CORS by default";
 }
 
+// DNS rebinding: a server on loopback answers only requests addressed to a loopback name.
+TEST_F(ServeSample, OnLoopbackOnlyLoopbackHostNamesAreAnswered) {
+    auto c = server_->client();
+    for (const std::string host : {"localhost", "localhost:8080", "127.0.0.1", "[::1]:80"}) {
+        auto r = c.Get("/api/v1/stats", {{"Host", host}});
+        ASSERT_TRUE(r) << host;
+        EXPECT_EQ(r->status, 200) << host;
+    }
+    for (const std::string host : {"evil.example", "evil.example:8080", "127.0.0.1.evil.example"}) {
+        auto r = c.Get("/api/v1/search?q=azure", {{"Host", host}});
+        ASSERT_TRUE(r) << host;
+        EXPECT_EQ(r->status, 403) << host;
+        EXPECT_FALSE(contains(r->body, "\"results\"")) << host;
+        EXPECT_TRUE(contains(r->body, "Host header")) << r->body;
+    }
+}
+
 TEST(Serve, CorsOnlyWhenAsked) {
     Fixture fx;
     fx.add("a.md", article("Alpha outage", "https://a.example/1"));
