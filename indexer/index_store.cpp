@@ -245,12 +245,12 @@ void Engine::commit_all() {
 // Parallel writers pay off only where a build writes many new documents and reads little back:
 // --full. They need a build beside the live index (a killed build must not leave half of one
 // where it is searched); --shard K/N and --dry-run write one shard or none. One writer per
-// shard, and a build of one index uses as many writers as parser threads, at most 4 (merging
-// more sub-indexes costs more than their writers save on the machines we measured; see
-// docs/benchmarks.md).
+// shard (up to 64 shards; more are written by the engine's thread alone, as before), and a
+// build of one index uses as many writers as parser threads, at most 4 (each writer's part is
+// merged at the end; only 1 and 2 writers were measured, on 2 cores: docs/benchmarks.md).
 unsigned Engine::full_build_writers(unsigned n) const {
     if (!opts_.full || opts_.dry_run || opts_.shard_count) return 1;
-    if (n > 1) return n;
+    if (n > 1) return n <= 64 ? n : 1;
     const unsigned w = opts_.writers ? opts_.writers : std::min(threads(), 4u);
     return std::max(1u, w);
 }
