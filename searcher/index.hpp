@@ -20,17 +20,17 @@
 
 namespace news {
 
+// (device, inode) of a file or directory; (0, 0) for none (a remote shard, a missing path).
+using DiskId = std::pair<std::uint64_t, std::uint64_t>;
+// What paths name now, each looked up once: replaced_on_disk over many handles of one index.
+using DiskIds = std::unordered_map<std::string, DiskId>;
+
 // Opens one or more indexes as one database (Xapian combines their statistics, so results
 // equal a single merged index). Each spec is a local index directory, a sharded index
 // directory or stub database file (its shards are opened one by one), or a remote shard
 // `tcp://HOST:PORT` served by xapian-tcpsrv. Throws IndexError with a message naming the
 // shard and saying what to do. With `allow_partial`, shards that cannot be reached or opened
 // are left out (listed in `missing`) as long as one remains.
-// (device, inode) of a file or directory; (0, 0) for none (a remote shard, a missing path).
-using DiskId = std::pair<std::uint64_t, std::uint64_t>;
-// What paths name now, each looked up once: replaced_on_disk over many handles of one index.
-using DiskIds = std::unordered_map<std::string, DiskId>;
-
 struct OpenedIndex {
     Xapian::Database db;             // every shard in use, as one
     std::vector<std::string> specs;  // as given to open_indexes, to open them again by path

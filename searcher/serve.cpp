@@ -237,7 +237,6 @@ const char* content_type(const std::string& path) {
     return "application/octet-stream";
 }
 
-// "HOST:PORT" or "[V6]:PORT". Throws UsageError.
 // A host name or address (without port or brackets) that means this machine's loopback.
 bool is_loopback(std::string host) {
     for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -255,6 +254,7 @@ std::string host_of(const std::string& header) {
     return header.substr(0, header.find(':'));
 }
 
+// "HOST:PORT" or "[V6]:PORT". Throws UsageError.
 std::pair<std::string, int> parse_listen(const std::string& spec) {
     const auto colon = spec.rfind(':');
     std::string host = colon == std::string::npos ? "" : spec.substr(0, colon);
