@@ -10,6 +10,7 @@
 
 #include "engine.hpp"
 #include "errors.hpp"
+#include "last_resort.hpp"
 #include "schema.hpp"
 #include "shards.hpp"
 #include "version.hpp"
@@ -204,6 +205,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    news::install_last_resort();
     try {
         return run(argc, argv);
     } catch (const news::Error& e) {

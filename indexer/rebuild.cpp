@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "engine_impl.hpp"
+#include "last_resort.hpp"
 
 namespace news {
 
@@ -99,6 +100,7 @@ bool Engine::begin_rebuild(const fs::path& lock_dir) {
                          "': " + ec.message());
     }
     rebuilding_ = true;
+    last_resort_staging(staging_);
     return true;
 }
 
@@ -123,6 +125,7 @@ void Engine::finish_rebuild() {
     rebuilding_ = false;
     std::error_code ec;
     fs::remove_all(staging_, ec);  // the old index
+    last_resort_staging({});
     if (live_lock_) live_lock_->close();
     live_lock_.reset();
 }
@@ -164,6 +167,7 @@ void Engine::discard_rebuild() noexcept {
     }
     std::error_code ec;
     fs::remove_all(staging_, ec);
+    last_resort_staging({});
     try {
         if (live_lock_) live_lock_->close();
     } catch (...) {
