@@ -15,12 +15,49 @@ std::string table_key(const std::string& path) {
 
 namespace {
 
-// A row is stored in a compact binary form: kBinaryTag, a flags byte (owner, foreign), the size
-// and the mtime (zigzag) as varints, then path, hash and id as length-prefixed strings, and for
-// a foreign row the count of its links and each link. Rows written before were JSON objects
-// (they start with '{'): still read, rewritten in the binary form when their file changes.
+// A row is stored in a compact binary form: kBinaryTag, a flags byte, the size and the mtime
+// (zigzag) as varints, then the path (unless kPathInKey), the hash (8 raw bytes if kHashBinary,
+// else a length-prefixed string) and the id as a length-prefixed string, and for a foreign row
+// the count of its links and each link. The table is stored uncompressed (Xapian keeps metadata
+// in the postlist table), so every byte counts: at 200,000 files the path, already in the key
+// unless the key was hashed, was 18 MB. Rows written before were JSON objects (they start with
+// '{'): still read, rewritten in the binary form when their file changes.
 constexpr char kBinaryTag = '\x01';
-constexpr unsigned char kOwner = 1, kForeign = 2;
+constexpr unsigned char kOwner = 1, kForeign = 2, kPathInKey = 4, kHashBinary = 8;
+constexpr unsigned char kAllFlags = kOwner | kForeign | kPathInKey | kHashBinary;
+
+// The path a row's key holds whole (not hashed), or nullopt.
+std::optional<std::string> path_in_key(const std::string& key) {
+    const std::string prefix = kMetaFilePrefix;
+    if (key.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+    std::string path = key.substr(prefix.size());
+    if (table_key(path) != key) return std::nullopt;
+    return path;
+}
+
+// 16 lower-case hex digits (what hex64 makes) as 8 bytes, and back.
+bool is_hex64(const std::string& s) {
+    if (s.size() != 16) return false;
+    for (const char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+int hex_digit(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+void put_hex64(std::string& out, const std::string& hex) {
+    for (std::size_t i = 0; i < 16; i += 2)
+        out += static_cast<char>(hex_digit(hex[i]) << 4 | hex_digit(hex[i + 1]));
+}
+std::string hex_of(const std::string& bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (const char b : bytes) {
+        out += kDigits[static_cast<unsigned char>(b) >> 4];
+        out += kDigits[static_cast<unsigned char>(b) & 0xF];
+    }
+    return out;
+}
 
 void put_varint(std::string& out, uint64_t v) {
     while (v >= 0x80) {
@@ -53,6 +90,12 @@ class Reader {
     bool string(std::string& out) {
         uint64_t n = 0;
         if (!varint(n) || n > s_.size() - pos_) return false;
+        out.assign(s_, pos_, n);
+        pos_ += n;
+        return true;
+    }
+    bool bytes(std::size_t n, std::string& out) {
+        if (n > s_.size() - pos_) return false;
         out.assign(s_, pos_, n);
         pos_ += n;
         return true;
@@ -90,13 +133,20 @@ std::optional<std::pair<std::string, TableEntry>> decode_json(const std::string&
 }  // namespace
 
 std::string encode_entry(const std::string& path, const TableEntry& e) {
+    const bool path_in_key = table_key(path) == std::string(kMetaFilePrefix).append(path);
+    const bool hash_binary = is_hex64(e.hash);
     std::string out(1, kBinaryTag);
-    out += static_cast<char>((e.owner ? kOwner : 0) | (e.foreign ? kForeign : 0));
+    out += static_cast<char>((e.owner ? kOwner : 0) | (e.foreign ? kForeign : 0) |
+                             (path_in_key ? kPathInKey : 0) | (hash_binary ? kHashBinary : 0));
     put_varint(out, e.size);
     const auto m = static_cast<uint64_t>(e.mtime_ns);
     put_varint(out, (m << 1) ^ (e.mtime_ns < 0 ? ~uint64_t{0} : 0));  // zigzag
-    put_string(out, path);
-    put_string(out, e.hash);
+    if (!path_in_key) put_string(out, path);
+    if (hash_binary) {
+        put_hex64(out, e.hash);
+    } else {
+        put_string(out, e.hash);
+    }
     put_string(out, e.id);
     if (e.foreign) {
         put_varint(out, e.links.size());
@@ -105,7 +155,8 @@ std::string encode_entry(const std::string& path, const TableEntry& e) {
     return out;
 }
 
-std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s) {
+std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& key,
+                                                               const std::string& s) {
     if (s.empty()) return std::nullopt;
     if (s[0] != kBinaryTag) return decode_json(s);
     Reader r(s);
@@ -113,9 +164,23 @@ std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string
     uint64_t mtime = 0, links = 0;
     std::pair<std::string, TableEntry> out;
     TableEntry& e = out.second;
-    if (!r.byte(tag) || !r.byte(flags) || (flags & ~(kOwner | kForeign)) || !r.varint(e.size) ||
-        !r.varint(mtime) || !r.string(out.first) || !r.string(e.hash) || !r.string(e.id))
+    if (!r.byte(tag) || !r.byte(flags) || (flags & ~kAllFlags) || !r.varint(e.size) ||
+        !r.varint(mtime))
         return std::nullopt;
+    if (flags & kPathInKey) {
+        auto path = path_in_key(key);
+        if (!path) return std::nullopt;
+        out.first = std::move(*path);
+    } else if (!r.string(out.first)) {
+        return std::nullopt;
+    }
+    if (flags & kHashBinary) {
+        if (!r.bytes(8, e.hash)) return std::nullopt;
+        e.hash = hex_of(e.hash);
+    } else if (!r.string(e.hash)) {
+        return std::nullopt;
+    }
+    if (!r.string(e.id)) return std::nullopt;
     e.mtime_ns = static_cast<int64_t>((mtime >> 1) ^ (~(mtime & 1) + 1));
     e.owner = flags & kOwner;
     e.foreign = flags & kForeign;

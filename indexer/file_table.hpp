@@ -38,9 +38,11 @@ std::optional<std::pair<std::string, RejectedEntry>> decode_rejected(const std::
 
 // The metadata key of `path`'s row.
 std::string table_key(const std::string& path);
-// A row as stored (compact binary, file_table.cpp), and back; nullopt for a row that cannot be
-// read. Rows stored as JSON by older versions are read too.
+// A row as stored under table_key(path) (compact binary, file_table.cpp), and back from its
+// key and value; nullopt for a row that cannot be read. The path is left out of the value when
+// the key holds it whole. Rows stored as JSON by older versions are read too.
 std::string encode_entry(const std::string& path, const TableEntry& e);
-std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& s);
+std::optional<std::pair<std::string, TableEntry>> decode_entry(const std::string& key,
+                                                               const std::string& s);
 
 }  // namespace news

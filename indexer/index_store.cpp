@@ -301,7 +301,7 @@ void Engine::load_state() {
     Xapian::WritableDatabase& m = meta();
     for (auto it = m.metadata_keys_begin(kMetaFilePrefix);
          it != m.metadata_keys_end(kMetaFilePrefix); ++it) {
-        auto e = decode_entry(m.get_metadata(*it));
+        auto e = decode_entry(*it, m.get_metadata(*it));
         if (!e) continue;
         if (e->second.owner) {
             owner_[e->second.id] = e->first;

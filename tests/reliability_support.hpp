@@ -420,7 +420,7 @@ inline std::string check_index(const fs::path& index) {
     std::map<std::string, std::pair<std::string, bool>> table;  // path -> (id, owner)
     const std::string prefix = news::kMetaFilePrefix;
     for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
-        const auto row = news::decode_entry(db.get_metadata(*it));
+        const auto row = news::decode_entry(*it, db.get_metadata(*it));
         if (!row) {
             problems << "bad file-table row " << *it << "\n";
             continue;

@@ -3,7 +3,9 @@
 // row is refused rather than misread.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "file_table.hpp"
 
@@ -16,6 +18,12 @@ news::TableEntry sample() {
     e.hash = "0123456789abcdef";
     e.id = "https://example.com/a?b=c";
     return e;
+}
+
+// A row read back from the metadata as the indexer stores it: under table_key(path).
+std::optional<std::pair<std::string, news::TableEntry>> round_trip(const std::string& path,
+                                                                   const news::TableEntry& e) {
+    return news::decode_entry(news::table_key(path), news::encode_entry(path, e));
 }
 
 void expect_same(const news::TableEntry& a, const news::TableEntry& b) {
@@ -35,7 +43,7 @@ TEST(FileTable, RowsRoundTrip) {
         e.mtime_ns = mtime;
         for (const bool owner : {true, false}) {
             e.owner = owner;
-            const auto back = news::decode_entry(news::encode_entry("/data/a b/é.md", e));
+            const auto back = round_trip("/data/a b/é.md", e);
             ASSERT_TRUE(back.has_value()) << mtime;
             EXPECT_EQ(back->first, "/data/a b/é.md");
             expect_same(back->second, e);
@@ -43,8 +51,36 @@ TEST(FileTable, RowsRoundTrip) {
     }
     e.foreign = true;
     e.links = {"00ff00ff00ff00ff", "", std::string("a\0b", 3)};
-    const auto back = news::decode_entry(news::encode_entry("/x", e));
+    const auto back = round_trip("/x", e);
     ASSERT_TRUE(back.has_value());
+    expect_same(back->second, e);
+    // A hash that is not 16 hex digits (none is written today) is kept as written.
+    for (const std::string hash : {"ab", "", "0123456789ABCDEF", "0123456789abcdeg"}) {
+        e.hash = hash;
+        const auto other = round_trip("/x", e);
+        ASSERT_TRUE(other.has_value()) << hash;
+        EXPECT_EQ(other->second.hash, hash);
+    }
+}
+
+TEST(FileTable, RowsLeaveTheirPathToTheKey) {
+    const news::TableEntry e = sample();
+    const std::string path = "/data/2021/some-article.md";
+    const std::string row = news::encode_entry(path, e);
+    EXPECT_EQ(row.find("some-article"), std::string::npos) << "the key holds the path";
+    // The key is what says the path: the same row under another file's key is that file's.
+    const auto moved = news::decode_entry(news::table_key("/elsewhere/b.md"), row);
+    ASSERT_TRUE(moved.has_value());
+    EXPECT_EQ(moved->first, "/elsewhere/b.md");
+    EXPECT_FALSE(news::decode_entry("rejected:/data/a.md", row).has_value()) << "not a file key";
+    // A path too long for a key is hashed in the key, so the row carries it.
+    const std::string long_path = "/data/" + std::string(300, 'x') + ".md";
+    ASSERT_NE(news::table_key(long_path), "file:" + long_path);
+    const std::string long_row = news::encode_entry(long_path, e);
+    EXPECT_NE(long_row.find(long_path), std::string::npos);
+    const auto back = news::decode_entry(news::table_key(long_path), long_row);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->first, long_path);
     expect_same(back->second, e);
 }
 
@@ -52,9 +88,9 @@ TEST(FileTable, RowsAreCompact) {
     const news::TableEntry e = sample();
     const std::string path = "/data/2021/a.md";
     const std::string row = news::encode_entry(path, e);
-    // Tag, flags, two varints of at most 10 bytes, three strings with one-byte lengths: no
-    // field names.
-    EXPECT_LE(row.size(), 2 + 10 + 10 + 3 + path.size() + e.hash.size() + e.id.size());
+    // Tag, flags, two varints of at most 10 bytes, the hash's 8 bytes and the id with a one-byte
+    // length: no field names, no path (the key has it), no hex.
+    EXPECT_LE(row.size(), 2 + 10 + 10 + 8 + 1 + e.id.size());
     EXPECT_EQ(row.find("mtime"), std::string::npos);
 }
 
@@ -62,7 +98,7 @@ TEST(FileTable, JsonRowsOfOlderIndexesAreRead) {
     const std::string old =
         R"({"path":"/d/a.md","size":42,"mtime_ns":-5,"hash":"ab","id":"x","owner":false,)"
         R"("foreign":true,"links":["k1","k2"]})";
-    const auto back = news::decode_entry(old);
+    const auto back = news::decode_entry(news::table_key("/d/a.md"), old);
     ASSERT_TRUE(back.has_value());
     EXPECT_EQ(back->first, "/d/a.md");
     EXPECT_EQ(back->second.size, 42u);
@@ -73,24 +109,25 @@ TEST(FileTable, JsonRowsOfOlderIndexesAreRead) {
 }
 
 TEST(FileTable, DamagedRowsAreRefused) {
+    const std::string key = news::table_key("/data/a.md");
     const std::string row = news::encode_entry("/data/a.md", sample());
-    EXPECT_FALSE(news::decode_entry("").has_value());
-    EXPECT_FALSE(news::decode_entry("{not json").has_value());
-    EXPECT_FALSE(news::decode_entry(row + "x").has_value()) << "trailing bytes";
+    EXPECT_FALSE(news::decode_entry(key, "").has_value());
+    EXPECT_FALSE(news::decode_entry(key, "{not json").has_value());
+    EXPECT_FALSE(news::decode_entry(key, row + "x").has_value()) << "trailing bytes";
     for (std::size_t n = 1; n < row.size(); ++n)
-        EXPECT_FALSE(news::decode_entry(row.substr(0, n)).has_value()) << "cut at " << n;
+        EXPECT_FALSE(news::decode_entry(key, row.substr(0, n)).has_value()) << "cut at " << n;
     std::string flags = row;
     flags[1] = '\x7f';
-    EXPECT_FALSE(news::decode_entry(flags).has_value()) << "unknown flags";
+    EXPECT_FALSE(news::decode_entry(key, flags).has_value()) << "unknown flags";
     // A varint of more than 64 bits, and an over-long one (a trailing zero group).
     std::string wide = row.substr(0, 2) + std::string(9, '\xff') + '\x02';
-    EXPECT_FALSE(news::decode_entry(wide).has_value());
+    EXPECT_FALSE(news::decode_entry(key, wide).has_value());
     std::string longer = row;
     longer.replace(2, 1, std::string(1, static_cast<char>(row[2] | 0x80)) + '\x00');
-    EXPECT_FALSE(news::decode_entry(longer).has_value());
+    EXPECT_FALSE(news::decode_entry(key, longer).has_value());
     // A length that claims more bytes than the row has.
     std::string huge = row.substr(0, 2) + std::string(9, '\xff') + '\x01';
-    EXPECT_FALSE(news::decode_entry(huge).has_value());
+    EXPECT_FALSE(news::decode_entry(key, huge).has_value());
 }
 
 }  // namespace
