@@ -23,7 +23,12 @@ FieldWriter::~FieldWriter() {
     tg_.set_document(Xapian::Document());
 }
 
-void FieldWriter::add_text(std::string_view text, unsigned weight, std::string_view prefix) {
+void FieldWriter::add_text(std::string_view text, unsigned weight, std::string_view prefix,
+                           bool positions) {
+    if (!positions) {
+        tg_.index_text_without_positions(std::string(text), weight, std::string(prefix));
+        return;
+    }
     tg_.index_text(std::string(text), weight, std::string(prefix));
     tg_.increase_termpos();
 }
@@ -34,11 +39,13 @@ void FieldWriter::add(FieldId id, std::string_view value) {
     if (value.empty()) return;
     switch (f.kind) {
         case FieldKind::Text:
-            if (!f.prefix.empty()) add_text(value, 1, f.prefix);
-            if (f.text_weight > 0) add_text(value, f.text_weight, {});
+            // The free-text copy holds the positions; the field's own copy needs none (a
+            // phrase in the field is matched on the free text: searcher/query.cpp).
+            if (!f.prefix.empty()) add_text(value, 1, f.prefix, f.text_weight == 0);
+            if (f.text_weight > 0) add_text(value, f.text_weight, {}, true);
             break;
         case FieldKind::Boolean:
-            if (f.text_weight > 0) add_text(value, f.text_weight, {});
+            if (f.text_weight > 0) add_text(value, f.text_weight, {}, true);
             doc_.add_boolean_term(bool_term(id, value));
             break;
         case FieldKind::Value:

@@ -12,11 +12,12 @@ namespace news {
 
 // One document being written. A boolean field's value becomes its term (normalised by the
 // table's column); a value field's becomes the content of its slot; a text field's is indexed
-// by the term generator, under the field's prefix and/or unprefixed with the table's weight;
-// a boolean field with a text weight is indexed as free text too. Each piece of free text
-// ends with a position gap, so phrases do not run from one into the next. An empty value
-// writes nothing. Writing to a field in a way its row does not allow (text to a number field,
-// a number to anything else) throws std::logic_error.
+// by the term generator, under the field's prefix and/or unprefixed with the table's weight
+// (with positions only unprefixed when it is both: the free text's positions serve phrases in
+// the field too); a boolean field with a text weight is indexed as free text too. Each piece of
+// text with positions ends with a position gap, so phrases do not run from one into the next. An
+// empty value writes nothing. Writing to a field in a way its row does not allow (text to a number
+// field, a number to anything else) throws std::logic_error.
 class FieldWriter {
   public:
     // `tg` (with its stemmer set) indexes the text fields: it is pointed at `doc` until the
@@ -30,7 +31,7 @@ class FieldWriter {
     void add(FieldId f, double number);  // fields with Normalise::Number
 
   private:
-    void add_text(std::string_view text, unsigned weight, std::string_view prefix);
+    void add_text(std::string_view text, unsigned weight, std::string_view prefix, bool positions);
 
     Xapian::Document& doc_;
     Xapian::TermGenerator& tg_;

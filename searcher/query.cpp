@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
@@ -301,6 +303,75 @@ std::string rewrite_wildcards(const std::string& text, const Xapian::Stem& stem)
 
 }  // namespace
 
+namespace {
+
+// The window of a positional query (OP_PHRASE, OP_NEAR), which Xapian 1.4 does not expose but
+// writes in its description: "(ZScloud@1 PHRASE 2 ZSservic@2)". 0 when not found (Xapian then
+// uses the number of terms).
+Xapian::termcount positional_window(const Xapian::Query& q) {
+    const std::string d = q.get_description();
+    for (const char* word : {" PHRASE ", " NEAR "}) {
+        const std::size_t at = d.find(word);
+        if (at == std::string::npos) continue;
+        return static_cast<Xapian::termcount>(
+            std::strtoul(d.c_str() + at + std::strlen(word), nullptr, 10));
+    }
+    return 0;
+}
+
+// The stems of a text field that is also free text (the title: `ZS…`) are indexed without
+// positions (schema 8; FieldWriter): the free-text copy (kTitleWeight) holds them. So a phrase or
+// NEAR over such a field's stems (`title:"cloud services"`, `title:(a NEAR b)`) is read as those
+// stems (AND: the weight the phrase had) filtered by the same phrase over the unprefixed stems.
+// It can match a title holding both words apart when the excerpt or body holds the phrase.
+// Other queries are returned as they are.
+Xapian::Query field_phrases_over_free_text(const Xapian::Query& q, bool& changed) {
+    const auto op = q.get_type();
+    const std::size_t n = q.get_num_subqueries();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        std::vector<Xapian::Query> fielded, text;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Xapian::Query sub = q.get_subquery(i);
+            if (sub.get_type() != Xapian::Query::LEAF_TERM) return q;
+            const std::string term = *sub.get_terms_begin();
+            const auto f = std::find_if(kFields.begin(), kFields.end(), [&](const Field& f) {
+                return f.kind == FieldKind::Text && !f.prefix.empty() && f.text_weight > 0 &&
+                       term.size() > f.prefix.size() + 1 && term[0] == 'Z' &&
+                       term.compare(1, f.prefix.size(), f.prefix) == 0;
+            });
+            if (f == kFields.end()) return q;
+            fielded.push_back(sub);
+            text.emplace_back(std::string("Z").append(term, 1 + f->prefix.size()));
+        }
+        changed = true;
+        return Xapian::Query(Xapian::Query::OP_FILTER,
+                             Xapian::Query(Xapian::Query::OP_AND, fielded.begin(), fielded.end()),
+                             Xapian::Query(op, text.begin(), text.end(), positional_window(q)));
+    }
+    switch (op) {  // operators without parameters: rebuilt from their rewritten subqueries
+        case Xapian::Query::OP_AND:
+        case Xapian::Query::OP_OR:
+        case Xapian::Query::OP_AND_NOT:
+        case Xapian::Query::OP_XOR:
+        case Xapian::Query::OP_AND_MAYBE:
+        case Xapian::Query::OP_FILTER:
+        case Xapian::Query::OP_SYNONYM:
+        case Xapian::Query::OP_MAX:
+            break;
+        default:
+            return q;
+    }
+    bool any = false;
+    std::vector<Xapian::Query> subs;
+    for (std::size_t i = 0; i < n; ++i)
+        subs.push_back(field_phrases_over_free_text(q.get_subquery(i), any));
+    if (!any) return q;
+    changed = true;
+    return Xapian::Query(op, subs.begin(), subs.end());
+}
+
+}  // namespace
+
 int64_t parse_time_flag(const std::string& value, bool round_up, int64_t now) {
     if (auto age = parse_relative_age(value)) return now - *age;
     if (auto t = parse_partial_date(value, round_up)) return *t;
@@ -540,6 +611,8 @@ BuiltQuery QueryBuilder::build(const QueryRequest& req) {
             out.parse_note = e.get_msg();
             out.text = qp_.parse_query(plain_words(text), 0);
         }
+        bool changed = false;
+        out.text = field_phrases_over_free_text(out.text, changed);
         out.has_text = !out.text.empty();
     }
     if (!out.has_text) out.text = match_all();

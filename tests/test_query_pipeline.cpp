@@ -139,6 +139,35 @@ TEST_F(QueryPipeline, LowerCaseOperatorsAreWords) {
     EXPECT_TRUE(off["results"].empty()) << off["parsed_query"];
 }
 
+// `title:` phrases and NEAR: the title's stems are indexed without positions (schema 8), and a
+// phrase over them is matched on the free text's copy of the title (searcher/query.cpp).
+TEST_F(QueryPipeline, TitlePhrasesMatchTheTitleOnly) {
+    auto exact = [](news::SearchOptions& o) {
+        o.relax = false;
+        o.request.spelling = false;
+    };
+    auto found = [&](const std::string& q) {
+        const json d = search(q, exact);
+        const auto s = slugs(d);
+        return std::set<std::string>(s.begin(), s.end());
+    };
+    EXPECT_EQ(found("title:\"kubernetes security\""), (std::set<std::string>{"k8s", "docker"}));
+    EXPECT_EQ(found("title:\"security kubernetes\""), std::set<std::string>{});
+    EXPECT_EQ(found("title:\"cloud outages\""), (std::set<std::string>{"outages"}));
+    // In the excerpt only: "storage front end" is outage.md's excerpt, not its title.
+    EXPECT_EQ(found("\"storage front end\""), (std::set<std::string>{"outage"}));
+    EXPECT_EQ(found("title:\"storage front end\""), std::set<std::string>{});
+    // NEAR within the title, and a title phrase beside other words.
+    EXPECT_EQ(found("title:(azure NEAR teams)"), (std::set<std::string>{"outage"}));
+    EXPECT_EQ(found("title:(azure NEAR retailers)"), std::set<std::string>{});
+    EXPECT_EQ(found("title:\"point-in-time restore\" OR quantum"),
+              (std::set<std::string>{"dynamo", "quantum"}));
+    // Ranked as before: the phrase weighs what its title words weigh.
+    const json d = search("title:\"cloud outages\"", exact);
+    ASSERT_EQ(d["results"].size(), 1u);
+    EXPECT_GT(d["results"][0]["score"].get<double>(), 0.0);
+}
+
 // Rule 2: every word is stemmed, whatever its case, the same way on both sides.
 TEST_F(QueryPipeline, CaseDoesNotChangeStemming) {
     const json lower = search("outages"), title = search("Outages"), upper = search("OUTAGE");
