@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "date.hpp"
 #include "document.hpp"
@@ -178,6 +179,7 @@ void StoryPass::run(Xapian::WritableDatabase& db,
                     const std::function<Xapian::Database()>& open_reader, unsigned threads,
                     const std::function<void()>& wrote) {
     constexpr std::size_t kMaxStory = 1000;
+    constexpr std::size_t kPrefetchRounds = 4;
     const double window = window_days_ * 86400.0;
     // Each article's links, found once per pass: the closures of several seeds overlap (links
     // are found from one side, so a closure is not always a whole component), and writing story
@@ -197,6 +199,25 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     for (const auto& kd : by_key) seeds.push_back(kd.second);
     Xapian::Database reader = open_reader();
     find_links(seeds, open_reader, reader, threads, links);
+    // The articles the seeds link to need their own links for the closure below: found here in
+    // waves, in threads, rather than one by one on this thread as the closure meets them (a
+    // --full build of 200,000 generated articles went from 117-122 s to 95-105 s on 2 cores).
+    // An article's links do not depend on when they are found (the pass writes nothing before
+    // the grouping), so the stories are the same; the closure still finds any it needs beyond
+    // these waves.
+    std::vector<Xapian::docid> wave;
+    for (std::size_t round = 0, found = 0; round < kPrefetchRounds; ++round) {
+        wave.clear();
+        std::unordered_set<Xapian::docid> queued;
+        for (const auto& [from, to] : links) {
+            for (Xapian::docid c : to)
+                if (!links.count(c) && queued.insert(c).second) wave.push_back(c);
+        }
+        found += wave.size();
+        if (wave.empty() || found > 4 * seeds.size() + kMaxStory) break;
+        std::sort(wave.begin(), wave.end());  // (the order does not matter; sorted to be tidy)
+        find_links(wave, open_reader, reader, threads, links);
+    }
     auto exists = [&](Xapian::docid d) {  // (and cached)
         try {
             (void)text_.get(db, d);  // (cached for the grouping and assign)
@@ -216,6 +237,10 @@ void StoryPass::run(Xapian::WritableDatabase& db,
         while (parent[x] != x) x = parent[x] = parent[parent[x]];
         return x;
     };
+    // The links the grouping reads: the seeds' and those of the articles the closure explored
+    // (not those the waves above found for articles beyond a closure's kMaxStory cut, which
+    // would make the stories depend on how far the waves went).
+    std::unordered_set<Xapian::docid> used(seeds.begin(), seeds.end());
     for (Xapian::docid seed : seeds) {
         if (parent.count(seed) || !exists(seed)) continue;
         parent[seed] = seed;
@@ -225,6 +250,7 @@ void StoryPass::run(Xapian::WritableDatabase& db,
         while (!queue.empty() && explored++ < kMaxStory) {
             const Xapian::docid x = queue.back();
             queue.pop_back();
+            used.insert(x);
             auto found = links.find(x);
             if (found == links.end()) {
                 // The writer may have committed on its own (XAPIAN_FLUSH_THRESHOLD) since the
@@ -252,6 +278,7 @@ void StoryPass::run(Xapian::WritableDatabase& db,
             }
         }
     }
+    std::erase_if(links, [&](const auto& l) { return !used.count(l.first); });
     std::map<Xapian::docid, std::vector<Xapian::docid>> components;  // by root
     for (Xapian::docid d : reached) components[root(d)].push_back(d);
     for (const auto& [r, members] : components)
