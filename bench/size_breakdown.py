@@ -12,6 +12,9 @@ row is what that class costs. Needs python3-xapian (Debian's /usr/bin/python3 ha
 The variants are diagnostics, not options of the indexer: leaving positions out breaks phrase
 queries, leaving `Z` terms out breaks stemmed matching, and so on.
 
+On a schema 8 index (the title's ZS stems have no positions) the "title field (ZS) without
+positions" row equals the "as is" row.
+
 The documents are not all of an index: its metadata (the file table, one row per source file)
 is kept, uncompressed, in the postlist table. Its size in the whole index is printed first.
 """

@@ -640,8 +640,23 @@ void Engine::finish_index() {
 
 namespace {
 
+// What a user should know when writing the index failed because of the disk, or "": what
+// happened, and that the index keeps its last commit (commits are atomic; a --full rebuild
+// leaves the old index as it was).
+std::string storage_cause(const IndexOptions& opts, const std::string& detail) {
+    auto has = [&](int err) { return detail.find(std::strerror(err)) != std::string::npos; };
+    const std::string kept = opts.full ? "the index is as it was before the rebuild"
+                                       : "the index keeps its last committed state";
+    if (has(ENOSPC) || has(EDQUOT))
+        return "the disk is full; " + kept + ": free some space and run the indexer again";
+    if (has(EROFS) || has(EACCES) || has(EPERM))
+        return "the index directory is not writable; " + kept;
+    if (has(EIO)) return "an I/O error; " + kept;
+    return "";
+}
+
 IndexError index_error(const IndexOptions& opts, const std::string& detail) {
-    const std::string cause = storage_cause(opts.full, detail);
+    const std::string cause = storage_cause(opts, detail);
     if (cause.empty()) return IndexError(detail);
     return IndexError("index '" + opts.index.string() + "': " + cause + " (" + detail + ")");
 }

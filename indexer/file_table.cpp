@@ -26,7 +26,10 @@ constexpr char kBinaryTag = '\x01';
 constexpr unsigned char kOwner = 1, kForeign = 2, kPathInKey = 4, kHashBinary = 8;
 constexpr unsigned char kAllFlags = kOwner | kForeign | kPathInKey | kHashBinary;
 
-// The path a row's key holds whole (not hashed), or nullopt.
+// The path a row's key holds: the key with its prefix cut off, if that path's key is this key
+// (nullopt for a key of another kind, or one table_key would write otherwise). A hashed key
+// (a path too long for a key) can pass this check as the path "cut#hash"; the encoder never
+// sets kPathInKey for one, so only a damaged row would be misread so.
 std::optional<std::string> path_in_key(const std::string& key) {
     const std::string prefix = kMetaFilePrefix;
     if (key.compare(0, prefix.size(), prefix) != 0) return std::nullopt;

@@ -5,12 +5,12 @@
 #include <xapian.h>
 
 #include <atomic>
-#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "errors.hpp"
@@ -27,9 +27,9 @@ struct Watched {
     bool full = false;
 };
 
-Watched& watched() {
-    static Watched w;
-    return w;
+Watched& watched() {  // never destroyed: the handler may run during static destruction
+    static Watched* w = new Watched;
+    return *w;
 }
 
 // Less free space than this where the index is written: the disk is what failed.
@@ -49,44 +49,57 @@ std::string current_exception_text() {
     }
 }
 
+// What is left of the index, in words, and the message.
+std::string report(const fs::path& index, const fs::path& staging, bool full, bool disk_full,
+                   const std::string& what) {
+    const std::string kept =
+        !staging.empty() ? "the index is as it was before the rebuild"
+        : full ? "the index holds what the rebuild had committed: run indexer --full again"
+               : "the index keeps its last committed state";
+    const std::string detail = "a library call aborted the process (std::terminate" +
+                               (what.empty() ? std::string() : ": " + what) + ")";
+    if (disk_full) {
+        return "index '" + index.string() + "': the disk is full; " + kept +
+               ": free some space and run the indexer again (" + detail + ")";
+    }
+    return "internal error: " + detail + "; " + kept;
+}
+
 [[noreturn]] void on_terminate() noexcept {
     static std::atomic_flag entered = ATOMIC_FLAG_INIT;
+    thread_local bool here = false;
+    if (here) std::_Exit(kExitInternal);  // the handler itself failed
+    here = true;
     if (entered.test_and_set()) {  // another thread got here first and is about to exit
         for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    const std::string what = current_exception_text();
-    fs::path index, staging;
-    bool full = false;
-    {
-        Watched& w = watched();
-        std::lock_guard<std::mutex> lock(w.mu);
-        index = w.index;
-        staging = w.staging;
-        full = w.full;
+    try {
+        const std::string what = current_exception_text();
+        fs::path index, staging;
+        bool full = false;
+        {
+            Watched& w = watched();
+            std::lock_guard<std::mutex> lock(w.mu);
+            index = w.index;
+            staging = w.staging;
+            full = w.full;
+        }
+        std::error_code ec;
+        bool disk_full = false;
+        if (!index.empty()) {
+            fs::path where = staging.empty() ? index : staging;
+            while (!where.empty() && !fs::exists(where, ec)) where = where.parent_path();
+            const fs::space_info space = fs::space(where.empty() ? fs::path(".") : where, ec);
+            disk_full = !ec && space.available < kFullBelow;
+        }
+        if (!staging.empty()) fs::remove_all(staging, ec);
+        const std::string message = report(index, staging, full, disk_full, what);
+        std::fprintf(stderr, "indexer: %s\n", message.c_str());
+        std::fflush(stderr);
+        std::_Exit(disk_full ? kExitIndex : kExitInternal);
+    } catch (...) {
+        std::_Exit(kExitInternal);
     }
-    std::error_code ec;
-    bool disk_full = false;
-    if (!index.empty()) {
-        fs::path where = staging.empty() ? index : staging;
-        while (!where.empty() && !fs::exists(where, ec)) where = where.parent_path();
-        const fs::space_info space = fs::space(where.empty() ? fs::path(".") : where, ec);
-        disk_full = !ec && space.available < kFullBelow;
-    }
-    if (!staging.empty()) fs::remove_all(staging, ec);
-    const std::string detail = "a library call aborted the process (std::terminate" +
-                               (what.empty() ? std::string() : ": " + what) + ")";
-    const std::string cause = disk_full ? storage_cause(full, std::strerror(ENOSPC)) : "";
-    std::string message;
-    if (!cause.empty()) {
-        message = "index '" + index.string() + "': " + cause + " (" + detail + ")";
-    } else {
-        message = "internal error: " + detail + "; " +
-                  (full ? "the index is as it was before the rebuild"
-                        : "the index keeps its last committed state");
-    }
-    std::fprintf(stderr, "indexer: %s\n", message.c_str());
-    std::fflush(stderr);
-    std::_Exit(disk_full ? kExitIndex : kExitInternal);
 }
 
 }  // namespace
@@ -106,18 +119,6 @@ void last_resort_staging(const fs::path& staging) {
     Watched& w = watched();
     std::lock_guard<std::mutex> lock(w.mu);
     w.staging = staging;
-}
-
-std::string storage_cause(bool full, const std::string& detail) {
-    auto has = [&](int err) { return detail.find(std::strerror(err)) != std::string::npos; };
-    const std::string kept = full ? "the index is as it was before the rebuild"
-                                  : "the index keeps its last committed state";
-    if (has(ENOSPC) || has(EDQUOT))
-        return "the disk is full; " + kept + ": free some space and run the indexer again";
-    if (has(EROFS) || has(EACCES) || has(EPERM))
-        return "the index directory is not writable; " + kept;
-    if (has(EIO)) return "an I/O error; " + kept;
-    return "";
 }
 
 }  // namespace news

@@ -180,7 +180,7 @@ consistency() {  # INDEX: the file table against the documents (needs python3-xa
 import json, sys, xapian
 db = xapian.Database(sys.argv[1])
 table, problems = {}, []
-def row(raw):  # indexer/file_table.cpp: binary (tag 1) or, from older versions, JSON
+def row(key, raw):  # indexer/file_table.cpp: binary (tag 1) or, from older versions, JSON
     if raw[:1] != b"\x01":
         j = json.loads(raw)
         return j["path"], j["id"], j.get("owner", True)
@@ -197,11 +197,18 @@ def row(raw):  # indexer/file_table.cpp: binary (tag 1) or, from older versions,
         nonlocal pos
         n = varint(); s = raw[pos:pos + n]; pos += n
         return s.decode("utf-8", "replace")
+    flags = raw[1]
     varint(); varint()  # size, mtime
-    path = string(); string(); id_ = string()
-    return path, id_, bool(raw[1] & 1)
+    # flag 4: the path is the key's (not repeated); flag 8: the hash is 8 raw bytes
+    path = key[len(b"file:"):].decode("utf-8", "replace") if flags & 4 else string()
+    if flags & 8:
+        pos += 8
+    else:
+        string()
+    id_ = string()
+    return path, id_, bool(flags & 1)
 for key in db.metadata_keys("file:"):
-    path, id_, owner = row(db.get_metadata(key))
+    path, id_, owner = row(key, db.get_metadata(key))
     table[path] = (id_, owner)
 def docid(id_):
     for p in db.postlist(b"Q" + id_.encode()):

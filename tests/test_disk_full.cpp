@@ -4,6 +4,8 @@
 // mounting is impossible (no CAP_SYS_ADMIN) the tests are skipped, saying why.
 #include <sys/mount.h>
 
+#include <thread>
+
 #include "last_resort.hpp"
 #include "reliability_support.hpp"
 
@@ -180,6 +182,23 @@ TEST(DiskFull, AbortInsideALibraryWithSpaceLeftIsAnInternalError) {
         ::testing::ExitedWithCode(news::kExitInternal),
         "indexer: internal error: a library call aborted the process \\(std::terminate: "
         "boom\\); the index keeps its last committed state");
+}
+
+// A --full rebuilt in place (no staging directory: a mount point) keeps what it committed, and
+// says to run it again; the handler also runs when a worker thread terminates.
+TEST(DiskFull, AbortInAWorkerThreadDuringAnInPlaceRebuildSaysToRunItAgain) {
+    TempDir work;
+    const fs::path index = work.path() / "index";
+    fs::create_directories(index);
+    EXPECT_EXIT(
+        {
+            news::install_last_resort();
+            news::last_resort_index(index, true);
+            std::thread([] { std::terminate(); }).join();
+        },
+        ::testing::ExitedWithCode(news::kExitInternal),
+        "internal error: a library call aborted the process \\(std::terminate\\); the index "
+        "holds what the rebuild had committed: run indexer --full again");
 }
 
 TEST(DiskFull, ReadOnlyIndexDirectoryIsAnIndexErrorAndStaysSearchable) {

@@ -108,6 +108,29 @@ TEST(FileTable, JsonRowsOfOlderIndexesAreRead) {
     EXPECT_EQ(back->second.links, (std::vector<std::string>{"k1", "k2"}));
 }
 
+// A binary row as schema 7 wrote it (the path and the hex hash as strings), byte for byte.
+TEST(FileTable, BinaryRowsOfSchema7AreRead) {
+    const std::string old = std::string("\x01\x01\x2a\x09", 4) + "\x07/d/a.md" +
+                            "\x10"
+                            "0123456789abcdef" +
+                            "\x01x";
+    const auto back = news::decode_entry(news::table_key("/d/a.md"), old);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->first, "/d/a.md");
+    EXPECT_EQ(back->second.size, 42u);
+    EXPECT_EQ(back->second.mtime_ns, -5);
+    EXPECT_EQ(back->second.hash, "0123456789abcdef");
+    EXPECT_EQ(back->second.id, "x");
+    EXPECT_TRUE(back->second.owner);
+    EXPECT_FALSE(back->second.foreign);
+    // Written again, it is the shorter form, and reads back the same.
+    const std::string now = news::encode_entry("/d/a.md", back->second);
+    EXPECT_LT(now.size(), old.size());
+    const auto again = news::decode_entry(news::table_key("/d/a.md"), now);
+    ASSERT_TRUE(again.has_value());
+    expect_same(again->second, back->second);
+}
+
 TEST(FileTable, DamagedRowsAreRefused) {
     const std::string key = news::table_key("/data/a.md");
     const std::string row = news::encode_entry("/data/a.md", sample());
@@ -125,9 +148,16 @@ TEST(FileTable, DamagedRowsAreRefused) {
     std::string longer = row;
     longer.replace(2, 1, std::string(1, static_cast<char>(row[2] | 0x80)) + '\x00');
     EXPECT_FALSE(news::decode_entry(key, longer).has_value());
-    // A length that claims more bytes than the row has.
+    // A size varint of 64 bits and nothing after it.
     std::string huge = row.substr(0, 2) + std::string(9, '\xff') + '\x01';
     EXPECT_FALSE(news::decode_entry(key, huge).has_value());
+    // A path (no flag 4) whose length claims more bytes than the row has.
+    const std::string path_too_long = std::string("\x01\x01\x01\x00\x7f", 5) + "ab";
+    EXPECT_FALSE(news::decode_entry(key, path_too_long).has_value());
+    EXPECT_TRUE(news::decode_entry(
+                    key, std::string("\x01\x01\x01\x00\x02", 5) + "ab" + std::string("\x00\x00", 2))
+                    .has_value())
+        << "the same row with its length right (an empty hash and id) is read";
 }
 
 }  // namespace
