@@ -57,6 +57,15 @@ void throw_in_noexcept() noexcept {
     }
 }
 
+// What the indexer does around a write, then `abort` (which ends in std::terminate).
+void abort_while_writing(const fs::path& index, bool full, const fs::path& staging,
+                         void (*abort)()) {
+    news::install_last_resort();
+    news::last_resort_index(index, full);
+    news::last_resort_staging(staging);
+    abort();
+}
+
 // Fills the file system of `dir` with a file, then gives back `leave` bytes of it.
 fs::path fill_disk(const fs::path& dir, std::size_t leave) {
     const fs::path filler = dir / "filler";
@@ -153,16 +162,10 @@ TEST(DiskFull, AbortInsideALibraryOnAFullDiskIsReportedAndFreesTheCopy) {
     fs::create_directories(index);
     fs::create_directories(staging);
     const fs::path filler = fill_disk(work.path() / "disk", 0);
-    EXPECT_EXIT(
-        {
-            news::install_last_resort();
-            news::last_resort_index(index, true);
-            news::last_resort_staging(staging);
-            std::terminate();
-        },
-        ::testing::ExitedWithCode(news::kExitIndex),
-        "indexer: index '.*': the disk is full; the index is as it was before the rebuild.*"
-        "std::terminate");
+    EXPECT_EXIT(abort_while_writing(index, true, staging, [] { std::terminate(); }),
+                ::testing::ExitedWithCode(news::kExitIndex),
+                "indexer: index '.*': the disk is full; the index is as it was before the rebuild.*"
+                "std::terminate");
     EXPECT_FALSE(fs::exists(staging));
     EXPECT_TRUE(fs::exists(index));
     fs::remove(filler);
@@ -173,15 +176,10 @@ TEST(DiskFull, AbortInsideALibraryWithSpaceLeftIsAnInternalError) {
     TempDir work;
     const fs::path index = work.path() / "index";
     fs::create_directories(index);
-    EXPECT_EXIT(
-        {
-            news::install_last_resort();
-            news::last_resort_index(index, false);
-            throw_in_noexcept();
-        },
-        ::testing::ExitedWithCode(news::kExitInternal),
-        "indexer: internal error: a library call aborted the process \\(std::terminate: "
-        "boom\\); the index keeps its last committed state");
+    EXPECT_EXIT(abort_while_writing(index, false, {}, throw_in_noexcept),
+                ::testing::ExitedWithCode(news::kExitInternal),
+                "indexer: internal error: a library call aborted the process \\(std::terminate: "
+                "boom\\); the index keeps its last committed state");
 }
 
 // A --full rebuilt in place (no staging directory: a mount point) keeps what it committed, and
@@ -191,11 +189,7 @@ TEST(DiskFull, AbortInAWorkerThreadDuringAnInPlaceRebuildSaysToRunItAgain) {
     const fs::path index = work.path() / "index";
     fs::create_directories(index);
     EXPECT_EXIT(
-        {
-            news::install_last_resort();
-            news::last_resort_index(index, true);
-            std::thread([] { std::terminate(); }).join();
-        },
+        abort_while_writing(index, true, {}, [] { std::thread([] { std::terminate(); }).join(); }),
         ::testing::ExitedWithCode(news::kExitInternal),
         "internal error: a library call aborted the process \\(std::terminate\\); the index "
         "holds what the rebuild had committed: run indexer --full again");
