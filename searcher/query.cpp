@@ -301,10 +301,6 @@ std::string rewrite_wildcards(const std::string& text, const Xapian::Stem& stem)
     return out;
 }
 
-}  // namespace
-
-namespace {
-
 // The window of a positional query (OP_PHRASE, OP_NEAR), which Xapian 1.4 does not expose but
 // writes in its description: "(ZScloud@1 PHRASE 2 ZSservic@2)". 0 when not found (Xapian then
 // uses the number of terms).
