@@ -118,9 +118,10 @@ int run(int argc, char** argv) {
         "  indexer --shards 4 ~/news             four shards and a stub file (docs/scale-out.md)\n"
         "Then: searcher search WORDS (searcher --help).\n"
         "Exit codes: 0 success; 1 finished, but some files were rejected; 2 usage error;\n"
-        "            3 index error (locked, wrong schema version, unwritable); 4 interrupted\n"
-        "            (SIGINT/SIGTERM: work done so far is committed; re-run to continue;\n"
-        "            an interrupted --full leaves the index as it was).");
+        "            3 index error (locked, wrong schema version, unwritable, disk full);\n"
+        "            4 interrupted (SIGINT/SIGTERM: work done so far is committed; re-run to\n"
+        "            continue; an interrupted --full leaves the index as it was);\n"
+        "            70 internal error (please report; committed work is kept).");
     app.set_version_flag(
         "--version", [] { return news::version_text("indexer"); },
         "print the version, the Xapian library's and the index schema's, and exit");

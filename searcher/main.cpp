@@ -458,7 +458,7 @@ int run(int argc, char** argv) {
         "Exit codes: 0 success (also with no results); 2 usage error; 3 index error (missing,\n"
         "            locked, corrupt, wrong schema version, a shard down without "
         "--allow-partial);\n"
-        "            5 no such article (get, story, related).");
+        "            5 no such article (get, story, related); 70 internal error (please report).");
     app.set_version_flag(
         "--version", [] { return news::version_text("searcher"); },
         "print the version, the Xapian library's and the index schema's, and exit");
