@@ -641,12 +641,14 @@ void Engine::finish_index() {
 namespace {
 
 // What a user should know when writing the index failed because of the disk, or "": what
-// happened, and that the index keeps its last commit (commits are atomic; a --full rebuild
-// leaves the old index as it was).
-std::string storage_cause(const IndexOptions& opts, const std::string& detail) {
+// happened, and what the index holds: its last commit (commits are atomic), the old index (a
+// --full rebuild beside it), or what a --full rebuilt in place had committed.
+std::string storage_cause(const IndexOptions& opts, bool in_place, const std::string& detail) {
     auto has = [&](int err) { return detail.find(std::strerror(err)) != std::string::npos; };
-    const std::string kept = opts.full ? "the index is as it was before the rebuild"
-                                       : "the index keeps its last committed state";
+    const std::string kept =
+        in_place    ? "the index holds what the rebuild had committed: run indexer --full again"
+        : opts.full ? "the index is as it was before the rebuild"
+                    : "the index keeps its last committed state";
     if (has(ENOSPC) || has(EDQUOT))
         return "the disk is full; " + kept + ": free some space and run the indexer again";
     if (has(EROFS) || has(EACCES) || has(EPERM))
@@ -655,8 +657,8 @@ std::string storage_cause(const IndexOptions& opts, const std::string& detail) {
     return "";
 }
 
-IndexError index_error(const IndexOptions& opts, const std::string& detail) {
-    const std::string cause = storage_cause(opts, detail);
+IndexError index_error(const IndexOptions& opts, bool in_place, const std::string& detail) {
+    const std::string cause = storage_cause(opts, in_place, detail);
     if (cause.empty()) return IndexError(detail);
     return IndexError("index '" + opts.index.string() + "': " + cause + " (" + detail + ")");
 }
@@ -664,18 +666,20 @@ IndexError index_error(const IndexOptions& opts, const std::string& detail) {
 }  // namespace
 
 IndexStats run_index(const IndexOptions& opts) {
-    last_resort_index(opts.index, opts.full);
+    last_resort_index(opts.index, false);
     detail::Engine engine(opts);
     try {
         return engine.run();
     } catch (const Xapian::DatabaseLockError& e) {
-        throw index_error(opts, detail::lock_error(opts.index.string(), e).what());
+        throw index_error(opts, engine.rebuilding_in_place(),
+                          detail::lock_error(opts.index.string(), e).what());
     } catch (const Xapian::Error& e) {
-        throw index_error(opts, "index '" + opts.index.string() + "': " + e.get_description());
+        throw index_error(opts, engine.rebuilding_in_place(),
+                          "index '" + opts.index.string() + "': " + e.get_description());
     } catch (const fs::filesystem_error& e) {
-        throw index_error(opts, e.what());
+        throw index_error(opts, engine.rebuilding_in_place(), e.what());
     } catch (const IndexError& e) {
-        throw index_error(opts, e.what());
+        throw index_error(opts, engine.rebuilding_in_place(), e.what());
     }
 }
 

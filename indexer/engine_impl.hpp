@@ -80,6 +80,9 @@ class Engine {
     Engine& operator=(const Engine&) = delete;
 
     IndexStats run();
+    // A --full run that rebuilds the index where it is (a mount point, or no index yet with
+    // one writer) and has started to: the index then holds what the rebuild has committed.
+    bool rebuilding_in_place() const { return rebuilding_in_place_; }
 
   private:
     // The steps of run() (engine.cpp).
@@ -175,6 +178,7 @@ class Engine {
     fs::path live_;            // the index directory as the swaps see it (live_path())
     fs::path staging_;         // see staging_path()
     bool rebuilding_ = false;  // writing to staging_
+    bool rebuilding_in_place_ = false;
     std::optional<Xapian::WritableDatabase> live_lock_;  // holds the live index's lock meanwhile
     std::optional<Xapian::WritableDatabase> db_;         // all shards as one
     std::vector<Xapian::WritableDatabase> shards_;

@@ -2,6 +2,7 @@
 // checking their metadata, the docid interleave across shards, loading the file table, commit
 // order and compaction.
 #include "engine_impl.hpp"
+#include "last_resort.hpp"
 
 namespace news::detail {
 
@@ -126,6 +127,8 @@ void Engine::open_db() {
         !begin_rebuild(has_stub ? live / shard_dir_name(0) : live)) {
         clear_in_place(live, has_glass, existing);
     }
+    rebuilding_in_place_ = opts_.full && !rebuilding_;
+    if (rebuilding_in_place_) last_resort_index(opts_.index, true);
     const fs::path index = root();
     int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;

@@ -24,7 +24,7 @@ namespace {
 struct Watched {
     std::mutex mu;
     fs::path index, staging;
-    bool full = false;
+    bool in_place = false;
 };
 
 Watched& watched() {  // never destroyed: the handler may run during static destruction
@@ -50,12 +50,12 @@ std::string current_exception_text() {
 }
 
 // What is left of the index, in words, and the message.
-std::string report(const fs::path& index, const fs::path& staging, bool full, bool disk_full,
+std::string report(const fs::path& index, const fs::path& staging, bool in_place, bool disk_full,
                    const std::string& what) {
     const std::string kept =
         !staging.empty() ? "the index is as it was before the rebuild"
-        : full ? "the index holds what the rebuild had committed: run indexer --full again"
-               : "the index keeps its last committed state";
+        : in_place ? "the index holds what the rebuild had committed: run indexer --full again"
+                   : "the index keeps its last committed state";
     const std::string detail = "a library call aborted the process (std::terminate" +
                                (what.empty() ? std::string() : ": " + what) + ")";
     if (disk_full) {
@@ -76,13 +76,13 @@ std::string report(const fs::path& index, const fs::path& staging, bool full, bo
     try {
         const std::string what = current_exception_text();
         fs::path index, staging;
-        bool full = false;
+        bool in_place = false;
         {
             Watched& w = watched();
             std::lock_guard<std::mutex> lock(w.mu);
             index = w.index;
             staging = w.staging;
-            full = w.full;
+            in_place = w.in_place;
         }
         std::error_code ec;
         bool disk_full = false;
@@ -93,7 +93,7 @@ std::string report(const fs::path& index, const fs::path& staging, bool full, bo
             disk_full = !ec && space.available < kFullBelow;
         }
         if (!staging.empty()) fs::remove_all(staging, ec);
-        const std::string message = report(index, staging, full, disk_full, what);
+        const std::string message = report(index, staging, in_place, disk_full, what);
         std::fprintf(stderr, "indexer: %s\n", message.c_str());
         std::fflush(stderr);
         std::_Exit(disk_full ? kExitIndex : kExitInternal);
@@ -108,11 +108,11 @@ void install_last_resort() {
     std::set_terminate(on_terminate);
 }
 
-void last_resort_index(const fs::path& index, bool full) {
+void last_resort_index(const fs::path& index, bool rebuilding_in_place) {
     Watched& w = watched();
     std::lock_guard<std::mutex> lock(w.mu);
     w.index = index;
-    w.full = full;
+    w.in_place = rebuilding_in_place;
 }
 
 void last_resort_staging(const fs::path& staging) {

@@ -14,8 +14,9 @@ namespace news {
 // Installs the handler; once, at the program boundary.
 void install_last_resort();
 
-// What the handler reports on: the index being written and whether it is a --full rebuild.
-void last_resort_index(const std::filesystem::path& index, bool full);
+// What the handler reports on: the index being written, and whether a --full rebuild is
+// rewriting it in place (then it holds what the rebuild committed, not its old state).
+void last_resort_index(const std::filesystem::path& index, bool rebuilding_in_place);
 
 // The rebuild's staging directory, deleted by the handler (empty: none).
 void last_resort_staging(const std::filesystem::path& staging);

@@ -58,10 +58,10 @@ void throw_in_noexcept() noexcept {
 }
 
 // What the indexer does around a write, then `abort` (which ends in std::terminate).
-void abort_while_writing(const fs::path& index, bool full, const fs::path& staging,
+void abort_while_writing(const fs::path& index, bool in_place, const fs::path& staging,
                          void (*abort)()) {
     news::install_last_resort();
-    news::last_resort_index(index, full);
+    news::last_resort_index(index, in_place);
     news::last_resort_staging(staging);
     abort();
 }
@@ -233,6 +233,32 @@ TEST(DiskFull, FullRebuildOfAMountPointIndexIsDoneInPlace) {
         << rebuild->stderr_text();
     EXPECT_EQ(visible_articles(index), 60u);
     EXPECT_EQ(check_index(index), "");
+}
+
+// A --full rebuilt in place (the index directory is a mount point) cannot keep the old index:
+// on a full disk it says what the index holds and to run --full again, exit 3.
+TEST(DiskFull, FullRebuildInPlaceOnAFullDiskSaysToRunItAgain) {
+    TempDir work;
+    const fs::path corpus = work.path() / "corpus", index = work.path() / "index";
+    Tmpfs disk(index, 8);
+    MOUNT_OR_SKIP(disk);
+    write_corpus(corpus, 0, 20);
+    auto first = run_indexer(index_args(index, corpus, 50), work.path());
+    ASSERT_EQ(first->exit_code(), 0) << first->stderr_text();
+    write_corpus(corpus, 20, 600);
+    const fs::path filler = fill_disk(index, 64 * 1024);
+    auto rebuild = run_indexer(index_args(index, corpus, 50, {"--full"}), work.path());
+    EXPECT_EQ(rebuild->exit_code(), news::kExitIndex) << rebuild->stderr_text();
+    EXPECT_NE(rebuild->stderr_text().find("the disk is full; the index holds what the rebuild "
+                                          "had committed: run indexer --full again"),
+              std::string::npos)
+        << rebuild->stderr_text();
+    EXPECT_EQ(rebuild->stderr_text().find("as it was before the rebuild"), std::string::npos)
+        << rebuild->stderr_text();
+    fs::remove(filler);
+    auto again = run_indexer(index_args(index, corpus, 50, {"--full"}), work.path());
+    EXPECT_EQ(again->exit_code(), 0) << again->stderr_text();
+    EXPECT_EQ(visible_articles(index), 600u);
 }
 
 }  // namespace
