@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # help2man: the man pages, made at build time from --help (packaging/CMakeLists.txt).
 scripts/install-packages.sh g++ cmake make pkg-config libxapian-dev xapian-tools libyaml-cpp-dev \
-    libcli11-dev libgtest-dev nlohmann-json3-dev libicu-dev help2man libcpp-httplib-dev
+    libcli11-dev libgtest-dev nlohmann-json3-dev libicu-dev help2man libcpp-httplib-dev \
+    libjemalloc-dev
 
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086
