@@ -472,7 +472,20 @@ void Engine::commit() {
             for (const auto& p : shard_paths_) reader.add_database(Xapian::Database(p));
             return reader;
         };
-        stories_.run(db(), open_reader, threads(), [this] { count_write(); });
+        // In a --full build the writer threads make the pass's changes, each in its shard.
+        DocEdits edits;
+        if (writers_) {
+            edits.apply = [this](Xapian::docid d, DocEdits::Edit edit) {
+                const unsigned s = (d - 1) % nshards_;
+                const Xapian::docid local = (d - 1) / nshards_ + 1;
+                writers_->edit(s, [edit = std::move(edit), local](Xapian::WritableDatabase& w) {
+                    edit(w, local);
+                });
+            };
+            edits.settle = [this] { writers_->sync(); };
+        }
+        stories_.run(
+            db(), open_reader, threads(), [this] { count_write(); }, edits);
     }
     if (!rebuilding_) {
         for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");

@@ -52,6 +52,8 @@ void ShardWriters::run(Lane& lane) {
             if (!failed_.load()) {
                 if (job.commit) {
                     lane.db.commit();
+                } else if (job.edit) {
+                    job.edit(lane.db);
                 } else {
                     lane.db.replace_document(job.local, job.doc);
                 }
@@ -60,6 +62,7 @@ void ShardWriters::run(Lane& lane) {
             error = std::current_exception();
         }
         job.doc = Xapian::Document();  // released on this thread, which last used it
+        job.edit = nullptr;
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         {
@@ -80,14 +83,24 @@ void ShardWriters::rethrow_failure() {
 }
 
 void ShardWriters::add(unsigned shard, Xapian::docid local, Xapian::Document&& doc) {
+    Job job;
+    job.local = local;
+    job.doc = std::move(doc);
+    push(shard, std::move(job));
+}
+
+void ShardWriters::edit(unsigned shard, std::function<void(Xapian::WritableDatabase&)> edit) {
+    Job job;
+    job.edit = std::move(edit);
+    push(shard, std::move(job));
+}
+
+void ShardWriters::push(unsigned shard, Job&& job) {
     Lane& lane = lanes_.at(shard);
     {
         std::unique_lock lk(mu_);
         cv_done_.wait(lk, [&] { return failure_ || lane.jobs.size() < queue_; });
         rethrow_failure();
-        Job job;
-        job.local = local;
-        job.doc = std::move(doc);
         lane.jobs.push_back(std::move(job));
     }
     cv_work_.notify_all();

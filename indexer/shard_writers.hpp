@@ -33,6 +33,11 @@ class ShardWriters {
     // be the only one to its document (moved in), since Xapian's reference counts are not atomic.
     // Blocks while that shard's queue is full. Rethrows the first failure of any writer.
     void add(unsigned shard, Xapian::docid local, Xapian::Document&& doc);
+    // Queues `edit` to shard `shard`'s thread, which calls it with its database: a change to a
+    // document already written (the story pass's story ids), made on the thread that owns the
+    // shard, in order with that shard's other jobs. Blocks while the queue is full; rethrows
+    // the first failure of any writer (a failed edit is one).
+    void edit(unsigned shard, std::function<void(Xapian::WritableDatabase&)> edit);
     // Returns once every queued document is written. Rethrows the first failure of any writer.
     void sync();
     // Commits every shard, each on its own thread: all but the first in parallel, then the first
@@ -46,6 +51,7 @@ class ShardWriters {
     struct Job {
         Xapian::docid local = 0;
         Xapian::Document doc;
+        std::function<void(Xapian::WritableDatabase&)> edit;  // or this, if set
         bool commit = false;
     };
     struct Lane {
@@ -57,6 +63,7 @@ class ShardWriters {
     void run(Lane& lane);
     void stop() noexcept;    // drops what is queued and joins the threads
     void rethrow_failure();  // with mu_ held
+    void push(unsigned shard, Job&& job);
 
     mutable std::mutex mu_;
     std::condition_variable cv_work_, cv_done_;

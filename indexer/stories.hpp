@@ -117,6 +117,16 @@ class TextCache {
     uint64_t seq_ = 0;
 };
 
+// Where the story pass's changes to documents go. By default (no `apply`) each is made on the
+// pass's own thread; a --full build hands them to the writer thread that owns the document's
+// shard (ShardWriters::edit), so that they are made in parallel, and `settle` waits for them.
+// The pass reads the database again only after settle().
+struct DocEdits {
+    using Edit = std::function<void(Xapian::WritableDatabase&, Xapian::docid)>;
+    std::function<void(Xapian::docid, Edit)> apply;
+    std::function<void()> settle;
+};
+
 class StoryPass {
   public:
     StoryPass(double window_days, const StoryRule& rule, std::size_t cache = 1 << 16)
@@ -134,10 +144,10 @@ class StoryPass {
     // Recomputes the stories of the touched articles. `open_reader` opens the committed state
     // of `db` read-only (what is searched for candidates: the pass writes only story values and
     // boolean terms, which no candidate search reads); the touched articles' candidates are
-    // searched in `threads` threads, each with its own reader. `wrote` is called after each
-    // document replaced.
+    // searched in `threads` threads, each with its own reader. `wrote` is called for each
+    // document changed; the changes are made through `edits`.
     void run(Xapian::WritableDatabase& db, const std::function<Xapian::Database()>& open_reader,
-             unsigned threads, const std::function<void()>& wrote);
+             unsigned threads, const std::function<void()>& wrote, const DocEdits& edits = {});
 
   private:
     using Links = std::unordered_map<Xapian::docid, std::vector<Xapian::docid>>;
@@ -148,12 +158,16 @@ class StoryPass {
                const Links& links, const std::function<void()>& wrote);
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
                 const std::function<void()>& wrote);
-    void repair_left_stories(Xapian::WritableDatabase& db, const std::function<void()>& wrote);
+    void repair_left_stories(Xapian::WritableDatabase& db, const std::function<void()>& wrote,
+                             const DocEdits& edits);
+    // Makes the changes assign() queued, through `edits`, and waits for them.
+    void apply_edits(Xapian::WritableDatabase& db, const DocEdits& edits);
 
     double window_days_;
     StoryRule rule_;
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
     std::set<std::string> left_;       // stories (ids) some article left in this pass
+    std::vector<std::pair<Xapian::docid, DocEdits::Edit>> queued_;  // by assign(), not made yet
     TextCache text_;
 };
 

@@ -12,6 +12,7 @@
 #include "engine.hpp"
 #include "errors.hpp"
 #include "schema.hpp"
+#include "shard_writers.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -490,6 +491,36 @@ TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
         const auto rebuilt = fingerprint(idx);
         EXPECT_TRUE(rebuilt == want) << name << " rebuilt: " << fingerprint_diff(rebuilt, want);
     }
+}
+
+// An edit queued to a writer thread is made on that shard after the documents queued before
+// it, and one that fails (no such document) is rethrown by the next sync().
+TEST(ShardWriters, EditsFollowTheirShardsQueueAndFailuresAreRethrown) {
+    TempDir dir;
+    std::vector<Xapian::WritableDatabase> dbs;
+    for (const char* name : {"s0", "s1"})
+        dbs.emplace_back((dir.path() / name).string(), Xapian::DB_CREATE);
+    news::ShardWriters writers(dbs);
+    for (Xapian::docid d = 1; d <= 50; ++d) {
+        Xapian::Document doc;
+        doc.add_boolean_term("Qa" + std::to_string(d));
+        writers.add(d % 2, d, std::move(doc));
+        writers.edit(d % 2, [d](Xapian::WritableDatabase& w) {
+            Xapian::Document got = w.get_document(d);  // written before this edit
+            got.add_value(3, "story" + std::to_string(d));
+            got.add_boolean_term("XSx");
+            w.replace_document(d, got);
+        });
+    }
+    writers.sync();
+    for (Xapian::docid d = 1; d <= 50; ++d) {
+        const Xapian::Document doc = dbs[d % 2].get_document(d);
+        EXPECT_EQ(doc.get_value(3), "story" + std::to_string(d));
+        EXPECT_EQ(doc.termlist_count(), 2u);
+    }
+    writers.edit(1, [](Xapian::WritableDatabase& w) { (void)w.get_document(999); });
+    EXPECT_THROW(writers.sync(), Xapian::DocNotFoundError);
+    EXPECT_THROW(writers.edit(0, [](Xapian::WritableDatabase&) {}), Xapian::DocNotFoundError);
 }
 
 TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
