@@ -319,8 +319,10 @@ Xapian::termcount positional_window(const Xapian::Query& q) {
 // positions (schema 8; FieldWriter): the free-text copy (kTitleWeight) holds them. So a phrase or
 // NEAR over such a field's stems (`title:"cloud services"`, `title:(a NEAR b)`) is read as those
 // stems (AND: the weight the phrase had) filtered by the same phrase over the unprefixed stems.
-// It can match a title holding both words apart when the excerpt or body holds the phrase.
-// Other queries are returned as they are.
+// It can match a title holding both words apart when the excerpt or body holds the phrase. A
+// NEAR or phrase mixing fielded and plain stems (`title:azure NEAR teams`: the prefix binds to
+// the first word) is read the same way: the fielded words in the field, and all of the words
+// near each other in the text. Other queries are returned as they are.
 Xapian::Query field_phrases_over_free_text(const Xapian::Query& q, bool& changed) {
     const auto op = q.get_type();
     const std::size_t n = q.get_num_subqueries();
@@ -335,10 +337,16 @@ Xapian::Query field_phrases_over_free_text(const Xapian::Query& q, bool& changed
                        term.size() > f.prefix.size() + 1 && term[0] == 'Z' &&
                        term.compare(1, f.prefix.size(), f.prefix) == 0;
             });
-            if (f == kFields.end()) return q;
-            fielded.push_back(sub);
-            text.emplace_back(std::string("Z").append(term, 1 + f->prefix.size()));
+            if (f != kFields.end()) {
+                fielded.push_back(sub);
+                text.emplace_back(std::string("Z").append(term, 1 + f->prefix.size()));
+            } else if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
+                text.push_back(sub);  // a plain stem (prefixes are upper case)
+            } else {
+                return q;
+            }
         }
+        if (fielded.empty()) return q;
         changed = true;
         return Xapian::Query(Xapian::Query::OP_FILTER,
                              Xapian::Query(Xapian::Query::OP_AND, fielded.begin(), fielded.end()),

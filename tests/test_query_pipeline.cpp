@@ -175,6 +175,12 @@ TEST_F(QueryPipeline, TitlePhrasesAreReadOverTheTitleWords) {
     EXPECT_EQ(found("+title:\"cloud outages\" retailers"), (std::set<std::string>{"outages"}));
     EXPECT_EQ(found("title:(azure NEAR/4 teams)"), (std::set<std::string>{"outage"}));
     EXPECT_EQ(found("title:(azure NEAR/3 teams)"), std::set<std::string>{});  // 5 words apart
+    // The prefix binds to one word: it must be in the title, and near the other in the text.
+    EXPECT_EQ(found("title:azure NEAR teams"), (std::set<std::string>{"outage"}));
+    EXPECT_EQ(found("title:azure NEAR retailers"), std::set<std::string>{});
+    EXPECT_EQ(found("storage NEAR title:outage"), (std::set<std::string>{"outage"}));
+    EXPECT_EQ(found("configuration NEAR title:outage"), (std::set<std::string>{"outage"}));
+    EXPECT_EQ(found("title:configuration NEAR outage"), std::set<std::string>{});  // excerpt only
 }
 
 // Rule 2: every word is stemmed, whatever its case, the same way on both sides.
