@@ -34,6 +34,9 @@ std::string metadata(Xapian::Database& db, const std::string& key) {
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
             db.reopen();
+        } catch (const Xapian::DatabaseCorruptError&) {  // (see refresh())
+            if (attempt >= 5) throw;
+            db.reopen();
         }
     }
 }
@@ -251,12 +254,17 @@ void reopen_by_path(OpenedIndex& index) {
 void refresh(OpenedIndex& index) {
     if (replaced_on_disk(index)) return reopen_by_path(index);
     // reopen() itself reads the latest revision, which two quick commits can discard while it
-    // does (DatabaseModifiedError): try again, then open afresh.
+    // does (DatabaseModifiedError): try again, then open afresh. Glass reads a table's root
+    // block before checking its revision, so a discarded revision can also look corrupt for a
+    // moment ("Expected block N to be level 1, not 0"): the same. Corruption that persists is
+    // reported by the fresh open (open_shard).
     for (int attempt = 0;; ++attempt) {
         try {
             index.db.reopen();
             return;
         } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) return reopen_by_path(index);
+        } catch (const Xapian::DatabaseCorruptError&) {
             if (attempt >= 5) return reopen_by_path(index);
         } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
             return reopen_by_path(index);

@@ -86,9 +86,9 @@ void reopen_by_path(OpenedIndex& index);
 void refresh(OpenedIndex& index);
 
 // Runs `f` (a read of `index`), again after reopening when an indexer's commits discarded the
-// revision being read or its directory was swapped out and deleted (`indexer --full`), or
-// without a remote shard that died (when partial answers are allowed); up to 5 retries. Every
-// read of the searcher goes through it.
+// revision being read (which can look corrupt for a moment, see refresh()) or its directory was
+// swapped out and deleted (`indexer --full`), or without a remote shard that died (when partial
+// answers are allowed); up to 5 retries. Every read of the searcher goes through it.
 template <typename F>
 auto with_reopen(OpenedIndex& index, F&& f) {
     for (int attempt = 0;; ++attempt) {
@@ -96,6 +96,9 @@ auto with_reopen(OpenedIndex& index, F&& f) {
             return f();
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
+            refresh(index);
+        } catch (const Xapian::DatabaseCorruptError&) {  // a discarded revision (refresh())
+            if (attempt >= 5) throw;
             refresh(index);
         } catch (const Xapian::DatabaseOpeningError&) {  // its files were deleted under it
             if (attempt >= 5 || index.specs.empty()) throw;
