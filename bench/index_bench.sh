@@ -10,6 +10,10 @@
 # MB = 1e6 bytes) and the largest peak RSS over the runs.
 #   dry-j1 / dry-j2    indexer --dry-run -j1 / -j2   (parse-only ceiling)
 #   full-j1 / full-j2  indexer --full -j1 / -j2      (fresh index; rm -rf before each run)
+#   full-j2-1core      taskset -c 0 indexer --full -j2 (the same build held to one core: how the
+#                      build scales with cores, which -j1 against -j2 does not show, since -j1
+#                      already runs a parser thread beside the writing thread; CORE_SCALING=0
+#                      skips it)
 #   nochange           indexer -j2 on the index left by the last full -j2 run
 #   compact            xapian-compact of that index (once; size only)
 #   peer-j1 / peer-j2  python3 bench/peer_fts5.py index CORPUS DB --jobs 1 / 2
@@ -37,6 +41,7 @@
 #   XAPIAN_COMPACT=cmd   (default: xapian-compact)
 #   TMPDIR               temp dirs are created under ${TMPDIR:-/tmp}, removed on exit
 #   STRICT=1             exit 3 when any target FAILs (default: exit 0 once measured)
+#   CORE_SCALING=0       skip full-j2-1core (default: run it when taskset exists)
 # REPO is the parent directory of this script's directory.
 #
 # Exit codes: 0 measured (targets may FAIL unless STRICT=1); 2 usage/setup error;
@@ -242,6 +247,11 @@ bench full-j1 "indexer full build -j1" "$OK_IX" "$IX-full-j1" \
 bench full-j2 "indexer full build -j2" "$OK_IX" "$IX-full-j2" \
     "$INDEXER" --full -j2 --index "$IX-full-j2" "$CORPUS"
 
+if [[ ${CORE_SCALING:-1} != 0 ]] && command -v taskset >/dev/null; then
+    bench full-j2-1core "indexer full build -j2 on one core (taskset -c 0)" "$OK_IX" "$IX-full-1c" \
+        taskset -c 0 "$INDEXER" --full -j2 --index "$IX-full-1c" "$CORPUS"
+fi
+
 SIZE_FULL=$(du -sb -- "$IX-full-j2" | cut -f1)
 
 bench nochange "indexer no-change re-run -j2" "$OK_IX" - \
@@ -316,6 +326,9 @@ check "full -j2 / full -j1 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[fu
 check "no-change re-run (files/s)" "${MED_FPS[nochange]}" ">=" 100000
 check "index size compacted / peer db size" "$(div "$SIZE_COMPACT" "$SIZE_PEER")" "<=" 3.0
 check "peak RSS full -j2 (MiB)" "$(awk -v k="${MAX_RSS[full-j2]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 1024
+if [[ -n ${MED_FPS[full-j2-1core]:-} ]]; then
+    info "full -j2 on 2 cores / on 1 core (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[full-j2-1core]}")"
+fi
 info "speedup full -j1 vs peer --jobs 1" "$(div "${MED_FPS[full-j1]}" "${MED_FPS[peer-j1]}")"
 info "dry-run -j2 / dry-run -j1 (files/s)" "$(div "${MED_FPS[dry-j2]}" "${MED_FPS[dry-j1]}")"
 info "full -j2 / dry-run -j2 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[dry-j2]}")"
