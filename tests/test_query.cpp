@@ -544,13 +544,23 @@ TEST(Bm25, ParsesK1AndBAndRejectsTheRest) {
     }
 }
 
+namespace {
+
+// A new, empty index at `path` that the searcher opens (schema version and language set).
+Xapian::WritableDatabase new_index(const std::string& path) {
+    Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
+    db.set_metadata(news::kMetaSchemaVersion, std::to_string(news::kSchemaVersion));
+    db.set_metadata(news::kMetaLanguage, "english");
+    return db;
+}
+
+}  // namespace
+
 TEST(Bm25, LengthNormalisationFollowsB) {
     TempDir d;
     const std::string path = (d.path() / "idx").string();
     {
-        Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
-        db.set_metadata(news::kMetaSchemaVersion, std::to_string(news::kSchemaVersion));
-        db.set_metadata(news::kMetaLanguage, "english");
+        Xapian::WritableDatabase db = new_index(path);
         news::DocumentBuilder b("english");
         news::Article a;
         a.id = "https://ex.com/short";
@@ -669,9 +679,7 @@ TEST(Reopen, QuickCommitsNeverLookCorruptToReaders) {
     TempDir d;
     const std::string path = (d.path() / "idx").string();
     {
-        Xapian::WritableDatabase db(path, Xapian::DB_CREATE);
-        db.set_metadata(news::kMetaSchemaVersion, std::to_string(news::kSchemaVersion));
-        db.set_metadata(news::kMetaLanguage, "english");
+        Xapian::WritableDatabase db = new_index(path);
         // Enough articles for tables of two levels (a root block above the leaves).
         news::DocumentBuilder b("english");
         for (int i = 0; i < 2000; ++i) {
