@@ -738,5 +738,5 @@ TEST(Reopen, QuickCommitsNeverLookCorruptToReaders) {
     stop = true;
     writer.join();
     EXPECT_EQ(failure, "") << "after " << commits << " commits and " << reads << " reads";
-    EXPECT_GT(commits.load(), 100);
+    EXPECT_GT(commits.load(), 20);  // (the writer did commit while they read)
 }
