@@ -23,7 +23,8 @@ namespace news {
 class ShardWriters {
   public:
     // One thread for each of `shards` (the handles are shared with the caller, which must not use
-    // them except between sync() and the next add()). At most `queue` documents wait per shard.
+    // them except between sync() and the next add() or edit()). At most `queue` jobs wait per
+    // shard.
     ShardWriters(std::vector<Xapian::WritableDatabase> shards, std::size_t queue = 256);
     ~ShardWriters();
     ShardWriters(const ShardWriters&) = delete;
@@ -38,7 +39,7 @@ class ShardWriters {
     // shard, in order with that shard's other jobs. Blocks while the queue is full; rethrows
     // the first failure of any writer (a failed edit is one).
     void edit(unsigned shard, std::function<void(Xapian::WritableDatabase&)> edit);
-    // Returns once every queued document is written. Rethrows the first failure of any writer.
+    // Returns once every queued job is done. Rethrows the first failure of any writer.
     void sync();
     // Commits every shard, each on its own thread: all but the first in parallel, then the first
     // (it holds the file table: after a crash in between, the others may hold documents the table

@@ -118,8 +118,9 @@ class TextCache {
 };
 
 // Where the story pass's changes to documents go. By default (no `apply`) each is made on the
-// pass's own thread; a --full build hands them to the writer thread that owns the document's
-// shard (ShardWriters::edit), so that they are made in parallel, and `settle` waits for them.
+// pass's own thread; a --full build with writer threads hands them to the thread that owns the
+// document's shard (ShardWriters::edit), so that they are made in parallel, and `settle` waits
+// for them.
 // The pass reads the database again only after settle().
 struct DocEdits {
     using Edit = std::function<void(Xapian::WritableDatabase&, Xapian::docid)>;

@@ -30,13 +30,12 @@ constexpr unsigned kRemoteConnectTimeoutMs = 5000;  // to connect
 std::string metadata(Xapian::Database& db, const std::string& key) {
     for (int attempt = 0;; ++attempt) {
         try {
+            if (attempt > 0) db.reopen();  // (which can meet the same race)
             return db.get_metadata(key);
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
-            db.reopen();
         } catch (const Xapian::DatabaseCorruptError&) {  // (see refresh())
             if (attempt >= 5) throw;
-            db.reopen();
         }
     }
 }

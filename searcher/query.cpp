@@ -322,12 +322,14 @@ Xapian::termcount positional_window(const Xapian::Query& q) {
 // It can match a title holding both words apart when the excerpt or body holds the phrase. A
 // NEAR or phrase mixing fielded and plain stems (`title:azure NEAR teams`: the prefix binds to
 // the first word) is read the same way: the fielded words in the field, and all of the words
-// near each other in the text. Other queries are returned as they are.
+// near each other in the text, each weighing what it did in the NEAR. Other queries are returned
+// as they are.
 Xapian::Query field_phrases_over_free_text(const Xapian::Query& q, bool& changed) {
     const auto op = q.get_type();
     const std::size_t n = q.get_num_subqueries();
     if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
-        std::vector<Xapian::Query> fielded, text;
+        std::vector<Xapian::Query> weighted, text;  // every word weighs, as in the phrase
+        bool fielded = false;
         for (std::size_t i = 0; i < n; ++i) {
             const Xapian::Query sub = q.get_subquery(i);
             if (sub.get_type() != Xapian::Query::LEAF_TERM) return q;
@@ -338,18 +340,19 @@ Xapian::Query field_phrases_over_free_text(const Xapian::Query& q, bool& changed
                        term.compare(1, f.prefix.size(), f.prefix) == 0;
             });
             if (f != kFields.end()) {
-                fielded.push_back(sub);
+                fielded = true;
                 text.emplace_back(std::string("Z").append(term, 1 + f->prefix.size()));
             } else if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
                 text.push_back(sub);  // a plain stem (prefixes are upper case)
             } else {
                 return q;
             }
+            weighted.push_back(sub);
         }
-        if (fielded.empty()) return q;
+        if (!fielded) return q;
         changed = true;
         return Xapian::Query(Xapian::Query::OP_FILTER,
-                             Xapian::Query(Xapian::Query::OP_AND, fielded.begin(), fielded.end()),
+                             Xapian::Query(Xapian::Query::OP_AND, weighted.begin(), weighted.end()),
                              Xapian::Query(op, text.begin(), text.end(), positional_window(q)));
     }
     switch (op) {  // operators without parameters: rebuilt from their rewritten subqueries

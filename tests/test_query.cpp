@@ -693,44 +693,49 @@ TEST(Reopen, QuickCommitsNeverLookCorruptToReaders) {
     }
     std::atomic<bool> stop{false};
     std::atomic<int> commits{0};
+    std::mutex mu;
+    std::string failure;
+    auto fail = [&](const std::string& what) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (failure.empty()) failure = what;
+    };
     std::thread writer([&] {
-        Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
-        news::DocumentBuilder b("english");
-        for (int i = 0; !stop; ++i) {
-            news::Article a;
-            a.id = "https://ex.com/" + std::to_string(i % 2000);
-            a.title = "Kestrel number " + std::to_string(i);
-            a.excerpt = "Word" + std::to_string(i) + " and word" + std::to_string(i * 7);
-            db.replace_document(news::bool_term(news::FieldId::Id, a.id), b.build(a).doc);
-            db.set_metadata("test:n", std::to_string(i));
-            db.commit();
-            ++commits;
+        try {
+            // Without fsync: quick commits, whatever the disk (the race needs two in a row).
+            Xapian::WritableDatabase db(path, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
+            news::DocumentBuilder b("english");
+            for (int i = 0; !stop; ++i) {
+                news::Article a;
+                a.id = "https://ex.com/" + std::to_string(i % 2000);
+                a.title = "Kestrel number " + std::to_string(i);
+                a.excerpt = "Word" + std::to_string(i) + " and word" + std::to_string(i * 7);
+                db.replace_document(news::bool_term(news::FieldId::Id, a.id), b.build(a).doc);
+                db.set_metadata("test:n", std::to_string(i));
+                db.commit();
+                ++commits;
+            }
+        } catch (const Xapian::Error& e) {
+            fail("writer: " + e.get_description());
         }
     });
     // Readers outnumber the cores, so that one is now and then descheduled while reopening.
-    std::mutex mu;
-    std::string failure;
     std::atomic<int> reads{0};
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     std::vector<std::thread> readers;
     for (int r = 0; r < 6; ++r) {
         readers.emplace_back([&] {
-            news::OpenedIndex index = news::open_indexes({path});
-            while (std::chrono::steady_clock::now() < until) {
-                try {
+            try {
+                news::OpenedIndex index = news::open_indexes({path});
+                while (std::chrono::steady_clock::now() < until) {
                     news::refresh(index);
                     reads += news::with_reopen(index, [&] {
                         return static_cast<int>(index.db.get_termfreq("Zkestrel") > 0);
                     });
-                } catch (const Xapian::Error& e) {
-                    std::lock_guard<std::mutex> lock(mu);
-                    if (failure.empty()) failure = e.get_description();
-                    return;
-                } catch (const std::exception& e) {
-                    std::lock_guard<std::mutex> lock(mu);
-                    if (failure.empty()) failure = e.what();
-                    return;
                 }
+            } catch (const Xapian::Error& e) {
+                fail(e.get_description());
+            } catch (const std::exception& e) {
+                fail(e.what());
             }
         });
     }
@@ -738,5 +743,5 @@ TEST(Reopen, QuickCommitsNeverLookCorruptToReaders) {
     stop = true;
     writer.join();
     EXPECT_EQ(failure, "") << "after " << commits << " commits and " << reads << " reads";
-    EXPECT_GT(commits.load(), 20);  // (the writer did commit while they read)
+    EXPECT_GT(commits.load(), 300);  // (the writer did commit while they read)
 }

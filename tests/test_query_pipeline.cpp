@@ -181,6 +181,13 @@ TEST_F(QueryPipeline, TitlePhrasesAreReadOverTheTitleWords) {
     EXPECT_EQ(found("storage NEAR title:outage"), (std::set<std::string>{"outage"}));
     EXPECT_EQ(found("configuration NEAR title:outage"), (std::set<std::string>{"outage"}));
     EXPECT_EQ(found("title:configuration NEAR outage"), std::set<std::string>{});  // excerpt only
+    // Both words weigh, as they did in the NEAR.
+    const json mixed = search("title:azure NEAR teams", exact);
+    const json and_ = search("title:azure AND teams", exact);
+    ASSERT_EQ(mixed["results"].size(), 1u);
+    ASSERT_EQ(and_["results"].size(), 1u);
+    EXPECT_DOUBLE_EQ(mixed["results"][0]["score"].get<double>(),
+                     and_["results"][0]["score"].get<double>());
 }
 
 // Rule 2: every word is stemmed, whatever its case, the same way on both sides.
