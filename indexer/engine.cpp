@@ -645,10 +645,7 @@ namespace {
 // --full rebuild beside it), or what a --full rebuilt in place had committed.
 std::string storage_cause(const IndexOptions& opts, bool in_place, const std::string& detail) {
     auto has = [&](int err) { return detail.find(std::strerror(err)) != std::string::npos; };
-    const std::string kept =
-        in_place    ? "the index holds what the rebuild had committed: run indexer --full again"
-        : opts.full ? "the index is as it was before the rebuild"
-                    : "the index keeps its last committed state";
+    const std::string kept = what_the_index_keeps(opts.full && !in_place, in_place);
     if (has(ENOSPC) || has(EDQUOT))
         return "the disk is full; " + kept + ": free some space and run the indexer again";
     if (has(EROFS) || has(EACCES) || has(EPERM))

@@ -52,10 +52,7 @@ std::string current_exception_text() {
 // What is left of the index, in words, and the message.
 std::string report(const fs::path& index, const fs::path& staging, bool in_place, bool disk_full,
                    const std::string& what) {
-    const std::string kept =
-        !staging.empty() ? "the index is as it was before the rebuild"
-        : in_place ? "the index holds what the rebuild had committed: run indexer --full again"
-                   : "the index keeps its last committed state";
+    const std::string kept = what_the_index_keeps(!staging.empty(), in_place);
     const std::string detail = "a library call aborted the process (std::terminate" +
                                (what.empty() ? std::string() : ": " + what) + ")";
     if (disk_full) {
@@ -113,6 +110,13 @@ void last_resort_index(const fs::path& index, bool rebuilding_in_place) {
     std::lock_guard<std::mutex> lock(w.mu);
     w.index = index;
     w.in_place = rebuilding_in_place;
+}
+
+std::string what_the_index_keeps(bool rebuilt_beside, bool rebuilt_in_place) {
+    if (rebuilt_beside) return "the index is as it was before the rebuild";
+    if (rebuilt_in_place)
+        return "the index holds what the rebuild had committed: run indexer --full again";
+    return "the index keeps its last committed state";
 }
 
 void last_resort_staging(const fs::path& staging) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace news {
 
@@ -20,5 +21,10 @@ void last_resort_index(const std::filesystem::path& index, bool rebuilding_in_pl
 
 // The rebuild's staging directory, deleted by the handler (empty: none).
 void last_resort_staging(const std::filesystem::path& staging);
+
+// What is left of the index after writing it failed, in words: the old index (a --full
+// rebuild written beside it), what a --full rebuilt in place had committed, or its last commit
+// (commits are atomic). The handler's message and the indexer's disk errors both say it.
+std::string what_the_index_keeps(bool rebuilt_beside, bool rebuilt_in_place);
 
 }  // namespace news
