@@ -64,6 +64,7 @@ Result Engine::process(const InputFile& f, DocumentBuilder& builder) const {
             r.doc = std::move(built.doc);
             r.spelling = std::move(built.spelling_words);
             r.text = text_info(story_text_of(r.article), *r.doc);
+            r.search = candidate_doc(*r.doc);
         }
         r.ok = true;
     } catch (const ParseError& e) {
@@ -86,7 +87,8 @@ void Engine::report_rejection(const Rejection& r) {
 
 // `doc` is moved out (to a writer thread, with parallel writers).
 void Engine::write_article(const Article& a, Xapian::Document& doc,
-                           const std::vector<std::string>& spelling, TextInfo&& text) {
+                           const std::vector<std::string>& spelling, TextInfo&& text,
+                           const CandidateDoc& search) {
     const std::string qterm = bool_term("id", a.id);
     std::vector<std::string> old_links;
     const std::string self = id_key(a.id);
@@ -105,6 +107,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
     stories_.touch(did);
     stories_.put(did, std::move(text));
+    stories_.note(did, search);
     kinds()[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
@@ -181,7 +184,7 @@ void Engine::promote_duplicate(const std::string& id, const std::string& except_
         erased_.insert(best);
         return;
     }
-    write_article(r.article, *r.doc, r.spelling, std::move(r.text));
+    write_article(r.article, *r.doc, r.spelling, std::move(r.text), r.search);
     table_[best].owner = true;
     dirty_.insert(best);
     owner_[id] = best;
@@ -348,7 +351,7 @@ void Engine::apply(const InputFile& f, Result&& r) {
     }
     const auto k = kinds().find(id_key(a.id));
     if (k != kinds().end() && k->second.kind == Kind::Full) existed = true;
-    write_article(a, *r.doc, r.spelling, std::move(r.text));
+    write_article(a, *r.doc, r.spelling, std::move(r.text), r.search);
     table_[f.key] = fresh;
     dirty_.insert(f.key);
     owner_[a.id] = f.key;

@@ -48,6 +48,9 @@ struct IndexOptions {
     // Test hook: how many articles the story pass keeps what the rule reads of (stories do not
     // depend on it; a small cache makes the pass re-read documents).
     std::size_t story_cache = 1 << 16;
+    // The story pass searches candidates in memory when it can (story_candidates.hpp); off:
+    // always through Xapian (tests compare the two).
+    bool story_candidates_in_memory = true;
     ParseOptions parse;
     // Set from a signal handler: stop handing out work, commit, return.
     const std::atomic<bool>* stop = nullptr;

@@ -65,7 +65,8 @@ struct Result {
     std::vector<Diagnostic> warnings;
     std::optional<Xapian::Document> doc;
     std::vector<std::string> spelling;
-    TextInfo text;  // for the story pass
+    TextInfo text;        // for the story pass
+    CandidateDoc search;  // for the story pass's candidate search
 };
 
 class Engine {
@@ -136,7 +137,8 @@ class Engine {
     void reject(const InputFile& f, Result&& r);
     void dry_run_apply(const InputFile& f, const std::string& id);
     void write_article(const Article& a, Xapian::Document& doc,
-                       const std::vector<std::string>& spelling, TextInfo&& text);
+                       const std::vector<std::string>& spelling, TextInfo&& text,
+                       const CandidateDoc& search);
     void forget_text(const std::string& term);
     bool remove_article(const std::string& id);
     void maybe_remove_stub(const std::string& key);
@@ -173,7 +175,8 @@ class Engine {
     std::set<std::string> xref_dirty_;
 
     const IndexOptions& opts_;
-    StoryPass stories_{opts_.story_window_days, opts_.story_rule, opts_.story_cache};
+    StoryPass stories_{opts_.story_window_days, opts_.story_rule, opts_.story_cache,
+                       opts_.story_candidates_in_memory};
     IndexStats stats_;
     fs::path live_;            // the index directory as the swaps see it (live_path())
     fs::path staging_;         // see staging_path()

@@ -172,6 +172,9 @@ void Engine::open_db() {
         if (!same) write_stub_file(stub, dirs);
     }
     spelling_.resize(n);
+    // Every document of this index will be written by this run, which can then keep the story
+    // pass's candidate search in memory.
+    if (db_->get_doccount() == 0) stories_.index_is_empty();
     if (opts_.full && n > 1 && rebuilding_) start_writers();
     if (opts_.writers > 1 && !writers_) {
         stats_.notes.push_back(

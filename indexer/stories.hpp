@@ -22,6 +22,7 @@
 #include "article.hpp"
 #include "document.hpp"
 #include "story.hpp"
+#include "story_candidates.hpp"
 
 namespace news {
 
@@ -128,10 +129,19 @@ struct DocEdits {
     std::function<void()> settle;
 };
 
+// The candidate search from memory (story_candidates.hpp) and the reader's statistics, when it
+// answers as that reader would; none otherwise.
+struct InMemoryCandidates {
+    const CandidateIndex* index = nullptr;
+    Xapian::doccount docs = 0;
+    double avlen = 0;
+};
+
 class StoryPass {
   public:
-    StoryPass(double window_days, const StoryRule& rule, std::size_t cache = 1 << 16)
-        : window_days_(window_days), rule_(rule), text_(cache) {}
+    StoryPass(double window_days, const StoryRule& rule, std::size_t cache = 1 << 16,
+              bool in_memory = true)
+        : window_days_(window_days), rule_(rule), in_memory_(in_memory), text_(cache) {}
 
     // `did`'s story is recomputed at the next run().
     void touch(Xapian::docid did) { touched_.insert(did); }
@@ -140,7 +150,14 @@ class StoryPass {
     const std::set<Xapian::docid>& touched() const { return touched_; }
     // What the writer wrote for `did` (replaces what the cache knew of that docid).
     void put(Xapian::docid did, TextInfo info) { text_.put(did, std::move(info)); }
-    // Documents holding `term` were changed some other way: read them again when needed.
+    // The index is empty: from now on the candidate searches can be answered from memory
+    // (story_candidates.hpp), if every document written is noted here.
+    void index_is_empty() {
+        if (in_memory_) candidates_.start();
+    }
+    // Document `did` was written: what the candidate search reads of it.
+    void note(Xapian::docid did, const CandidateDoc& c) { candidates_.note(did, c); }
+    // Documents holding `term` are about to change some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
     // Recomputes the stories of the touched articles. `open_reader` opens the committed state
     // of `db` read-only (what is searched for candidates: the pass writes only story values and
@@ -154,7 +171,8 @@ class StoryPass {
     using Links = std::unordered_map<Xapian::docid, std::vector<Xapian::docid>>;
     void find_links(const std::vector<Xapian::docid>& seeds,
                     const std::function<Xapian::Database()>& open_reader,
-                    const Xapian::Database& reader, unsigned threads, Links& links);
+                    const Xapian::Database& reader, unsigned threads, const InMemoryCandidates& mem,
+                    Links& links);
     void group(Xapian::WritableDatabase& db, const std::set<Xapian::docid>& comp,
                const Links& links, const std::function<void()>& wrote);
     void assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
@@ -166,6 +184,8 @@ class StoryPass {
 
     double window_days_;
     StoryRule rule_;
+    bool in_memory_;
+    CandidateIndex candidates_;
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
     std::set<std::string> left_;       // stories (ids) some article left in this pass
     std::vector<std::pair<Xapian::docid, DocEdits::Edit>> queued_;  // by assign(), not made yet

@@ -45,7 +45,8 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
         forget_text(make_term(field(FieldId::IdKey).prefix, key));
         db().replace_document(make_term(field(FieldId::IdKey).prefix, key), stub);
     } else {
-        add_doc(key, std::move(stub));
+        const CandidateDoc search = candidate_doc(stub);
+        stories_.note(add_doc(key, std::move(stub)), search);
         ++stats_.stubs_added;
     }
     kinds()[key] = {Kind::Stub, from};

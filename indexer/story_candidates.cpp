@@ -1,0 +1,197 @@
+// The story pass's candidate search in memory (story_candidates.hpp).
+#include "story_candidates.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "schema.hpp"
+
+namespace news {
+
+namespace {
+// Xapian 1.4's BM25Weight defaults.
+constexpr double kK1 = 1, kK3 = 1, kB = 0.5, kMinNormlen = 0.5;
+constexpr int kGrain = 32;  // parts are multiples of 2^-kGrain
+
+double grain(double x, double (*round)(double)) {
+    return std::ldexp(round(std::ldexp(x, kGrain)), -kGrain);
+}
+}  // namespace
+
+StoryWeight::StoryWeight() {
+    need_stat(TERMFREQ);
+    need_stat(COLLECTION_SIZE);
+    need_stat(AVERAGE_LENGTH);
+    need_stat(WDF);
+    need_stat(DOC_LENGTH);
+    need_stat(WDF_MAX);
+    need_stat(DOC_LENGTH_MIN);
+}
+
+// BM25's term weight, as Xapian's BM25Weight computes it (each word once in the query).
+double StoryWeight::term_weight(Xapian::doccount docs, Xapian::doccount tf, double factor) {
+    constexpr double wqf = 1;
+    double tw = (docs - tf + 0.5) / (tf + 0.5);
+    if (tw < 2) tw = tw * 0.5 + 1;  // (Xapian's guard for words in over a third of documents)
+    double w = std::log(tw) * factor;
+    w *= (kK3 + 1) * wqf / (kK3 + wqf);
+    return w * (kK1 + 1);
+}
+
+double StoryWeight::part(double term_weight, double len_factor, Xapian::termcount wdf,
+                         Xapian::termcount length) {
+    const double normlen = std::max(length * len_factor, kMinNormlen);
+    const double w = wdf;
+    return grain(term_weight * (w / (kK1 * (normlen * kB + (1 - kB)) + w)), std::nearbyint);
+}
+
+void StoryWeight::init(double factor) {
+    term_weight_ = term_weight(get_collection_size(), get_termfreq(), factor);
+    const double avlen = get_average_length();
+    len_factor_ = avlen != 0 ? 1 / avlen : 0;
+}
+
+// An upper bound of get_sumpart (BM25's: at the largest wdf and the shortest length that can
+// hold it), rounded up.
+double StoryWeight::get_maxpart() const {
+    const Xapian::termcount wdf = get_wdf_upper_bound();
+    const double normlen =
+        std::max(std::max(wdf, get_doclength_lower_bound()) * len_factor_, kMinNormlen);
+    const double w = wdf;
+    return grain(term_weight_ * (w / (kK1 * (normlen * kB + (1 - kB)) + w)), std::ceil) +
+           std::ldexp(1.0, -kGrain);
+}
+
+uint32_t day_number(std::string_view v) {
+    if (v.size() != 8) return 0;
+    uint32_t n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + static_cast<uint32_t>(c - '0');
+    }
+    return n;
+}
+
+CandidateDoc candidate_doc(const Xapian::Document& doc) {
+    CandidateDoc c;
+    const std::string zs = std::string("Z").append(field(FieldId::Title).prefix);
+    const std::string_view d = field(FieldId::Day).prefix;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string term = *t;
+        const Xapian::termcount wdf = t.get_wdf();
+        c.length += wdf;
+        if (term.size() > zs.size() + 1 && term.compare(0, zs.size(), zs) == 0) {
+            c.title.emplace_back(term, wdf);
+        } else if (term.size() > d.size() && term.compare(0, d.size(), d) == 0 && !c.day &&
+                   !c.odd_day) {  // (no other prefix starts with D; words are Z...)
+            c.day = day_number(std::string_view(term).substr(d.size()));
+            c.odd_day = c.day == 0;
+        }
+    }
+    return c;
+}
+
+void CandidateIndex::remove(Xapian::docid d) {
+    if (d >= docs_.size() || !docs_[d].present) return;
+    Doc& doc = docs_[d];
+    for (uint32_t id : doc.terms) {
+        auto& list = lists_[id];
+        std::erase_if(list, [d](const Posting& p) { return p.doc == d; });
+    }
+    --count_;
+    total_ -= doc.length;
+    doc = Doc{};
+}
+
+void CandidateIndex::note(Xapian::docid d, const CandidateDoc& c) {
+    if (!on_) return;
+    remove(d);
+    if (d >= docs_.size()) docs_.resize(std::max<std::size_t>(d + 1, docs_.size() * 3 / 2));
+    Doc& doc = docs_[d];
+    doc.present = true;
+    doc.length = c.length;
+    ++count_;
+    total_ += c.length;
+    odd_ = odd_ || c.odd_day;
+    if (!c.day) return;  // (no day: no search finds it)
+    for (const auto& [term, wdf] : c.title) {
+        auto [it, fresh] = term_ids_.try_emplace(term, static_cast<uint32_t>(lists_.size()));
+        if (fresh) lists_.emplace_back();
+        auto& list = lists_[it->second];
+        const Posting p{c.day, d, wdf, c.length};
+        // (Usually appended in order: a corpus in date order; sorted otherwise by refresh().)
+        if (!list.empty() && p < list.back()) unsorted_.push_back(it->second);
+        list.push_back(p);
+        doc.terms.push_back(it->second);
+    }
+}
+
+void CandidateIndex::refresh(const Xapian::Database& reader) {
+    if (!on_) return;
+    std::sort(stale_.begin(), stale_.end());
+    stale_.erase(std::unique(stale_.begin(), stale_.end()), stale_.end());
+    for (Xapian::docid d : stale_) {
+        try {
+            note(d, candidate_doc(reader.get_document(d)));
+        } catch (const Xapian::DocNotFoundError&) {
+            remove(d);
+        }
+    }
+    stale_.clear();
+    std::sort(unsorted_.begin(), unsorted_.end());
+    unsorted_.erase(std::unique(unsorted_.begin(), unsorted_.end()), unsorted_.end());
+    for (uint32_t id : unsorted_) std::sort(lists_[id].begin(), lists_[id].end());
+    unsorted_.clear();
+}
+
+bool CandidateIndex::usable(const Xapian::Database& reader) const {
+    return on_ && !odd_ && stale_.empty() && unsorted_.empty() && count_ == reader.get_doccount() &&
+           total_ == reader.get_total_length();
+}
+
+std::vector<Xapian::docid> CandidateIndex::top(
+    const std::vector<std::pair<Xapian::doccount, std::string>>& words,
+    const std::vector<uint32_t>& days, Xapian::doccount docs, double avlen, std::size_t k) const {
+    const double len_factor = avlen != 0 ? 1 / avlen : 0;
+    struct Hit {
+        Xapian::docid doc;
+        uint32_t word;
+        double part;
+    };
+    std::vector<Hit> hits;
+    for (uint32_t w = 0; w < words.size(); ++w) {
+        const auto found = term_ids_.find(words[w].second);
+        if (found == term_ids_.end()) continue;
+        const double tw = StoryWeight::term_weight(docs, words[w].first, 1.0);
+        const auto& list = lists_[found->second];
+        for (uint32_t day : days) {
+            auto lo = std::lower_bound(list.begin(), list.end(), Posting{day, 0, 0, 0});
+            for (; lo != list.end() && lo->day == day; ++lo) {
+                hits.push_back(
+                    {lo->doc, w, StoryWeight::part(tw, len_factor, lo->wdf, lo->length)});
+            }
+        }
+    }
+    std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
+        return x.doc != y.doc ? x.doc < y.doc : x.word < y.word;
+    });
+    std::vector<std::pair<double, Xapian::docid>> scored;
+    for (std::size_t i = 0; i < hits.size();) {
+        double sum = 0;
+        const Xapian::docid d = hits[i].doc;
+        for (; i < hits.size() && hits[i].doc == d; ++i) sum += hits[i].part;
+        scored.emplace_back(sum, d);
+    }
+    const auto better = [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+    };
+    const std::size_t n = std::min(k, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),
+                      better);
+    std::vector<Xapian::docid> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(scored[i].second);
+    return out;
+}
+
+}  // namespace news

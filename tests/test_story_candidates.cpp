@@ -1,0 +1,189 @@
+// Store-level tests of the story pass's candidate search in memory (indexer/story_candidates):
+// it must answer exactly as Xapian's matcher does over the same index, and the story pass must
+// give the same stories with it as without it.
+#include <gtest/gtest.h>
+
+#include <xapian.h>
+
+#include <map>
+#include <random>
+
+#include "date.hpp"
+#include "document.hpp"
+#include "engine.hpp"
+#include "schema.hpp"
+#include "story_candidates.hpp"
+#include "test_util.hpp"
+
+namespace fs = std::filesystem;
+using news::test::TempDir;
+
+namespace {
+
+// What the story pass asks Xapian (stories.cpp, near_duplicates): the OR of words, weighed by
+// BM25, among the documents of some days; the best `k`.
+std::vector<Xapian::docid> xapian_top(const Xapian::Database& db,
+                                      const std::vector<std::string>& words,
+                                      const std::vector<std::string>& days, std::size_t k) {
+    std::vector<Xapian::Query> w, d;
+    for (const auto& x : words) w.emplace_back(x);
+    for (const auto& x : days) d.emplace_back(news::bool_term(news::FieldId::Day, x));
+    Xapian::Enquire enq(db);
+    enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                Xapian::Query(Xapian::Query::OP_OR, w.begin(), w.end()),
+                                Xapian::Query(Xapian::Query::OP_OR, d.begin(), d.end())));
+    enq.set_weighting_scheme(news::StoryWeight());
+    std::vector<Xapian::docid> out;
+    const Xapian::MSet m = enq.get_mset(0, static_cast<Xapian::doccount>(k));
+    for (auto it = m.begin(); it != m.end(); ++it) out.push_back(*it);
+    return out;
+}
+
+std::vector<Xapian::docid> memory_top(const news::CandidateIndex& index, const Xapian::Database& db,
+                                      const std::vector<std::string>& words,
+                                      const std::vector<std::string>& days, std::size_t k) {
+    std::vector<std::pair<Xapian::doccount, std::string>> w;
+    for (const auto& x : words) w.emplace_back(db.get_termfreq(x), x);
+    std::vector<uint32_t> d;
+    for (const auto& x : days) d.push_back(news::day_number(x));
+    return index.top(w, d, db.get_doccount(), db.get_avlength(), k);
+}
+
+// Articles from a small vocabulary, so that titles share words and many weights tie (the same
+// title and length), over three weeks; some without a date, some with a body (longer).
+news::Article random_article(std::mt19937& rng, int n) {
+    static const std::vector<std::string> vocab{
+        "azure",   "cloud",    "outage", "storage", "teams",   "kubernetes", "price",   "region",
+        "preview", "security", "flaw",   "patch",   "quantum", "chip",       "launch",  "ai",
+        "model",   "openai",   "data",   "center",  "deal",    "billion",    "windows", "update"};
+    news::Article a;
+    a.id = "https://x.example/" + std::to_string(n);
+    a.path = std::to_string(n) + ".md";
+    const std::size_t words = 2 + rng() % 7;
+    for (std::size_t i = 0; i < words; ++i) {
+        if (i) a.title += ' ';
+        a.title += vocab[rng() % (rng() % 3 ? 8 : vocab.size())];  // some words far more common
+    }
+    a.excerpt = "Said " + vocab[rng() % vocab.size()] + " and " + vocab[rng() % vocab.size()];
+    if (rng() % 4 == 0) a.body = std::string(rng() % 400, 'x') + " more words here";
+    if (rng() % 10) a.published = 1631577600 + static_cast<int64_t>(rng() % (21 * 86400));
+    a.provider.name = std::string("p").append(std::to_string(rng() % 5));
+    return a;
+}
+
+std::vector<std::string> days_around(int64_t t) {
+    std::vector<std::string> out;
+    for (int64_t day = t - 3 * 86400; day < t + 4 * 86400; day += 86400) {
+        const std::string iso = news::format_iso8601(day);
+        out.push_back(iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2));
+    }
+    return out;
+}
+
+}  // namespace
+
+// Over an index of 1,500 articles (then with some replaced and some deleted), 600 searches of
+// two to four title words each: the in-memory search returns Xapian's documents in Xapian's
+// order, at a cut of 51 and of 5 (ties at the cut go to the smaller docid).
+TEST(StoryCandidates, AnswerAsXapianDoes) {
+    TempDir d;
+    const std::string path = (d.path() / "idx").string();
+    Xapian::WritableDatabase w(path, Xapian::DB_CREATE_OR_OVERWRITE);
+    news::DocumentBuilder builder("english");
+    news::CandidateIndex index;
+    index.start();
+    std::mt19937 rng(7);
+    std::vector<news::Article> written;
+    for (int n = 0; n < 1500; ++n) {
+        written.push_back(random_article(rng, n));
+        auto built = builder.build(written.back());
+        const news::CandidateDoc c = news::candidate_doc(built.doc);
+        index.note(w.add_document(built.doc), c);
+    }
+    auto check = [&](const char* when) {
+        w.commit();
+        Xapian::Database r(path);
+        index.refresh(r);
+        ASSERT_TRUE(index.usable(r)) << when;
+        std::size_t long_lists = 0;
+        for (int q = 0; q < 300; ++q) {
+            const news::Article& a = written[rng() % written.size()];
+            if (!a.published) continue;
+            const auto c = news::candidate_doc(builder.build(a).doc);
+            std::vector<std::string> words;
+            for (const auto& [term, wdf] : c.title)
+                if (words.size() < 4) words.push_back(term);
+            const auto days = days_around(*a.published);
+            for (std::size_t k : {std::size_t{51}, std::size_t{5}}) {
+                const auto want = xapian_top(r, words, days, k);
+                EXPECT_EQ(memory_top(index, r, words, days, k), want)
+                    << when << ": " << a.title << " (k " << k << ")";
+                long_lists += want.size() == k;
+            }
+        }
+        EXPECT_GT(long_lists, 100u) << "searches should often meet the cut";
+    };
+    check("as written");
+    // Replaced in place (as a stub becomes an article), and deleted: read again from the index.
+    for (Xapian::docid did = 3; did < 1500; did += 7) {
+        written[did - 1] = random_article(rng, static_cast<int>(did) - 1);
+        auto built = builder.build(written[did - 1]);
+        w.replace_document(did, built.doc);
+        index.stale(did);
+    }
+    for (Xapian::docid did = 5; did < 1500; did += 11) {
+        w.delete_document(did);
+        index.stale(did);
+        written[did - 1].published.reset();  // (not searched for)
+    }
+    check("after changes");
+    // A document the index was not told of: it no longer answers as Xapian would.
+    w.add_document(builder.build(random_article(rng, 9999)).doc);
+    w.commit();
+    Xapian::Database r(path);
+    index.refresh(r);
+    EXPECT_FALSE(index.usable(r));
+}
+
+TEST(StoryCandidates, DaysAreEightDigits) {
+    EXPECT_EQ(news::day_number("20210914"), 20210914u);
+    EXPECT_EQ(news::day_number("2021091"), 0u);
+    EXPECT_EQ(news::day_number("-0010914"), 0u);
+    EXPECT_EQ(news::day_number("202109145"), 0u);
+}
+
+// The stories of a corpus of real articles (the consistency fixture: 232 azure articles of two
+// weeks, with stubs) are the same whether the candidates come from memory or from Xapian, in one
+// batch and in batches of 20 (several passes, each searching an index that grew).
+TEST(StoryCandidates, TheStoriesAreTheSame) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
+    TempDir d;
+    auto build = [&](const std::string& name, bool in_memory, std::size_t batch) {
+        news::IndexOptions o;
+        o.index = d.path() / name;
+        o.inputs = {dir / "articles"};
+        o.jobs = 2;
+        o.batch = batch;
+        o.story_candidates_in_memory = in_memory;
+        o.print_warnings = false;
+        news::run_index(o);
+        Xapian::Database db(o.index.string());
+        std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
+        for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+            const Xapian::Document doc = db.get_document(*p);
+            std::vector<std::string> xs;
+            for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+                if ((*t).rfind("XS", 0) == 0) xs.push_back(*t);
+            out[news::read_data(doc).value("id", "")] = {doc.get_value(news::kSlotStory), xs};
+        }
+        return out;
+    };
+    for (std::size_t batch : {std::size_t{5000}, std::size_t{20}}) {
+        const auto xapian = build(std::string("x").append(std::to_string(batch)), false, batch);
+        const auto memory = build(std::string("m").append(std::to_string(batch)), true, batch);
+        std::size_t multi = 0;
+        for (const auto& [id, st] : xapian) multi += !st.second.empty();
+        EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
+        EXPECT_EQ(xapian, memory) << "batch " << batch;
+    }
+}
