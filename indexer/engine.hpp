@@ -79,8 +79,10 @@ struct WriterTimes {
     double prune = 0;     // --prune
     double compact = 0;   // --compact
     std::size_t commits = 0;
-    unsigned writers = 1;    // --full: writer threads (shard_writers.hpp)
-    double writer_busy = 0;  // their time adding documents and committing, summed
+    std::size_t story_passes = 0;            // story passes that had articles to regroup
+    std::size_t story_passes_in_memory = 0;  // of which searched candidates in memory
+    unsigned writers = 1;                    // --full: writer threads (shard_writers.hpp)
+    double writer_busy = 0;                  // their time adding documents and committing, summed
 };
 
 struct IndexStats {

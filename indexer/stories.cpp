@@ -94,7 +94,9 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db,
     std::vector<std::pair<Xapian::doccount, std::string>> words;
     for (const std::string& term : xinfo.title_terms) {
         Xapian::doccount df;
-        if (dfs) {
+        if (mem.index) {
+            df = mem.index->termfreq(term);
+        } else if (dfs) {
             auto [it, fresh] = dfs->try_emplace(term, 0);
             if (fresh) it->second = db.get_termfreq(term);
             df = it->second;
@@ -148,6 +150,11 @@ void StoryPass::touch_story_of(const Xapian::Database& db, Xapian::docid did) {
     if (story.empty()) return;
     const std::string t = bool_term(FieldId::StoryTerm, story);
     for (auto p = db.postlist_begin(t); p != db.postlist_end(t); ++p) touched_.insert(*p);
+}
+
+bool StoryPass::in_memory(const Xapian::Database& db) {
+    candidates_.refresh(db);
+    return candidates_.usable(db);
 }
 
 void StoryPass::forget_term(const Xapian::Database& db, const std::string& term) {
@@ -227,11 +234,14 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     std::sort(by_key.begin(), by_key.end());
     std::vector<Xapian::docid> seeds;
     for (const auto& kd : by_key) seeds.push_back(kd.second);
-    Xapian::Database reader = open_reader();
-    candidates_.refresh(reader);
+    // From memory, the pass reads only `db` (whose writes it may not have committed), on this
+    // thread; otherwise it searches the committed state, in threads.
     InMemoryCandidates mem;
-    if (candidates_.usable(reader))
-        mem = {&candidates_, reader.get_doccount(), reader.get_avlength()};
+    if (in_memory(db)) {
+        mem = {&candidates_, db.get_doccount(), db.get_avlength()};
+        threads = 1;
+    }
+    Xapian::Database reader = mem.index ? Xapian::Database(db) : open_reader();
     find_links(seeds, open_reader, reader, threads, mem, links);
     // The articles the seeds link to need their own links for the closure below: found here in
     // waves, in threads, rather than one by one on this thread as the closure meets them (a

@@ -157,13 +157,17 @@ class StoryPass {
     }
     // Document `did` was written: what the candidate search reads of it.
     void note(Xapian::docid did, const CandidateDoc& c) { candidates_.note(did, c); }
+    // Whether run() will search candidates in memory, reading nothing but `db` (which then
+    // need not be committed first: one commit holds a batch and its stories).
+    bool in_memory(const Xapian::Database& db);
     // Documents holding `term` are about to change some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
-    // Recomputes the stories of the touched articles. `open_reader` opens the committed state
-    // of `db` read-only (what is searched for candidates: the pass writes only story values and
-    // boolean terms, which no candidate search reads); the touched articles' candidates are
-    // searched in `threads` threads, each with its own reader. `wrote` is called for each
-    // document changed; the changes are made through `edits`.
+    // Recomputes the stories of the touched articles. Unless in_memory(db), `open_reader` opens
+    // the committed state of `db` read-only (what is searched for candidates: the pass writes
+    // only story values and boolean terms, which no candidate search reads), which must hold
+    // every write, and the touched articles' candidates are searched in `threads` threads, each
+    // with its own reader. `wrote` is called for each document changed; the changes are made
+    // through `edits`.
     void run(Xapian::WritableDatabase& db, const std::function<Xapian::Database()>& open_reader,
              unsigned threads, const std::function<void()>& wrote, const DocEdits& edits = {});
 

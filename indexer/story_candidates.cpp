@@ -95,8 +95,24 @@ void CandidateIndex::remove(Xapian::docid d) {
     if (d >= docs_.size() || !docs_[d].present) return;
     Doc& doc = docs_[d];
     for (uint32_t id : doc.terms) {
-        auto& list = lists_[id];
-        std::erase_if(list, [d](const Posting& p) { return p.doc == d; });
+        --df_[id];
+        if (!doc.day) continue;
+        // (Found by a binary search where the list is sorted: removals stay cheap in the lists
+        // of words most titles have.)
+        List& list = lists_[id];
+        auto& ps = list.postings;
+        const Posting key{doc.day, d, 0, 0};
+        const auto sorted_end = ps.begin() + static_cast<std::ptrdiff_t>(list.sorted);
+        auto it = std::lower_bound(ps.begin(), sorted_end, key);
+        while (it != sorted_end && it->day == doc.day && it->doc == d && !it->wdf) ++it;
+        if (it == sorted_end || it->doc != d || it->day != doc.day) {
+            it = std::find_if(sorted_end, ps.end(),
+                              [&](const Posting& p) { return p.doc == d && p.wdf; });
+        }
+        if (it != ps.end() && it->wdf) {
+            it->wdf = 0;
+            ++list.dead;
+        }
     }
     --count_;
     total_ -= doc.length;
@@ -113,16 +129,24 @@ void CandidateIndex::note(Xapian::docid d, const CandidateDoc& c) {
     ++count_;
     total_ += c.length;
     odd_ = odd_ || c.odd_day;
-    if (!c.day) return;  // (no day: no search finds it)
+    doc.day = c.day;  // (no day: no search finds it)
     for (const auto& [term, wdf] : c.title) {
         auto [it, fresh] = term_ids_.try_emplace(term, static_cast<uint32_t>(lists_.size()));
-        if (fresh) lists_.emplace_back();
-        auto& list = lists_[it->second];
-        const Posting p{c.day, d, wdf, c.length};
-        // (Usually appended in order: a corpus in date order; sorted otherwise by refresh().)
-        if (!list.empty() && p < list.back()) unsorted_.push_back(it->second);
-        list.push_back(p);
+        if (fresh) {
+            lists_.emplace_back();
+            df_.push_back(0);
+        }
+        ++df_[it->second];
         doc.terms.push_back(it->second);
+        if (!doc.day) continue;
+        List& list = lists_[it->second];
+        const Posting p{c.day, d, wdf, c.length};
+        // (Usually appended in order, as a corpus in date order is; refresh() sorts the rest.)
+        const bool in_order = list.sorted == list.postings.size() &&
+                              (list.postings.empty() || !(p < list.postings.back()));
+        if (!in_order && list.sorted == list.postings.size()) unsorted_.push_back(it->second);
+        list.postings.push_back(p);
+        if (in_order) list.sorted = list.postings.size();
     }
 }
 
@@ -138,10 +162,21 @@ void CandidateIndex::refresh(const Xapian::Database& reader) {
         }
     }
     stale_.clear();
-    std::sort(unsorted_.begin(), unsorted_.end());
-    unsorted_.erase(std::unique(unsorted_.begin(), unsorted_.end()), unsorted_.end());
-    for (uint32_t id : unsorted_) std::sort(lists_[id].begin(), lists_[id].end());
+    for (uint32_t id : unsorted_) {  // the new tail sorted, then merged
+        List& list = lists_[id];
+        auto& ps = list.postings;
+        const auto mid = ps.begin() + static_cast<std::ptrdiff_t>(list.sorted);
+        std::sort(mid, ps.end());
+        std::inplace_merge(ps.begin(), mid, ps.end());
+        list.sorted = ps.size();
+    }
     unsorted_.clear();
+    for (List& list : lists_) {  // dropping the removed documents' postings
+        if (list.dead * 2 <= list.postings.size()) continue;
+        std::erase_if(list.postings, [](const Posting& p) { return p.wdf == 0; });
+        list.sorted = list.postings.size();
+        list.dead = 0;
+    }
 }
 
 bool CandidateIndex::usable(const Xapian::Database& reader) const {
@@ -163,10 +198,11 @@ std::vector<Xapian::docid> CandidateIndex::top(
         const auto found = term_ids_.find(words[w].second);
         if (found == term_ids_.end()) continue;
         const double tw = StoryWeight::term_weight(docs, words[w].first, 1.0);
-        const auto& list = lists_[found->second];
+        const auto& list = lists_[found->second].postings;
         for (uint32_t day : days) {
             auto lo = std::lower_bound(list.begin(), list.end(), Posting{day, 0, 0, 0});
             for (; lo != list.end() && lo->day == day; ++lo) {
+                if (!lo->wdf) continue;  // (removed)
                 hits.push_back(
                     {lo->doc, w, StoryWeight::part(tw, len_factor, lo->wdf, lo->length)});
             }

@@ -84,6 +84,11 @@ class CandidateIndex {
     void refresh(const Xapian::Database& reader);
     // Whether the search answers as Xapian would over `reader` (after refresh()).
     bool usable(const Xapian::Database& reader) const;
+    // How many documents hold `term` (a ZS term), as Xapian's get_termfreq would say.
+    Xapian::doccount termfreq(const std::string& term) const {
+        const auto it = term_ids_.find(term);
+        return it == term_ids_.end() ? 0 : df_[it->second];
+    }
 
     // The `k` best documents for the OR of `words` (terms, weighed by StoryWeight over a
     // database of `docs` documents of average length `avlen`, each word's term frequency
@@ -105,7 +110,15 @@ class CandidateIndex {
     struct Doc {
         bool present = false;
         Xapian::termcount length = 0;
-        std::vector<uint32_t> terms;  // into lists_
+        uint32_t day = 0;             // 0: no postings
+        std::vector<uint32_t> terms;  // into lists_ and df_
+    };
+    // A posting list: sorted by (day, docid) up to `sorted`; a removed document's posting stays,
+    // with wdf 0 (no title word has that), until half of the list is such.
+    struct List {
+        std::vector<Posting> postings;
+        std::size_t sorted = 0;
+        std::size_t dead = 0;
     };
     void remove(Xapian::docid d);
 
@@ -115,8 +128,9 @@ class CandidateIndex {
     Xapian::doccount count_ = 0;     // documents present
     Xapian::totallength total_ = 0;  // the sum of their lengths
     std::unordered_map<std::string, uint32_t> term_ids_;
-    std::vector<std::vector<Posting>> lists_;  // by term id; sorted by refresh()
-    std::vector<uint32_t> unsorted_;           // term ids of lists changed since
+    std::vector<List> lists_;           // by term id; sorted by refresh()
+    std::vector<Xapian::doccount> df_;  // by term id
+    std::vector<uint32_t> unsorted_;    // term ids of lists changed since
     std::vector<Xapian::docid> stale_;
 };
 

@@ -43,7 +43,10 @@ std::vector<Xapian::docid> memory_top(const news::CandidateIndex& index, const X
                                       const std::vector<std::string>& words,
                                       const std::vector<std::string>& days, std::size_t k) {
     std::vector<std::pair<Xapian::doccount, std::string>> w;
-    for (const auto& x : words) w.emplace_back(db.get_termfreq(x), x);
+    for (const auto& x : words) {
+        EXPECT_EQ(index.termfreq(x), db.get_termfreq(x)) << x;
+        w.emplace_back(index.termfreq(x), x);
+    }
     std::vector<uint32_t> d;
     for (const auto& x : days) d.push_back(news::day_number(x));
     return index.top(w, d, db.get_doccount(), db.get_avlength(), k);
@@ -153,20 +156,36 @@ TEST(StoryCandidates, DaysAreEightDigits) {
 }
 
 // The stories of a corpus of real articles (the consistency fixture: 232 azure articles of two
-// weeks, with stubs) are the same whether the candidates come from memory or from Xapian, in one
-// batch and in batches of 20 (several passes, each searching an index that grew).
+// weeks, with stubs) are the same whether the candidates come from memory or from Xapian: in one
+// batch and in batches of 20 (several passes, each searching an index that grew), built by two
+// writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
 TEST(StoryCandidates, TheStoriesAreTheSame) {
     const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
     TempDir d;
-    auto build = [&](const std::string& name, bool in_memory, std::size_t batch) {
+    struct Layout {
+        std::size_t batch;
+        bool full;
+        unsigned shards;
+    };
+    int n = 0;
+    auto build = [&](const Layout& l, bool in_memory) {
         news::IndexOptions o;
-        o.index = d.path() / name;
+        o.index = d.path() / std::to_string(++n);
         o.inputs = {dir / "articles"};
         o.jobs = 2;
-        o.batch = batch;
+        o.batch = l.batch;
+        o.full = l.full;
+        o.shards = l.shards;
         o.story_candidates_in_memory = in_memory;
         o.print_warnings = false;
-        news::run_index(o);
+        const news::IndexStats stats = news::run_index(o);
+        EXPECT_GT(stats.times.story_passes, 0u);
+        if (in_memory) {
+            EXPECT_EQ(stats.times.story_passes_in_memory, stats.times.story_passes)
+                << "a run that wrote the whole index searches in memory";
+        } else {
+            EXPECT_EQ(stats.times.story_passes_in_memory, 0u);
+        }
         Xapian::Database db(o.index.string());
         std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
         for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
@@ -178,12 +197,88 @@ TEST(StoryCandidates, TheStoriesAreTheSame) {
         }
         return out;
     };
-    for (std::size_t batch : {std::size_t{5000}, std::size_t{20}}) {
-        const auto xapian = build(std::string("x").append(std::to_string(batch)), false, batch);
-        const auto memory = build(std::string("m").append(std::to_string(batch)), true, batch);
+    for (const Layout& l :
+         {Layout{5000, false, 0}, Layout{20, false, 0}, Layout{20, true, 0}, Layout{20, true, 3}}) {
+        const auto xapian = build(l, false);
+        const auto memory = build(l, true);
         std::size_t multi = 0;
         for (const auto& [id, st] : xapian) multi += !st.second.empty();
         EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
-        EXPECT_EQ(xapian, memory) << "batch " << batch;
+        EXPECT_EQ(xapian, memory) << "batch " << l.batch << (l.full ? " --full" : "") << " shards "
+                                  << l.shards;
     }
+}
+
+// A second run over an index that exists searches through Xapian (the index holds documents
+// this run did not write), and so does a run that finds a day it cannot read as 8 digits.
+TEST(StoryCandidates, OnlyARunThatWroteTheWholeIndexSearchesInMemory) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
+    TempDir d;
+    news::IndexOptions o;
+    o.index = d.path() / "idx";
+    o.inputs = {dir / "articles"};
+    o.jobs = 2;
+    o.batch = 50;
+    o.print_warnings = false;
+    const auto first = news::run_index(o);
+    EXPECT_GT(first.times.story_passes_in_memory, 0u);
+    d.write("more/late.md",
+            "---\ntitle: \"Azure outage hits storage in West Europe\"\nexcerpt: \"Storage "
+            "accounts in West Europe failed for three hours.\"\npublishedDateTime: "
+            "2023-01-10T10:00:00Z\nwebUrl: \"https://late.example/outage\"\n---\n");
+    o.inputs.push_back(d.path() / "more");
+    const auto second = news::run_index(o);
+    EXPECT_EQ(second.added, 1u);
+    EXPECT_GT(second.times.story_passes, 0u);
+    EXPECT_EQ(second.times.story_passes_in_memory, 0u);
+}
+
+// A document noted twice under one docid (a stub that became an article) replaces the first;
+// one with a day that is not 8 digits turns the search in memory off.
+TEST(StoryCandidates, ANoteReplacesAndAnOddDayTurnsTheIndexOff) {
+    TempDir d;
+    const std::string path = (d.path() / "idx").string();
+    Xapian::WritableDatabase w(path, Xapian::DB_CREATE_OR_OVERWRITE);
+    news::DocumentBuilder builder("english");
+    news::CandidateIndex index;
+    index.start();
+    std::mt19937 rng(11);
+    std::vector<news::Article> written;
+    for (int n = 0; n < 300; ++n) {
+        written.push_back(random_article(rng, n));
+        auto built = builder.build(written.back());
+        index.note(w.add_document(built.doc), news::candidate_doc(built.doc));
+    }
+    // Three rounds on one day, sorted between them: the third finds a removed posting of the
+    // same document and day before the live one.
+    Xapian::Database r(path);
+    for (int round = 0; round < 3; ++round) {
+        for (Xapian::docid did = 1; did <= 300; did += 3) {
+            written[did - 1] = random_article(rng, static_cast<int>(did) - 1);
+            written[did - 1].published = 1631577600 + 86400;
+            auto built = builder.build(written[did - 1]);
+            w.replace_document(did, built.doc);
+            index.note(did, news::candidate_doc(built.doc));
+        }
+        w.commit();
+        r.reopen();
+        index.refresh(r);
+    }
+    ASSERT_TRUE(index.usable(r));
+    for (const auto& a : written) {
+        if (!a.published) continue;
+        std::vector<std::string> words;
+        for (const auto& [term, wdf] : news::candidate_doc(builder.build(a).doc).title)
+            if (words.size() < 4) words.push_back(term);
+        const auto days = days_around(*a.published);
+        EXPECT_EQ(memory_top(index, r, words, days, 51), xapian_top(r, words, days, 51)) << a.title;
+    }
+    Xapian::Document odd;
+    odd.add_boolean_term("D123");
+    index.note(r.get_lastdocid() + 1, news::candidate_doc(odd));
+    w.add_document(odd);
+    w.commit();
+    r.reopen();
+    index.refresh(r);
+    EXPECT_FALSE(index.usable(r));
 }
