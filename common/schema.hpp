@@ -174,7 +174,7 @@ inline constexpr std::array<Field, static_cast<std::size_t>(FieldId::Count_)> kF
     {FieldId::Heat, "heat", "heat", "", kSlotHeat, FieldKind::Value, Normalise::Number, 0,
      "heat (-1 = none given)"},
     {FieldId::Story, "story", "", "", kSlotStory, FieldKind::Value, Normalise::AsIs, 0,
-     "story id: the smallest id key among the articles of the story (the collapse key)"},
+     "story id: the id key of the story's first article (the collapse key)"},
     {FieldId::StoryTerm, "storyterm", "story", "XS", -1, FieldKind::Boolean, Normalise::Lower, 0,
      "story id, as a term, on articles of stories with two or more articles: lists a story"},
     {FieldId::Topics, "topics", "", "", kSlotTopics, FieldKind::Value, Normalise::AsIs, 0,
