@@ -1,6 +1,6 @@
 // Store-level tests of the story pass's candidate search in memory (indexer/story_candidates):
-// it must answer exactly as Xapian's matcher does over the same index, and the story pass must
-// give the same stories with it as without it.
+// it must answer exactly as Xapian's matcher does over the same index. (That the story pass
+// gives the same stories with it as without it: test_story_related.cpp.)
 #include <gtest/gtest.h>
 
 #include <xapian.h>
@@ -10,7 +10,6 @@
 
 #include "date.hpp"
 #include "document.hpp"
-#include "engine.hpp"
 #include "schema.hpp"
 #include "story_candidates.hpp"
 #include "test_util.hpp"
@@ -83,26 +82,33 @@ std::vector<std::string> days_around(int64_t t) {
     return out;
 }
 
+// An index of `n` random articles, each noted in a CandidateIndex as it is written.
+struct NotedIndex {
+    TempDir d;
+    std::string path = (d.path() / "idx").string();
+    Xapian::WritableDatabase w{path, Xapian::DB_CREATE_OR_OVERWRITE};
+    news::DocumentBuilder builder{"english"};
+    news::CandidateIndex index;
+    std::mt19937 rng;
+    std::vector<news::Article> written;
+    NotedIndex(int n, unsigned seed) : rng(seed) {
+        index.start();
+        for (int i = 0; i < n; ++i) {
+            written.push_back(random_article(rng, i));
+            auto built = builder.build(written.back());
+            index.note(w.add_document(built.doc), news::candidate_doc(built.doc));
+        }
+    }
+};
+
 }  // namespace
 
 // Over an index of 1,500 articles (then with some replaced and some deleted), 600 searches of
 // two to four title words each: the in-memory search returns Xapian's documents in Xapian's
 // order, at a cut of 51 and of 5 (ties at the cut go to the smaller docid).
 TEST(StoryCandidates, AnswerAsXapianDoes) {
-    TempDir d;
-    const std::string path = (d.path() / "idx").string();
-    Xapian::WritableDatabase w(path, Xapian::DB_CREATE_OR_OVERWRITE);
-    news::DocumentBuilder builder("english");
-    news::CandidateIndex index;
-    index.start();
-    std::mt19937 rng(7);
-    std::vector<news::Article> written;
-    for (int n = 0; n < 1500; ++n) {
-        written.push_back(random_article(rng, n));
-        auto built = builder.build(written.back());
-        const news::CandidateDoc c = news::candidate_doc(built.doc);
-        index.note(w.add_document(built.doc), c);
-    }
+    NotedIndex x(1500, 7);
+    auto& [d, path, w, builder, index, rng, written] = x;
     auto check = [&](const char* when) {
         w.commit();
         Xapian::Database r(path);
@@ -155,100 +161,11 @@ TEST(StoryCandidates, DaysAreEightDigits) {
     EXPECT_EQ(news::day_number("202109145"), 0u);
 }
 
-// The stories of a corpus of real articles (the consistency fixture: 232 azure articles of two
-// weeks, with stubs) are the same whether the candidates come from memory or from Xapian: in one
-// batch and in batches of 20 (several passes, each searching an index that grew), built by two
-// writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
-TEST(StoryCandidates, TheStoriesAreTheSame) {
-    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
-    TempDir d;
-    struct Layout {
-        std::size_t batch;
-        bool full;
-        unsigned shards;
-    };
-    int n = 0;
-    auto build = [&](const Layout& l, bool in_memory) {
-        news::IndexOptions o;
-        o.index = d.path() / std::to_string(++n);
-        o.inputs = {dir / "articles"};
-        o.jobs = 2;
-        o.batch = l.batch;
-        o.full = l.full;
-        o.shards = l.shards;
-        o.story_candidates_in_memory = in_memory;
-        o.print_warnings = false;
-        const news::IndexStats stats = news::run_index(o);
-        EXPECT_GT(stats.times.story_passes, 0u);
-        if (in_memory) {
-            EXPECT_EQ(stats.times.story_passes_in_memory, stats.times.story_passes)
-                << "a run that wrote the whole index searches in memory";
-        } else {
-            EXPECT_EQ(stats.times.story_passes_in_memory, 0u);
-        }
-        Xapian::Database db(o.index.string());
-        std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
-        for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
-            const Xapian::Document doc = db.get_document(*p);
-            std::vector<std::string> xs;
-            for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
-                if ((*t).rfind("XS", 0) == 0) xs.push_back(*t);
-            out[news::read_data(doc).value("id", "")] = {doc.get_value(news::kSlotStory), xs};
-        }
-        return out;
-    };
-    for (const Layout& l :
-         {Layout{5000, false, 0}, Layout{20, false, 0}, Layout{20, true, 0}, Layout{20, true, 3}}) {
-        const auto xapian = build(l, false);
-        const auto memory = build(l, true);
-        std::size_t multi = 0;
-        for (const auto& [id, st] : xapian) multi += !st.second.empty();
-        EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
-        EXPECT_EQ(xapian, memory) << "batch " << l.batch << (l.full ? " --full" : "") << " shards "
-                                  << l.shards;
-    }
-}
-
-// A second run over an index that exists searches through Xapian (the index holds documents
-// this run did not write), and so does a run that finds a day it cannot read as 8 digits.
-TEST(StoryCandidates, OnlyARunThatWroteTheWholeIndexSearchesInMemory) {
-    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
-    TempDir d;
-    news::IndexOptions o;
-    o.index = d.path() / "idx";
-    o.inputs = {dir / "articles"};
-    o.jobs = 2;
-    o.batch = 50;
-    o.print_warnings = false;
-    const auto first = news::run_index(o);
-    EXPECT_GT(first.times.story_passes_in_memory, 0u);
-    d.write("more/late.md",
-            "---\ntitle: \"Azure outage hits storage in West Europe\"\nexcerpt: \"Storage "
-            "accounts in West Europe failed for three hours.\"\npublishedDateTime: "
-            "2023-01-10T10:00:00Z\nwebUrl: \"https://late.example/outage\"\n---\n");
-    o.inputs.push_back(d.path() / "more");
-    const auto second = news::run_index(o);
-    EXPECT_EQ(second.added, 1u);
-    EXPECT_GT(second.times.story_passes, 0u);
-    EXPECT_EQ(second.times.story_passes_in_memory, 0u);
-}
-
 // A document noted twice under one docid (a stub that became an article) replaces the first;
 // one with a day that is not 8 digits turns the search in memory off.
 TEST(StoryCandidates, ANoteReplacesAndAnOddDayTurnsTheIndexOff) {
-    TempDir d;
-    const std::string path = (d.path() / "idx").string();
-    Xapian::WritableDatabase w(path, Xapian::DB_CREATE_OR_OVERWRITE);
-    news::DocumentBuilder builder("english");
-    news::CandidateIndex index;
-    index.start();
-    std::mt19937 rng(11);
-    std::vector<news::Article> written;
-    for (int n = 0; n < 300; ++n) {
-        written.push_back(random_article(rng, n));
-        auto built = builder.build(written.back());
-        index.note(w.add_document(built.doc), news::candidate_doc(built.doc));
-    }
+    NotedIndex x(300, 11);
+    auto& [d, path, w, builder, index, rng, written] = x;
     // Three rounds on one day, sorted between them: the third finds a removed posting of the
     // same document and day before the live one.
     Xapian::Database r(path);

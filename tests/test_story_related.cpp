@@ -634,6 +634,21 @@ TEST(Story, StoryValuesAndStoryTermsAgreeAcrossBatches) {
     expect_story_values_and_terms_agree(20);
 }
 
+// id -> (story id, XS terms) of every document of an index.
+using StoryTerms = std::map<std::string, std::pair<std::string, std::vector<std::string>>>;
+StoryTerms story_values_and_terms(const fs::path& idx) {
+    Xapian::Database db(idx.string());
+    StoryTerms out;
+    for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+        const Xapian::Document doc = db.get_document(*p);
+        std::vector<std::string> xs;
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+            if ((*t).rfind("XS", 0) == 0) xs.push_back(*t);
+        out[news::read_data(doc).value("id", "")] = {doc.get_value(news::kSlotStory), xs};
+    }
+    return out;
+}
+
 // The story pass keeps what the rule reads of each article in a bounded cache, across commits,
 // and writes story ids as it goes: an entry evicted and read again must show the story written
 // since, not the committed one, or later assignments go wrong. A cache of three entries forces
@@ -650,16 +665,7 @@ TEST(Story, ATinyStoryCacheGivesTheSameStories) {
         o.story_cache = cache;
         o.print_warnings = false;
         news::run_index(o);
-        Xapian::Database db(o.index.string());
-        std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
-        for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
-            const Xapian::Document doc = db.get_document(*p);
-            std::vector<std::string> xs;
-            for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
-                if ((*t).rfind("XS", 0) == 0) xs.push_back(*t);
-            out[news::read_data(doc).value("id", "")] = {doc.get_value(news::kSlotStory), xs};
-        }
-        return out;
+        return story_values_and_terms(o.index);
     };
     const auto normal = build("normal", 1 << 16);
     const auto tiny = build("tiny", 3);
@@ -671,6 +677,77 @@ TEST(Story, ATinyStoryCacheGivesTheSameStories) {
     }
     EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
     EXPECT_EQ(normal, tiny);
+}
+
+// The story pass searches candidates in memory (indexer/story_candidates) when a run wrote the
+// whole index, through Xapian otherwise. The stories of a corpus of real articles (the
+// consistency fixture: 232 azure articles of two
+// weeks, with stubs) are the same whether the candidates come from memory or from Xapian: in one
+// batch and in batches of 20 (several passes, each searching an index that grew), built by two
+// writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
+TEST(Story, TheSameStoriesWithCandidatesInMemory) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
+    TempDir d;
+    struct Layout {
+        std::size_t batch;
+        bool full;
+        unsigned shards;
+    };
+    int n = 0;
+    auto build = [&](const Layout& l, bool in_memory) {
+        news::IndexOptions o;
+        o.index = d.path() / std::to_string(++n);
+        o.inputs = {dir / "articles"};
+        o.jobs = 2;
+        o.batch = l.batch;
+        o.full = l.full;
+        o.shards = l.shards;
+        o.story_candidates_in_memory = in_memory;
+        o.print_warnings = false;
+        const news::IndexStats stats = news::run_index(o);
+        EXPECT_GT(stats.times.story_passes, 0u);
+        if (in_memory) {
+            EXPECT_EQ(stats.times.story_passes_in_memory, stats.times.story_passes)
+                << "a run that wrote the whole index searches in memory";
+        } else {
+            EXPECT_EQ(stats.times.story_passes_in_memory, 0u);
+        }
+        return story_values_and_terms(o.index);
+    };
+    for (const Layout& l :
+         {Layout{5000, false, 0}, Layout{20, false, 0}, Layout{20, true, 0}, Layout{20, true, 3}}) {
+        const auto xapian = build(l, false);
+        const auto memory = build(l, true);
+        std::size_t multi = 0;
+        for (const auto& [id, st] : xapian) multi += !st.second.empty();
+        EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
+        EXPECT_EQ(xapian, memory) << "batch " << l.batch << (l.full ? " --full" : "") << " shards "
+                                  << l.shards;
+    }
+}
+
+// A second run over an index that exists searches through Xapian (the index holds documents
+// this run did not write), and so does a run that finds a day it cannot read as 8 digits.
+TEST(Story, OnlyARunThatWroteTheWholeIndexSearchesCandidatesInMemory) {
+    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
+    TempDir d;
+    news::IndexOptions o;
+    o.index = d.path() / "idx";
+    o.inputs = {dir / "articles"};
+    o.jobs = 2;
+    o.batch = 50;
+    o.print_warnings = false;
+    const auto first = news::run_index(o);
+    EXPECT_GT(first.times.story_passes_in_memory, 0u);
+    d.write("more/late.md",
+            "---\ntitle: \"Azure outage hits storage in West Europe\"\nexcerpt: \"Storage "
+            "accounts in West Europe failed for three hours.\"\npublishedDateTime: "
+            "2023-01-10T10:00:00Z\nwebUrl: \"https://late.example/outage\"\n---\n");
+    o.inputs.push_back(d.path() / "more");
+    const auto second = news::run_index(o);
+    EXPECT_EQ(second.added, 1u);
+    EXPECT_GT(second.times.story_passes, 0u);
+    EXPECT_EQ(second.times.story_passes_in_memory, 0u);
 }
 
 }  // namespace
