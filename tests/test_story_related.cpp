@@ -590,15 +590,21 @@ TEST(StoryPairs, JudgedPairsAreSplitAndJoinedAsPeopleSaid) {
 // weeks) showed both kinds of disagreement, in one run (closures of two seeds that share an
 // article were grouped apart) and across runs (articles an earlier story kept after others left
 // it). Checked in one batch and in batches of 20 (twelve passes).
-void expect_story_values_and_terms_agree(std::size_t batch) {
-    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
-    TempDir d;
+// Options that index tests/fixtures/story_consistency into `idx` in batches of `batch`.
+news::IndexOptions consistency_fixture(const fs::path& idx, std::size_t batch) {
     news::IndexOptions o;
-    o.index = d.path() / "idx";
-    o.inputs = {dir / "articles"};
+    o.index = idx;
+    o.inputs = {fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency" /
+                "articles"};
     o.jobs = 2;
     o.batch = batch;
     o.print_warnings = false;
+    return o;
+}
+
+void expect_story_values_and_terms_agree(std::size_t batch) {
+    TempDir d;
+    const news::IndexOptions o = consistency_fixture(d.path() / "idx", batch);
     news::run_index(o);
     Xapian::Database db(o.index.string());
     std::map<std::string, std::size_t> members, holders;
@@ -681,12 +687,10 @@ TEST(Story, ATinyStoryCacheGivesTheSameStories) {
 
 // The story pass searches candidates in memory (indexer/story_candidates) when a run wrote the
 // whole index, through Xapian otherwise. The stories of a corpus of real articles (the
-// consistency fixture: 232 azure articles of two
-// weeks, with stubs) are the same whether the candidates come from memory or from Xapian: in one
-// batch and in batches of 20 (several passes, each searching an index that grew), built by two
-// writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
+// consistency fixture: 232 azure articles of two weeks, with stubs) are the same either way: in
+// one batch and in batches of 20 (several passes, each searching an index that grew), built by
+// two writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
 TEST(Story, TheSameStoriesWithCandidatesInMemory) {
-    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
     TempDir d;
     struct Layout {
         std::size_t batch;
@@ -695,15 +699,10 @@ TEST(Story, TheSameStoriesWithCandidatesInMemory) {
     };
     int n = 0;
     auto build = [&](const Layout& l, bool in_memory) {
-        news::IndexOptions o;
-        o.index = d.path() / std::to_string(++n);
-        o.inputs = {dir / "articles"};
-        o.jobs = 2;
-        o.batch = l.batch;
+        news::IndexOptions o = consistency_fixture(d.path() / std::to_string(++n), l.batch);
         o.full = l.full;
         o.shards = l.shards;
         o.story_candidates_in_memory = in_memory;
-        o.print_warnings = false;
         const news::IndexStats stats = news::run_index(o);
         EXPECT_GT(stats.times.story_passes, 0u);
         if (in_memory) {
@@ -726,17 +725,12 @@ TEST(Story, TheSameStoriesWithCandidatesInMemory) {
     }
 }
 
-// A second run over an index that exists searches through Xapian (the index holds documents
-// this run did not write), and so does a run that finds a day it cannot read as 8 digits.
+// A second run over an index that exists searches through Xapian: the index holds documents
+// this run did not write. (A day that is not 8 digits turns the search in memory off too:
+// StoryCandidates.ANoteReplacesAndAnOddDayTurnsTheIndexOff.)
 TEST(Story, OnlyARunThatWroteTheWholeIndexSearchesCandidatesInMemory) {
-    const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_consistency";
     TempDir d;
-    news::IndexOptions o;
-    o.index = d.path() / "idx";
-    o.inputs = {dir / "articles"};
-    o.jobs = 2;
-    o.batch = 50;
-    o.print_warnings = false;
+    news::IndexOptions o = consistency_fixture(d.path() / "idx", 50);
     const auto first = news::run_index(o);
     EXPECT_GT(first.times.story_passes_in_memory, 0u);
     d.write("more/late.md",
