@@ -58,6 +58,8 @@ struct IndexOptions {
     std::function<void(const std::string& path)> before_read;
     // Test hook: called after each commit with the number of documents committed so far.
     std::function<void(std::size_t)> after_commit;
+    // Test hook: called before each story pass (which may throw, as a failing pass would).
+    std::function<void()> before_story_pass;
 };
 
 struct Rejection {

@@ -416,14 +416,18 @@ void Engine::commit() {
     // Stories are recomputed on the committed state (searching a database with pending changes
     // is slow), unless the pass searches in memory (story_candidates.hpp): then before the one
     // commit, and the story edits are made to documents not yet committed, which is cheaper
-    // (Xapian reads their positions from memory; a 200k build went from 82 s to ... s).
-    // Otherwise the articles to recompute are saved with the first commit, so a crash between
-    // the two leaves them to the next run (not in a build beside the index, which a crash
-    // discards). With shards, every shard keeps the list: whichever commits, the next run finds
-    // it. (One pass at the end of a --full build instead of one per batch took 7 times as long
-    // at 200,000 articles: 221 s against 31 s.)
-    const bool stories_first = stories_.in_memory(db());
-    if (!rebuilding_ && !stories_first) {
+    // (Xapian reads their positions from memory; a 200k build went from a median of 81.7 s to
+    // 73.0 s). Not with shards in place: shard 0 commits last and keeps the list below until
+    // its commit, which one commit of every shard would lose.
+    // The articles to recompute are saved in the index until the pass is done, so a crash
+    // leaves them to the next run (not in a build beside the index, which a crash discards):
+    // with the pass after a first commit, in that commit; with the pass first, in any commit
+    // Xapian makes on its own meanwhile (every XAPIAN_FLUSH_THRESHOLD changes, or when an error
+    // unwinds the run and the database is closed). With shards, every shard keeps the list:
+    // whichever commits, the next run finds it. (One pass at the end of a --full build instead
+    // of one per batch took 7 times as long at 200,000 articles: 221 s against 31 s.)
+    const bool stories_first = (rebuilding_ || nshards_ == 1) && stories_.in_memory(db());
+    if (!rebuilding_) {
         std::string pending;
         for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
         for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, pending);
@@ -491,14 +495,16 @@ void Engine::commit() {
             };
             edits.settle = [this] { writers_->sync(); };
         }
-        if (!stories_.touched().empty()) {
-            ++tm.story_passes;
-            tm.story_passes_in_memory += stories_first;
-        }
+        const bool any = !stories_.touched().empty();
+        if (opts_.before_story_pass) opts_.before_story_pass();
         stories_.run(
             db(), open_reader, threads(), [this] { count_write(); }, edits);
+        if (any) {
+            ++tm.story_passes;
+            tm.story_passes_in_memory += stories_.searched_in_memory();
+        }
     }
-    if (!rebuilding_ && !stories_first) {
+    if (!rebuilding_) {
         for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");
     }
     {

@@ -237,7 +237,8 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     // From memory, the pass reads only `db` (whose writes it may not have committed), on this
     // thread; otherwise it searches the committed state, in threads.
     InMemoryCandidates mem;
-    if (in_memory(db)) {
+    searched_in_memory_ = in_memory(db);
+    if (searched_in_memory_) {
         mem = {&candidates_, db.get_doccount(), db.get_avlength()};
         threads = 1;
     }

@@ -160,6 +160,8 @@ class StoryPass {
     // Whether run() will search candidates in memory, reading nothing but `db` (which then
     // need not be committed first: one commit holds a batch and its stories).
     bool in_memory(const Xapian::Database& db);
+    // Whether the last run() searched candidates in memory.
+    bool searched_in_memory() const { return searched_in_memory_; }
     // Documents holding `term` are about to change some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
     // Recomputes the stories of the touched articles. Unless in_memory(db), `open_reader` opens
@@ -189,6 +191,7 @@ class StoryPass {
     double window_days_;
     StoryRule rule_;
     bool in_memory_;
+    bool searched_in_memory_ = false;
     CandidateIndex candidates_;
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
     std::set<std::string> left_;       // stories (ids) some article left in this pass
