@@ -425,9 +425,9 @@ void StoryPass::repair_left_stories(Xapian::WritableDatabase& db,
 // published; ties: the smallest key); a multi-article story also gets its XS term. Only
 // documents whose story changes are rewritten (the cache knows what each holds); the changes
 // are queued for apply_edits().
-// (Named after its first article, a story keeps its id as later articles join it: with the
-// smallest key instead, a 200k build rewrote 2,211 committed articles only for a new id, and
-// an index updated as news arrives changed the ids users had seen.)
+// (Named after its first article, a story keeps its id when a later article joins it; with
+// the smallest key, such a join changed the id users had seen. It saves few writes: most new
+// ids of older articles come from a later pass regrouping them, docs/benchmarks.md.)
 void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::docid>& group,
                        const std::function<void()>& wrote) {
     std::string story, first;  // the first article's key and its publication date
