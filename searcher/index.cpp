@@ -34,7 +34,7 @@ std::string metadata(Xapian::Database& db, const std::string& key) {
             return db.get_metadata(key);
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
-        } catch (const Xapian::DatabaseCorruptError&) {  // (see refresh())
+        } catch (const Xapian::DatabaseError&) {  // (see refresh())
             if (attempt >= 5) throw;
         }
     }
@@ -263,10 +263,10 @@ void refresh(OpenedIndex& index) {
             return;
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) return reopen_by_path(index);
-        } catch (const Xapian::DatabaseCorruptError&) {
-            if (attempt >= 5) return reopen_by_path(index);
         } catch (const Xapian::DatabaseOpeningError&) {  // the directory read was deleted
             return reopen_by_path(index);
+        } catch (const Xapian::DatabaseError&) {  // ("EOF reading block N" too)
+            if (attempt >= 5) return reopen_by_path(index);
         } catch (const Xapian::NetworkError& e) {  // a remote shard stopped answering
             if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }

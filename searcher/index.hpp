@@ -97,12 +97,12 @@ auto with_reopen(OpenedIndex& index, F&& f) {
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw IndexError("the index kept changing while reading; try again");
             refresh(index);
-        } catch (const Xapian::DatabaseCorruptError&) {  // a discarded revision (refresh())
-            if (attempt >= 5) throw;
-            refresh(index);
         } catch (const Xapian::DatabaseOpeningError&) {  // its files were deleted under it
             if (attempt >= 5 || index.specs.empty()) throw;
             reopen_by_path(index);
+        } catch (const Xapian::DatabaseError&) {  // a discarded revision (refresh())
+            if (attempt >= 5) throw;
+            refresh(index);
         } catch (const Xapian::NetworkError& e) {
             if (attempt >= 5 || !index.drop_dead_shards(e.get_description())) throw;
         }

@@ -763,7 +763,9 @@ TEST(Story, AFailedPassLeavesItsArticlesToTheNextRun) {
         EXPECT_THROW(news::run_index(o), std::runtime_error);
         o.before_story_pass = nullptr;
         const news::IndexStats again = news::run_index(o);
-        if (fail_at == 1) EXPECT_EQ(again.added, 0u) << "the first run's articles were committed";
+        if (fail_at == 1) {
+            EXPECT_EQ(again.added, 0u) << "the first run's articles were committed";
+        }
         EXPECT_EQ(story_values_and_terms(d.path() / "idx"),
                   story_values_and_terms(d.path() / "clean"))
             << "failed at pass " << fail_at;
