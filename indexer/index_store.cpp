@@ -132,6 +132,10 @@ void Engine::open_db() {
     const fs::path index = root();
     int flags = opts_.full ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     if (opts_.wait_for_lock) flags |= Xapian::DB_RETRY_LOCK;
+    // A copy built beside the index is discarded if the run fails or is killed, so its commits
+    // need not reach the disk one by one: finish_rebuild() syncs the whole copy once, before the
+    // swap. (Each commit's fsyncs were about 3 s of a 200,000-article build's 17 s of flushes.)
+    if (rebuilding_) flags |= Xapian::DB_NO_SYNC;
     // One index built by several writers: as internal shards of the staging directory, merged
     // into one index at the end (merge()).
     merge_shards_ = n == 1 && writers > 1 && rebuilding_;

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -74,6 +75,35 @@ void replace_dir(const fs::path& fresh, const fs::path& live) {
                      "': " + std::strerror(err));
 }
 
+namespace {
+
+void sync_path(const fs::path& p, bool dir) {
+    const int fd = ::open(p.c_str(), (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        throw IndexError("cannot sync '" + p.string() + "' to disk: " + std::strerror(err));
+    }
+    ::close(fd);
+}
+
+}  // namespace
+
+void sync_dir(const fs::path& dir) { sync_path(dir, true); }
+
+void sync_tree(const fs::path& dir) {
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        const auto st = it->symlink_status(ec);
+        if (ec) break;
+        if (fs::is_regular_file(st)) sync_path(it->path(), false);
+        if (fs::is_directory(st)) sync_path(it->path(), true);
+    }
+    if (ec) throw IndexError("cannot sync '" + dir.string() + "' to disk: " + ec.message());
+    sync_path(dir, true);
+}
+
 namespace detail {
 
 // Takes the live index's write lock for the whole rebuild (another indexer run must not write
@@ -121,7 +151,14 @@ void Engine::close_all() {
 void Engine::finish_rebuild() {
     close_all();
     carry_over_other_files(live_, staging_);
+    sync_tree(staging_);  // (its commits did not sync: DB_NO_SYNC, index_store.cpp)
     replace_dir(staging_, live_);
+    try {
+        sync_dir(live_.parent_path());  // the swap itself
+    } catch (const IndexError&) {
+        // The new index is in place and readers see it; only a power cut right now could
+        // undo the swap (leaving the old, whole index), so the run does not fail for it.
+    }
     rebuilding_ = false;
     std::error_code ec;
     fs::remove_all(staging_, ec);  // the old index

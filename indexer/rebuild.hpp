@@ -24,4 +24,13 @@ std::filesystem::path staging_path(const std::filesystem::path& live);
 // IndexError naming both paths.
 void replace_dir(const std::filesystem::path& fresh, const std::filesystem::path& live);
 
+// Makes everything under the directory `dir` durable: fsync of every regular file and every
+// directory in it (itself included). A rebuild writes its copy without syncing each commit (a
+// crash discards the copy anyway) and calls this once before the swap. Throws IndexError
+// naming the file that could not be synced.
+void sync_tree(const std::filesystem::path& dir);
+
+// fsync of the directory `dir` alone (a rename in it is then durable). Throws IndexError.
+void sync_dir(const std::filesystem::path& dir);
+
 }  // namespace news

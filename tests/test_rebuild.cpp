@@ -3,6 +3,7 @@
 // never see a half-built one); a killed, interrupted or failed rebuild leaves the old index as
 // it was, and its leftovers go with the next run. The real `indexer` runs in child processes;
 // searches run in-process, each on a freshly opened index as the `searcher` program does.
+#include "rebuild.hpp"
 #include "reliability_support.hpp"
 
 using namespace news::test::reliability;
@@ -254,3 +255,19 @@ TEST(Rebuild, IndexerWaitingThroughARebuildStopsAndSaysWhy) {
 }
 
 }  // namespace
+
+// The copy a rebuild writes without a sync per commit is synced once before the swap: every
+// file and directory under it; a path that cannot be synced is named.
+TEST(Rebuild, SyncTreeSyncsACopyAndNamesWhatItCannotSync) {
+    news::test::TempDir dir;
+    const fs::path copy = dir.path() / "copy";
+    dir.write("copy/shard-0/postlist.glass", "x");
+    dir.write("copy/iamglass", "y");
+    EXPECT_NO_THROW(news::sync_tree(copy));
+    try {
+        news::sync_tree(dir.path() / "gone");
+        ADD_FAILURE() << "a missing directory was synced";
+    } catch (const news::IndexError& e) {
+        EXPECT_NE(std::string(e.what()).find("gone"), std::string::npos) << e.what();
+    }
+}
