@@ -89,7 +89,9 @@ void sync_path(const fs::path& p, bool dir) {
 
 }  // namespace
 
-void sync_dir(const fs::path& dir) { sync_path(dir, true); }
+void sync_dir(const fs::path& dir) {
+    sync_path(dir, true);
+}
 
 void sync_tree(const fs::path& dir) {
     std::error_code ec;
