@@ -83,8 +83,12 @@ struct WriterTimes {
     std::size_t commits = 0;
     std::size_t story_passes = 0;            // story passes that had articles to regroup
     std::size_t story_passes_in_memory = 0;  // of which searched candidates in memory
-    unsigned writers = 1;                    // --full: writer threads (shard_writers.hpp)
-    double writer_busy = 0;                  // their time adding documents and committing, summed
+    // Story changes: made to documents already written (each rewritten), and made to new
+    // documents held back until their batch's pass (written once, with their story).
+    std::size_t story_rewrites = 0;
+    std::size_t story_set_before_writing = 0;
+    unsigned writers = 1;    // --full: writer threads (shard_writers.hpp)
+    double writer_busy = 0;  // their time adding documents and committing, summed
 };
 
 struct IndexStats {

@@ -114,10 +114,17 @@ class Engine {
     Xapian::docid add_doc(const std::string& key, Xapian::Document&& doc);
     // The database of all shards, for anything but add_doc: first waits until the writer
     // threads (if any) have written every document handed to them.
+    // Held documents (hold_) are written first.
     Xapian::WritableDatabase& db() {
+        release_held();
+        return written_db();
+    }
+    // The same, without the held documents: for reads that do not concern them.
+    Xapian::WritableDatabase& written_db() {
         if (writers_) writers_->sync();
         return *db_;
     }
+    void release_held();
     // How many writer threads a --full build of `n` shards uses (shard_writers.hpp): one per
     // shard; a build of one index uses several internal shards, merged at the end (merge()).
     unsigned full_build_writers(unsigned n) const;
@@ -189,12 +196,22 @@ class Engine {
     bool merge_shards_ = false;              // shards_ are internal: merged into one at the end
     std::vector<std::string> shard_paths_;   // the same, as directories (same order)
     unsigned nshards_ = 1;
-    std::vector<Xapian::docid> next_local_;              // per shard: the next unused docid in it
-    DocumentBuilder builder_;                            // the writer's own, for stubs
-    std::unordered_map<std::string, TableEntry> table_;  // key path -> entry
-    std::unordered_map<std::string, RejectedEntry> rejected_;  // key path -> last rejection
-    std::set<std::string> rejected_dirty_;                     // rows to write or erase
-    std::unordered_map<std::string, std::string> owner_;       // id -> key path owning it
+    std::vector<Xapian::docid> next_local_;  // per shard: the next unused docid in it
+    // New documents held back until the batch's story pass (add_doc, release_held()).
+    struct Held {
+        unsigned shard;
+        Xapian::docid local;
+        Xapian::Document doc;
+    };
+    bool hold_ = false;
+    std::vector<Held> held_;
+    std::unordered_map<Xapian::docid, std::size_t> held_at_;        // docid -> index in held_
+    std::unordered_map<std::string, Xapian::doccount> held_links_;  // their link terms
+    DocumentBuilder builder_;                                       // the writer's own, for stubs
+    std::unordered_map<std::string, TableEntry> table_;             // key path -> entry
+    std::unordered_map<std::string, RejectedEntry> rejected_;       // key path -> last rejection
+    std::set<std::string> rejected_dirty_;                          // rows to write or erase
+    std::unordered_map<std::string, std::string> owner_;            // id -> key path owning it
     // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
     std::unordered_set<std::string> dup_ids_;
     std::unordered_set<uint64_t> added_ids_;  // hashes of the ids this run added

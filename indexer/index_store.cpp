@@ -178,8 +178,15 @@ void Engine::open_db() {
     spelling_.resize(n);
     // Every document of this index will be written by this run, which can then keep the story
     // pass's candidate search in memory.
-    if (db_->get_doccount() == 0) stories_.index_is_empty();
+    const bool empty = db_->get_doccount() == 0;
+    if (empty) stories_.index_is_empty();
     if (opts_.full && n > 1 && rebuilding_) start_writers();
+    // A batch's new documents wait for its story pass, which gives them their stories before
+    // they are written (rather than rewriting 38,000 of 200,000 just written: Xapian reads back
+    // every term and position of a document to add one term). Only where the pass can search
+    // them in memory, and only in a build beside the index (a crash discards it: held
+    // documents are not in any commit).
+    hold_ = writers_ && rebuilding_ && empty && opts_.story_candidates_in_memory;
     if (opts_.writers > 1 && !writers_) {
         stats_.notes.push_back(
             "--writers " + std::to_string(opts_.writers) +
@@ -233,7 +240,15 @@ Xapian::docid Engine::add_doc(const std::string& key, Xapian::Document&& doc) {
     const unsigned s = shard_for_key(key, nshards_);
     const Xapian::docid local = next_local_[s]++;
     const Xapian::docid global = (local - 1) * nshards_ + s + 1;
-    if (writers_) {
+    if (hold_) {
+        const std::string links(field(FieldId::Links).prefix);
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            if ((*t).starts_with(links)) ++held_links_[*t];
+        }
+        held_at_[global] = held_.size();
+        held_.push_back({s, local, std::move(doc)});
+        stories_.hold(global);
+    } else if (writers_) {
         writers_->add(s, local, std::move(doc));
     } else {
         db_->replace_document(global, doc);
@@ -244,6 +259,16 @@ Xapian::docid Engine::add_doc(const std::string& key, Xapian::Document&& doc) {
 // Shard 0 holds the file table, so it commits last: after a crash in between, the other
 // shards may hold documents the table does not list yet, which the next run re-indexes
 // (upserts by id) instead of losing them.
+// The held documents (add_doc) go to the writer threads, with what the story pass gave them.
+void Engine::release_held() {
+    if (!stories_.holds_any() && held_.empty()) return;
+    for (auto& h : held_) writers_->add(h.shard, h.local, std::move(h.doc));
+    held_.clear();
+    held_at_.clear();
+    held_links_.clear();
+    stories_.release();
+}
+
 void Engine::commit_all() {
     if (writers_) {
         writers_->commit();  // the others in parallel, then shard 0
@@ -430,7 +455,14 @@ void Engine::commit() {
     // unwinds the run and the database is closed). With shards, every shard keeps the list:
     // whichever commits, the next run finds it. (One pass at the end of a --full build instead
     // of one per batch took 7 times as long at 200,000 articles: 221 s against 31 s.)
-    const bool stories_first = (rebuilding_ || nshards_ == 1) && stories_.in_memory(db());
+    // (Held documents are counted in; if the pass cannot search in memory, they are written
+    // first, and it searches as without them.)
+    bool stories_first = false;
+    if (rebuilding_ || nshards_ == 1) {
+        stories_first = stories_.in_memory(written_db());
+        if (!stories_first && stories_.holds_any()) stories_first = stories_.in_memory(db());
+    }
+    if (!stories_first) release_held();
     if (!rebuilding_) {
         std::string pending;
         for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';
@@ -498,15 +530,24 @@ void Engine::commit() {
                 });
             };
             edits.settle = [this] { writers_->sync(); };
+            edits.held = [this](Xapian::docid d) -> Xapian::Document& {
+                return held_[held_at_.at(d)].doc;
+            };
         }
         const bool any = !stories_.touched().empty();
         if (opts_.before_story_pass) opts_.before_story_pass();
         stories_.run(
-            db(), open_reader, threads(), [this] { count_write(); }, edits);
+            written_db(), open_reader, threads(), [this] { count_write(); }, edits);
         if (any) {
             ++tm.story_passes;
             tm.story_passes_in_memory += stories_.searched_in_memory();
         }
+        tm.story_rewrites = stories_.rewrites();
+        tm.story_set_before_writing = stories_.set_before_writing();
+    }
+    {
+        Stopwatch sw(tm.write);  // (handing the held documents to the writer threads)
+        release_held();
     }
     if (!rebuilding_) {
         for (auto& sh : shards_) sh.set_metadata(kMetaClusterPending, "");

@@ -85,9 +85,11 @@ void print_outcome(const news::IndexOptions& opts, const news::IndexStats& s, bo
         std::fprintf(stderr,
                      "indexer: timings: writer waited for parsers %.3fs; wrote documents %.3fs; "
                      "%zu commits: stubs %.3fs, spelling %.3fs, flush %.3fs, stories %.3fs "
-                     "(%zu passes, %zu in memory); prune %.3fs; compact %.3fs; elapsed %.3fs\n",
+                     "(%zu passes, %zu in memory; %zu documents rewritten for their story, %zu "
+                     "given it before being written); prune %.3fs; compact %.3fs; elapsed %.3fs\n",
                      t.wait, t.write, t.commits, t.stubs, t.spelling, t.flush, t.stories,
-                     t.story_passes, t.story_passes_in_memory, t.prune, t.compact, s.elapsed_s);
+                     t.story_passes, t.story_passes_in_memory, t.story_rewrites,
+                     t.story_set_before_writing, t.prune, t.compact, s.elapsed_s);
         if (t.writers > 1) {
             std::fprintf(stderr,
                          "indexer: timings: %u writer threads wrote and committed documents for "

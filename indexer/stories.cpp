@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -154,7 +155,13 @@ void StoryPass::touch_story_of(const Xapian::Database& db, Xapian::docid did) {
 
 bool StoryPass::in_memory(const Xapian::Database& db) {
     candidates_.refresh(db);
-    return candidates_.usable(db);
+    return candidates_.usable(db, static_cast<Xapian::doccount>(held_.size()), held_length());
+}
+
+Xapian::totallength StoryPass::held_length() const {
+    Xapian::totallength n = 0;
+    for (Xapian::docid d : held_) n += candidates_.length(d);
+    return n;
 }
 
 void StoryPass::forget_term(const Xapian::Database& db, const std::string& term) {
@@ -239,8 +246,15 @@ void StoryPass::run(Xapian::WritableDatabase& db,
     InMemoryCandidates mem;
     searched_in_memory_ = in_memory(db);
     if (searched_in_memory_) {
-        mem = {&candidates_, db.get_doccount(), db.get_avlength()};
+        // (With no held documents, these are the database's statistics, as Xapian computes
+        // them: Database::get_avlength.)
+        const Xapian::doccount docs =
+            db.get_doccount() + static_cast<Xapian::doccount>(held_.size());
+        const Xapian::totallength total = db.get_total_length() + held_length();
+        mem = {&candidates_, docs, docs ? static_cast<double>(total) / double(docs) : 0.0};
         threads = 1;
+    } else if (!held_.empty()) {
+        throw std::logic_error("the story pass cannot search documents not written yet");
     }
     Xapian::Database reader = mem.index ? Xapian::Database(db) : open_reader();
     find_links(seeds, open_reader, reader, threads, mem, links);
@@ -341,9 +355,21 @@ void StoryPass::run(Xapian::WritableDatabase& db,
 
 void StoryPass::apply_edits(Xapian::WritableDatabase& db, const DocEdits& edits) {
     if (queued_.empty()) return;
-    std::vector<std::pair<Xapian::docid, DocEdits::Edit>> queued;
+    decltype(queued_) queued;
     queued.swap(queued_);
-    for (auto& [d, edit] : queued) {
+    for (auto& [d, change] : queued) {
+        if (held_.count(d)) {  // not written yet: changed where it waits
+            change(edits.held(d));
+            ++set_before_writing_;
+            continue;
+        }
+        ++rewrites_;
+        DocEdits::Edit edit = [change = std::move(change)](Xapian::WritableDatabase& w,
+                                                           Xapian::docid did) {
+            Xapian::Document doc = w.get_document(did);
+            change(doc);
+            w.replace_document(did, doc);
+        };
         if (edits.apply) {
             edits.apply(d, std::move(edit));
         } else {
@@ -413,6 +439,10 @@ void StoryPass::repair_left_stories(Xapian::WritableDatabase& db,
             std::vector<Xapian::docid> holders;
             for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p)
                 holders.push_back(*p);
+            for (Xapian::docid d : held_) {  // (what they hold is known only here)
+                const TextCache::Entry e = text_.get(db, d);
+                if (e->story_term && e->story_id == story) holders.push_back(d);
+            }
             if (holders.empty()) continue;
             assign(db, holders, wrote);
             apply_edits(db, edits);  // (the next story's holders are read from the database)
@@ -451,19 +481,16 @@ void StoryPass::assign(Xapian::WritableDatabase& db, const std::vector<Xapian::d
             if (info->story_term) old = info->story_id;
         }
         if (!old.empty() && (old != story || !multi)) left_.insert(old);  // it left `old`
-        queued_.emplace_back(
-            d, [old, story, story_term, multi](Xapian::WritableDatabase& w, Xapian::docid did) {
-                Xapian::Document doc = w.get_document(did);
-                if (!old.empty()) {
-                    try {
-                        doc.remove_term(bool_term(FieldId::StoryTerm, old));
-                    } catch (const Xapian::InvalidArgumentError&) {  // (the cache is kept exact)
-                    }
+        queued_.emplace_back(d, [old, story, story_term, multi](Xapian::Document& doc) {
+            if (!old.empty()) {
+                try {
+                    doc.remove_term(bool_term(FieldId::StoryTerm, old));
+                } catch (const Xapian::InvalidArgumentError&) {  // (the cache is kept exact)
                 }
-                if (multi) doc.add_boolean_term(story_term);  // singletons need no term
-                doc.add_value(kSlotStory, story);
-                w.replace_document(did, doc);
-            });
+            }
+            if (multi) doc.add_boolean_term(story_term);  // singletons need no term
+            doc.add_value(kSlotStory, story);
+        });
         text_.set_story(d, story, multi);
         wrote();
     }

@@ -58,6 +58,7 @@ class TextCache {
     Entry get(const Xapian::Database& db, Xapian::docid d) {
         {
             std::lock_guard<std::mutex> lock(mu_);
+            if (auto p = pinned_.find(d); p != pinned_.end()) return p->second;
             auto it = map_.find(d);
             if (it != map_.end()) return it->second.entry;
         }
@@ -67,25 +68,48 @@ class TextCache {
         auto it = map_.find(d);  // another thread may have read it meanwhile
         return it != map_.end() ? it->second.entry : insert(d, std::move(info));
     }
-    void put(Xapian::docid d, TextInfo info) {
+    // With `pin`, the entry is never evicted until unpin_all() (a document not written yet,
+    // which could not be read back).
+    void put(Xapian::docid d, TextInfo info, bool pin = false) {
         auto e = std::make_shared<const TextInfo>(std::move(info));
         std::lock_guard<std::mutex> lock(mu_);
         map_.erase(d);
-        insert(d, std::move(e));
+        if (pin || pinned_.count(d)) {
+            pinned_[d] = std::move(e);
+        } else {
+            insert(d, std::move(e));
+        }
+    }
+    // The pinned entries become ordinary ones (the newest), evicted in their turn.
+    void unpin_all() {
+        std::lock_guard<std::mutex> lock(mu_);
+        std::vector<std::pair<Xapian::docid, Entry>> all(pinned_.begin(), pinned_.end());
+        pinned_.clear();
+        std::sort(all.begin(), all.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [d, e] : all) insert(d, std::move(e));
     }
     void forget(Xapian::docid d) {
         std::lock_guard<std::mutex> lock(mu_);
         map_.erase(d);
+        pinned_.erase(d);
     }
     // The story the pass wrote for `d` (kept only while `d` is cached).
     void set_story(Xapian::docid d, const std::string& story, bool term) {
         std::lock_guard<std::mutex> lock(mu_);
+        auto changed = [&](const Entry& old) {
+            auto e = std::make_shared<TextInfo>(*old);
+            e->story_id = story;
+            e->story_term = term;
+            return e;
+        };
+        if (auto p = pinned_.find(d); p != pinned_.end()) {
+            p->second = changed(p->second);
+            return;
+        }
         auto it = map_.find(d);
         if (it == map_.end()) return;
-        auto e = std::make_shared<TextInfo>(*it->second.entry);
-        e->story_id = story;
-        e->story_term = term;
-        it->second.entry = std::move(e);
+        it->second.entry = changed(it->second.entry);
     }
 
   private:
@@ -114,6 +138,7 @@ class TextCache {
     std::size_t cap_;
     std::mutex mu_;
     std::unordered_map<Xapian::docid, Slot> map_;
+    std::unordered_map<Xapian::docid, Entry> pinned_;       // not in map_, never evicted
     std::deque<std::pair<Xapian::docid, uint64_t>> order_;  // insertion order, oldest first
     uint64_t seq_ = 0;
 };
@@ -123,10 +148,13 @@ class TextCache {
 // document's shard (ShardWriters::edit), so that they are made in parallel, and `settle` waits
 // for them.
 // The pass reads the database again only after settle().
+// Documents the caller holds back until the pass is done (StoryPass::hold) are changed in
+// place instead, through `held`, which returns the document the caller will write.
 struct DocEdits {
     using Edit = std::function<void(Xapian::WritableDatabase&, Xapian::docid)>;
     std::function<void(Xapian::docid, Edit)> apply;
     std::function<void()> settle;
+    std::function<Xapian::Document&(Xapian::docid)> held;
 };
 
 // The candidate search from memory (story_candidates.hpp) and the reader's statistics, when it
@@ -149,7 +177,21 @@ class StoryPass {
     void touch_story_of(const Xapian::Database& db, Xapian::docid did);
     const std::set<Xapian::docid>& touched() const { return touched_; }
     // What the writer wrote for `did` (replaces what the cache knew of that docid).
-    void put(Xapian::docid did, TextInfo info) { text_.put(did, std::move(info)); }
+    void put(Xapian::docid did, TextInfo info) {
+        text_.put(did, std::move(info), held_.count(did) > 0);
+    }
+    // Document `did` (noted and put here) is held back by the caller, which writes it only
+    // after the next run(): the pass gives it its story through DocEdits::held, which spares
+    // writing it twice. Only while the pass searches candidates in memory (in_memory()), which
+    // then counts the held documents in; the caller writes them before anything else reads the
+    // database for them.
+    void hold(Xapian::docid did) { held_.insert(did); }
+    bool holds_any() const { return !held_.empty(); }
+    // The held documents were written (or dropped).
+    void release() {
+        held_.clear();
+        text_.unpin_all();
+    }
     // The index is empty: from now on the candidate searches can be answered from memory
     // (story_candidates.hpp), if every document written is noted here.
     void index_is_empty() {
@@ -162,6 +204,9 @@ class StoryPass {
     bool in_memory(const Xapian::Database& db);
     // Whether the last run() searched candidates in memory.
     bool searched_in_memory() const { return searched_in_memory_; }
+    // Story changes made so far: documents rewritten, and held documents changed in place.
+    std::size_t rewrites() const { return rewrites_; }
+    std::size_t set_before_writing() const { return set_before_writing_; }
     // Documents holding `term` are about to change some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
     // Recomputes the stories of the touched articles. Unless in_memory(db), `open_reader` opens
@@ -185,6 +230,7 @@ class StoryPass {
                 const std::function<void()>& wrote);
     void repair_left_stories(Xapian::WritableDatabase& db, const std::function<void()>& wrote,
                              const DocEdits& edits);
+    Xapian::totallength held_length() const;  // of the held documents, as noted
     // Makes the changes assign() queued, through `edits`, and waits for them.
     void apply_edits(Xapian::WritableDatabase& db, const DocEdits& edits);
 
@@ -192,10 +238,14 @@ class StoryPass {
     StoryRule rule_;
     bool in_memory_;
     bool searched_in_memory_ = false;
+    std::size_t rewrites_ = 0;
+    std::size_t set_before_writing_ = 0;
     CandidateIndex candidates_;
     std::set<Xapian::docid> touched_;  // articles whose story must be recomputed
     std::set<std::string> left_;       // stories (ids) some article left in this pass
-    std::vector<std::pair<Xapian::docid, DocEdits::Edit>> queued_;  // by assign(), not made yet
+    // By assign(), not made yet: each a change to one document.
+    std::vector<std::pair<Xapian::docid, std::function<void(Xapian::Document&)>>> queued_;
+    std::set<Xapian::docid> held_;  // documents the caller writes after the pass (hold())
     TextCache text_;
 };
 

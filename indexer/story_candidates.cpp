@@ -179,9 +179,11 @@ void CandidateIndex::refresh(const Xapian::Database& reader) {
     }
 }
 
-bool CandidateIndex::usable(const Xapian::Database& reader) const {
-    return on_ && !odd_ && stale_.empty() && unsorted_.empty() && count_ == reader.get_doccount() &&
-           total_ == reader.get_total_length();
+bool CandidateIndex::usable(const Xapian::Database& reader, Xapian::doccount extra_docs,
+                            Xapian::totallength extra_length) const {
+    return on_ && !odd_ && stale_.empty() && unsorted_.empty() &&
+           count_ == reader.get_doccount() + extra_docs &&
+           total_ == reader.get_total_length() + extra_length;
 }
 
 std::vector<Xapian::docid> CandidateIndex::top(

@@ -82,8 +82,14 @@ class CandidateIndex {
     }
     // Reads the stale documents from `reader` (the committed index) and readies the search.
     void refresh(const Xapian::Database& reader);
-    // Whether the search answers as Xapian would over `reader` (after refresh()).
-    bool usable(const Xapian::Database& reader) const;
+    // Whether the search answers as Xapian would over `reader` (after refresh()), with
+    // `extra_docs` documents of total length `extra_length` noted here but not written yet.
+    bool usable(const Xapian::Database& reader, Xapian::doccount extra_docs = 0,
+                Xapian::totallength extra_length = 0) const;
+    // The length of document `d` as noted (0 if it is not here).
+    Xapian::termcount length(Xapian::docid d) const {
+        return d < docs_.size() && docs_[d].present ? docs_[d].length : 0;
+    }
     // How many documents hold `term` (a ZS term), as Xapian's get_termfreq would say.
     Xapian::doccount termfreq(const std::string& term) const {
         const auto it = term_ids_.find(term);

@@ -5,7 +5,9 @@
 namespace news::detail {
 
 bool Engine::referenced(const std::string& key) {
-    if (db().get_termfreq(make_term(field(FieldId::Links).prefix, key)) > 0) return true;
+    const std::string links = make_term(field(FieldId::Links).prefix, key);
+    if (held_links_.count(links)) return true;  // (a held document is not in written_db())
+    if (written_db().get_termfreq(links) > 0) return true;
     auto x = xref_.find(key);
     return x != xref_.end() && !x->second.empty();
 }
@@ -46,7 +48,10 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
         db().replace_document(make_term(field(FieldId::IdKey).prefix, key), stub);
     } else {
         const CandidateDoc search = candidate_doc(stub);
-        stories_.note(add_doc(key, std::move(stub)), search);
+        TextInfo text = text_info(story_text_of(read_data(stub)), stub);
+        const Xapian::docid did = add_doc(key, std::move(stub));
+        stories_.note(did, search);
+        stories_.put(did, std::move(text));  // (a held stub cannot be read back)
         ++stats_.stubs_added;
     }
     kinds()[key] = {Kind::Stub, from};
