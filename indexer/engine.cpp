@@ -101,8 +101,9 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
     Xapian::docid did;
     if (kind == kinds().end()) {
-        did = add_doc(self, std::move(doc));       // nothing has this id: no lookup needed
-    } else if (kind->second.kind == Kind::Stub) {  // (a stub is never held: written at a commit)
+        did = add_doc(self, std::move(doc));  // nothing has this id: no lookup needed
+    } else if (kind->second.kind == Kind::Stub && !held_keys_.count(self)) {
+        // (Stubs are written at a commit and released with it: one is held only within it.)
         did = written_db().replace_document(qterm, doc);
     } else {
         did = db().replace_document(qterm, doc);

@@ -205,6 +205,7 @@ class Engine {
     };
     bool hold_ = false;
     std::vector<Held> held_;
+    std::unordered_set<std::string> held_keys_;                     // their id keys
     std::unordered_map<Xapian::docid, std::size_t> held_at_;        // docid -> index in held_
     std::unordered_map<std::string, Xapian::doccount> held_links_;  // their link terms
     DocumentBuilder builder_;                                       // the writer's own, for stubs

@@ -245,6 +245,7 @@ Xapian::docid Engine::add_doc(const std::string& key, Xapian::Document&& doc) {
         for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
             if ((*t).starts_with(links)) ++held_links_[*t];
         }
+        held_keys_.insert(key);
         held_at_[global] = held_.size();
         held_.push_back({s, local, std::move(doc)});
         stories_.hold(global);
@@ -265,6 +266,7 @@ void Engine::release_held() {
     for (auto& h : held_) writers_->add(h.shard, h.local, std::move(h.doc));
     held_.clear();
     held_at_.clear();
+    held_keys_.clear();
     held_links_.clear();
     stories_.release();
 }
@@ -462,7 +464,7 @@ void Engine::commit() {
         stories_first = stories_.in_memory(written_db());
         if (!stories_first && stories_.holds_any()) stories_first = stories_.in_memory(db());
     }
-    if (!stories_first) release_held();
+    if (!stories_first) (void)db();  // (writes the held documents and waits for them)
     if (!rebuilding_) {
         std::string pending;
         for (Xapian::docid d : stories_.touched()) pending += std::to_string(d) + ',';

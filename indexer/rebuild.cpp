@@ -93,17 +93,21 @@ void sync_dir(const fs::path& dir) {
     sync_path(dir, true);
 }
 
-void sync_tree(const fs::path& dir) {
+std::size_t sync_tree(const fs::path& dir) {
     std::error_code ec;
+    std::size_t n = 0;
     fs::recursive_directory_iterator it(dir, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
         const auto st = it->symlink_status(ec);
         if (ec) break;
-        if (fs::is_regular_file(st)) sync_path(it->path(), false);
-        if (fs::is_directory(st)) sync_path(it->path(), true);
+        const bool is_dir = fs::is_directory(st);
+        if (!is_dir && !fs::is_regular_file(st)) continue;
+        sync_path(it->path(), is_dir);
+        ++n;
     }
     if (ec) throw IndexError("cannot sync '" + dir.string() + "' to disk: " + ec.message());
     sync_path(dir, true);
+    return n + 1;
 }
 
 namespace detail {
@@ -155,15 +159,18 @@ void Engine::finish_rebuild() {
     carry_over_other_files(live_, staging_);
     sync_tree(staging_);  // (its commits did not sync: DB_NO_SYNC, index_store.cpp)
     replace_dir(staging_, live_);
+    bool swap_synced = true;
     try {
         sync_dir(live_.parent_path());  // the swap itself
     } catch (const IndexError&) {
-        // The new index is in place and readers see it; only a power cut right now could
-        // undo the swap (leaving the old, whole index), so the run does not fail for it.
+        // The new index is in place and readers see it. A power cut could still undo the swap,
+        // so the old index stays whole (at staging_, which the next run removes) rather than
+        // failing the run that built the new one.
+        swap_synced = false;
     }
     rebuilding_ = false;
     std::error_code ec;
-    fs::remove_all(staging_, ec);  // the old index
+    if (swap_synced) fs::remove_all(staging_, ec);  // the old index
     last_resort_staging({});
     if (live_lock_) live_lock_->close();
     live_lock_.reset();

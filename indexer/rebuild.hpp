@@ -26,9 +26,9 @@ void replace_dir(const std::filesystem::path& fresh, const std::filesystem::path
 
 // Makes everything under the directory `dir` durable: fsync of every regular file and every
 // directory in it (itself included). A rebuild writes its copy without syncing each commit (a
-// crash discards the copy anyway) and calls this once before the swap. Throws IndexError
-// naming the file that could not be synced.
-void sync_tree(const std::filesystem::path& dir);
+// crash discards the copy anyway) and calls this once before the swap. Returns how many files
+// and directories it synced. Throws IndexError naming the file that could not be synced.
+std::size_t sync_tree(const std::filesystem::path& dir);
 
 // fsync of the directory `dir` alone (a rename in it is then durable). Throws IndexError.
 void sync_dir(const std::filesystem::path& dir);
