@@ -273,7 +273,9 @@ void Engine::release_held() {
 
 void Engine::commit_all() {
     if (writers_) {
-        writers_->commit();  // the others in parallel, then shard 0
+        // (In a build beside the index, which a crash discards, all at once: shard 0 committing
+        // alone after the others left a core idle at every commit.)
+        writers_->commit(!rebuilding_);
         return;
     }
     for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) it->commit();

@@ -117,7 +117,7 @@ void ShardWriters::sync() {
     rethrow_failure();
 }
 
-void ShardWriters::commit() {
+void ShardWriters::commit(bool first_last) {
     auto post = [this](std::size_t from, std::size_t to) {
         {
             std::lock_guard lk(mu_);
@@ -130,6 +130,7 @@ void ShardWriters::commit() {
         cv_work_.notify_all();
         sync();
     };
+    if (!first_last) return post(0, lanes_.size());
     post(1, lanes_.size());
     post(0, std::min<std::size_t>(1, lanes_.size()));
 }

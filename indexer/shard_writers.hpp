@@ -41,10 +41,11 @@ class ShardWriters {
     void edit(unsigned shard, std::function<void(Xapian::WritableDatabase&)> edit);
     // Returns once every queued job is done. Rethrows the first failure of any writer.
     void sync();
-    // Commits every shard, each on its own thread: all but the first in parallel, then the first
-    // (it holds the file table: after a crash in between, the others may hold documents the table
-    // does not list yet, which the next run re-indexes, rather than the other way round).
-    void commit();
+    // Commits every shard, each on its own thread, in parallel; with `first_last`, the first
+    // after the others (it holds the file table: after a crash in between, the others may hold
+    // documents the table does not list yet, which the next run re-indexes, rather than the
+    // other way round). A build beside the index, which a crash discards, needs no order.
+    void commit(bool first_last = true);
     // Time the writer threads spent writing (seconds, summed over threads).
     double busy_seconds() const;
 
