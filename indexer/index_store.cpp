@@ -257,9 +257,6 @@ Xapian::docid Engine::add_doc(const std::string& key, Xapian::Document&& doc) {
     return global;
 }
 
-// Shard 0 holds the file table, so it commits last: after a crash in between, the other
-// shards may hold documents the table does not list yet, which the next run re-indexes
-// (upserts by id) instead of losing them.
 // The held documents (add_doc) go to the writer threads, with what the story pass gave them.
 void Engine::release_held() {
     if (!stories_.holds_any() && held_.empty()) return;
@@ -271,6 +268,9 @@ void Engine::release_held() {
     stories_.release();
 }
 
+// Shard 0 holds the file table, so it commits last: after a crash in between, the other
+// shards may hold documents the table does not list yet, which the next run re-indexes
+// (upserts by id) instead of losing them. (Not in a build beside the index: see below.)
 void Engine::commit_all() {
     if (writers_) {
         // (In a build beside the index, which a crash discards, all at once: shard 0 committing
