@@ -49,21 +49,29 @@ TextInfo text_info(StoryText story, const Xapian::Document& doc);
 // data back. Documents changed any other way must be forgotten. Holds at most `cap` entries,
 // evicting the oldest first (a corpus in date order finds its candidates among recent ones).
 // Safe to share between threads: entries are immutable and shared, so an eviction never frees
-// one a caller holds; a miss reads the document from the caller's own database.
+// one a caller holds; a miss reads the document from the caller's own database, or from one
+// shared by several threads under `read_mu` (Xapian objects are not thread-safe: even a
+// document read counts references to its database).
 class TextCache {
   public:
     using Entry = std::shared_ptr<const TextInfo>;
     explicit TextCache(std::size_t cap = 1 << 16) : cap_(std::max<std::size_t>(1, cap)) {}
     // What the rule reads of `d`; a miss is read from `db`, which must show `d` as it is now.
-    Entry get(const Xapian::Database& db, Xapian::docid d) {
+    Entry get(const Xapian::Database& db, Xapian::docid d, std::mutex* read_mu = nullptr) {
         {
             std::lock_guard<std::mutex> lock(mu_);
             if (auto p = pinned_.find(d); p != pinned_.end()) return p->second;
             auto it = map_.find(d);
             if (it != map_.end()) return it->second.entry;
         }
-        const Xapian::Document doc = db.get_document(d);
-        auto info = std::make_shared<const TextInfo>(text_info(story_text_of(read_data(doc)), doc));
+        std::unique_lock<std::mutex> reading;
+        if (read_mu) reading = std::unique_lock<std::mutex>(*read_mu);
+        std::shared_ptr<const TextInfo> info;
+        {
+            const Xapian::Document doc = db.get_document(d);
+            info = std::make_shared<const TextInfo>(text_info(story_text_of(read_data(doc)), doc));
+        }
+        if (reading) reading.unlock();
         std::lock_guard<std::mutex> lock(mu_);
         auto it = map_.find(d);  // another thread may have read it meanwhile
         return it != map_.end() ? it->second.entry : insert(d, std::move(info));
@@ -209,12 +217,12 @@ class StoryPass {
     std::size_t set_before_writing() const { return set_before_writing_; }
     // Documents holding `term` are about to change some other way: read them again when needed.
     void forget_term(const Xapian::Database& db, const std::string& term);
-    // Recomputes the stories of the touched articles. Unless in_memory(db), `open_reader` opens
-    // the committed state of `db` read-only (what is searched for candidates: the pass writes
-    // only story values and boolean terms, which no candidate search reads), which must hold
-    // every write, and the touched articles' candidates are searched in `threads` threads, each
-    // with its own reader. `wrote` is called for each document changed; the changes are made
-    // through `edits`.
+    // Recomputes the stories of the touched articles, whose candidates are searched in
+    // `threads` threads. Unless in_memory(db), `open_reader` opens the committed state of `db`
+    // read-only (what is searched for candidates: the pass writes only story values and boolean
+    // terms, which no candidate search reads), which must hold every write, once per thread;
+    // in memory, the threads read `db` in turns (nothing else may use it meanwhile). `wrote` is
+    // called for each document changed; the changes are made through `edits`.
     void run(Xapian::WritableDatabase& db, const std::function<Xapian::Database()>& open_reader,
              unsigned threads, const std::function<void()>& wrote, const DocEdits& edits = {});
 

@@ -691,6 +691,7 @@ TEST(Story, ATinyStoryCacheGivesTheSameStories) {
 // consistency fixture: 232 azure articles of two weeks, with stubs) are the same either way: in
 // one batch and in batches of 20 (several passes, each searching an index that grew), built by
 // two writer threads (--full: two internal shards, merged) and as three shards (--shards 3).
+// In one batch, the pass has enough seeds (64 a thread) to search in two threads.
 TEST(Story, TheSameStoriesWithCandidatesInMemory) {
     TempDir d;
     struct Layout {
@@ -714,8 +715,8 @@ TEST(Story, TheSameStoriesWithCandidatesInMemory) {
         }
         return story_values_and_terms(o.index);
     };
-    for (const Layout& l :
-         {Layout{5000, false, 0}, Layout{20, false, 0}, Layout{20, true, 0}, Layout{20, true, 3}}) {
+    for (const Layout& l : {Layout{5000, false, 0}, Layout{5000, true, 0}, Layout{20, false, 0},
+                            Layout{20, true, 0}, Layout{20, true, 3}}) {
         const auto xapian = build(l, false);
         const auto memory = build(l, true);
         std::size_t multi = 0;
