@@ -727,11 +727,12 @@ TEST(Story, TheSameStoriesWithCandidatesInMemory) {
     }
 }
 
-// A --full build with writer threads holds each batch's new documents back until its story
-// pass, which gives them their stories before they are written (no rewrite). Whatever makes
-// the engine read the index in mid-batch writes the held documents first: here an id met twice
-// and a stub (the first article lists the last) replaced by its article in a later batch. The
-// stories are those of a build that never holds any.
+// A --full build holds each batch's new documents back until its story pass, which gives them
+// their stories before they are written (no rewrite): with writer threads (-j2) and with one
+// database written by the engine (-j1), which then numbers the held documents itself. Whatever
+// makes the engine read the index in mid-batch writes the held documents first: here an id met
+// twice and a stub (the first article lists the last) replaced by its article in a later
+// batch. The stories are those of a build that never holds any.
 TEST(Story, HeldDocumentsGetTheStoriesOfABuildThatWritesEachAtOnce) {
     TempDir d;
     const fs::path corpus = d.path() / "corpus";
@@ -760,16 +761,19 @@ TEST(Story, HeldDocumentsGetTheStoriesOfABuildThatWritesEachAtOnce) {
     fs::copy(files[100], again);
     fs::last_write_time(again, fs::last_write_time(files[100]) - std::chrono::hours(1));
     int n = 0;
-    for (const std::size_t batch : {7u, 20u}) {
+    for (const auto& [jobs, batch] : {std::pair{2u, 7u}, {2u, 20u}, {1u, 7u}, {1u, 20u}}) {
+        const std::string where = "-j" + std::to_string(jobs) + " batch " + std::to_string(batch);
         auto build = [&](bool in_memory) {
             news::IndexOptions o = consistency_fixture(d.path() / std::to_string(++n), batch);
             o.inputs = {corpus};
             o.full = true;
+            o.jobs = jobs;
             o.story_candidates_in_memory = in_memory;
             const news::IndexStats stats = news::run_index(o);
             EXPECT_EQ(stats.duplicates, 1u);
+            EXPECT_EQ(stats.times.writers, jobs) << where;  // (-j1: the engine, no thread)
             if (in_memory) {
-                EXPECT_GT(stats.times.story_set_before_writing, 20u) << "batch " << batch;
+                EXPECT_GT(stats.times.story_set_before_writing, 20u) << where;
                 EXPECT_GT(stats.times.story_rewrites, 0u) << "articles of earlier batches";
             } else {
                 EXPECT_EQ(stats.times.story_set_before_writing, 0u);
@@ -783,7 +787,7 @@ TEST(Story, HeldDocumentsGetTheStoriesOfABuildThatWritesEachAtOnce) {
         };
         const auto written = build(false);
         const auto held = build(true);
-        EXPECT_EQ(written, held) << "batch " << batch;
+        EXPECT_EQ(written, held) << where;
     }
 }
 
