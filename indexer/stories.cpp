@@ -119,16 +119,9 @@ std::vector<Xapian::docid> near_duplicates(const Xapian::Database& db,
         for (const auto& d : days) day_numbers.push_back(day_number(d));
         found = mem.index->top(words, day_numbers, mem.docs, mem.avlen, kMaxCandidates + 1);
     } else {
-        std::vector<Xapian::Query> rare, day_terms;
-        for (const auto& w : words) rare.emplace_back(w.second);
-        for (const auto& d : days) day_terms.emplace_back(bool_term(FieldId::Day, d));
-        Xapian::Enquire enq(db);
-        enq.set_query(Xapian::Query(
-            Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
-            Xapian::Query(Xapian::Query::OP_OR, day_terms.begin(), day_terms.end())));
-        enq.set_weighting_scheme(StoryWeight());  // more, and rarer, shared words first
-        const Xapian::MSet mset = enq.get_mset(0, kMaxCandidates + 1);  // x itself is one
-        for (auto it = mset.begin(); it != mset.end(); ++it) found.push_back(*it);
+        std::vector<std::string> terms;
+        for (const auto& w : words) terms.push_back(w.second);
+        found = xapian_candidates(db, terms, days, kMaxCandidates + 1);  // x itself is one
     }
     for (const Xapian::docid c : found) {
         if (c == x) continue;

@@ -72,8 +72,27 @@ uint32_t day_number(std::string_view v) {
     return n;
 }
 
+std::vector<Xapian::docid> xapian_candidates(const Xapian::Database& db,
+                                             const std::vector<std::string>& words,
+                                             const std::vector<std::string>& days, std::size_t k) {
+    std::vector<Xapian::Query> rare, day_terms;
+    for (const auto& w : words) rare.emplace_back(w);
+    for (const auto& d : days) day_terms.emplace_back(bool_term(FieldId::Day, d));
+    Xapian::Enquire enq(db);
+    enq.set_query(Xapian::Query(
+        Xapian::Query::OP_FILTER, Xapian::Query(Xapian::Query::OP_OR, rare.begin(), rare.end()),
+        Xapian::Query(Xapian::Query::OP_OR, day_terms.begin(), day_terms.end())));
+    enq.set_weighting_scheme(StoryWeight());  // more, and rarer, shared words first
+    enq.set_sort_by_relevance_then_value(kSlotIdHash, false);
+    std::vector<Xapian::docid> out;
+    const Xapian::MSet mset = enq.get_mset(0, static_cast<Xapian::doccount>(k));
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(*it);
+    return out;
+}
+
 CandidateDoc candidate_doc(const Xapian::Document& doc) {
     CandidateDoc c;
+    c.id_hash = doc.get_value(kSlotIdHash);
     const std::string zs = std::string("Z").append(field(FieldId::Title).prefix);
     const std::string_view d = field(FieldId::Day).prefix;
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -130,6 +149,7 @@ void CandidateIndex::note(Xapian::docid d, const CandidateDoc& c) {
     total_ += c.length;
     odd_ = odd_ || c.odd_day;
     doc.day = c.day;  // (no day: no search finds it)
+    doc.id_hash = c.id_hash;
     for (const auto& [term, wdf] : c.title) {
         auto [it, fresh] = term_ids_.try_emplace(term, static_cast<uint32_t>(lists_.size()));
         if (fresh) {
@@ -220,8 +240,11 @@ std::vector<Xapian::docid> CandidateIndex::top(
         for (; i < hits.size() && hits[i].doc == d; ++i) sum += hits[i].part;
         scored.emplace_back(sum, d);
     }
-    const auto better = [](const auto& x, const auto& y) {
-        return x.first != y.first ? x.first > y.first : x.second < y.second;
+    const auto better = [this](const auto& x, const auto& y) {
+        if (x.first != y.first) return x.first > y.first;
+        const std::string& hx = docs_[x.second].id_hash;
+        const std::string& hy = docs_[y.second].id_hash;
+        return hx != hy ? hx < hy : x.second < y.second;
     };
     const std::size_t n = std::min(k, scored.size());
     std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),

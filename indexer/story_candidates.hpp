@@ -3,8 +3,9 @@
 // day (its D term), kept as the indexer writes them. It answers the search the pass otherwise
 // runs through Xapian's matcher (stories.cpp, near_duplicates) with the same documents in the
 // same order: the same weights (StoryWeight), computed from the same statistics of the same
-// reader, and ties broken by docid as Xapian does. The matcher's fixed cost per search (opening
-// eleven posting lists, weights, statistics) was most of the pass's CPU at 200,000 articles.
+// reader, and ties broken as the matcher is told to (by id hash, then docid). The matcher's
+// fixed cost per search (opening eleven posting lists, weights, statistics) was most of the
+// pass's CPU at 200,000 articles.
 //
 // It is exact only while it holds every document of the index: it is kept from the first
 // document a run writes into an empty index, each change made other than by writing a new
@@ -26,7 +27,7 @@ namespace news {
 // rounded to a multiple of 2^-32. Sums of such parts are exact in any order, so the in-memory
 // search and Xapian's matcher (whose tree of ORs adds a document's parts in an order of its own,
 // which changed the last bit of near-equal weights and so their order) give every document the
-// same weight; near-ties (within 2^-32) become ties, broken by docid.
+// same weight; near-ties (within 2^-32) become ties, broken by id hash (xapian_candidates).
 class StoryWeight : public Xapian::Weight {
   public:
     StoryWeight();
@@ -58,7 +59,18 @@ struct CandidateDoc {
     Xapian::termcount length = 0;  // the document's length (the sum of its wdf, as Xapian's)
     uint32_t day = 0;              // its D term's YYYYMMDD; 0 if it has none
     bool odd_day = false;          // a D term that is not 8 digits (the index is then not used)
+    std::string id_hash;           // value slot kSlotIdHash: breaks ties of weight
 };
+
+// The candidate search through Xapian's matcher: the OR of `words` (terms) among the documents
+// of `days` ("YYYYMMDD"), weighed by StoryWeight; the best `k`, ties by the id hash (value slot
+// kSlotIdHash, ascending), then by docid. (Ties by docid alone made the stories depend on how
+// docids were laid out: -j1 and -j2 builds of 200,000 generated articles, whose shards number
+// documents differently, gave 37 articles other stories; 10,500 of their searches had a tie at
+// the cut.)
+std::vector<Xapian::docid> xapian_candidates(const Xapian::Database& db,
+                                             const std::vector<std::string>& words,
+                                             const std::vector<std::string>& days, std::size_t k);
 
 // What the candidate search reads of `doc` (a document as written, or read from an index).
 CandidateDoc candidate_doc(const Xapian::Document& doc);
@@ -98,8 +110,9 @@ class CandidateIndex {
 
     // The `k` best documents for the OR of `words` (terms, weighed by StoryWeight over a
     // database of `docs` documents of average length `avlen`, each word's term frequency
-    // given) among documents published on one of `days`, best first, ties by docid: what
-    // Xapian's matcher returns. Safe to call from several threads between refresh() calls.
+    // given) among documents published on one of `days`, best first, ties as
+    // xapian_candidates breaks them: what it returns. Safe to call from several threads
+    // between refresh() calls.
     std::vector<Xapian::docid> top(
         const std::vector<std::pair<Xapian::doccount, std::string>>& words,
         const std::vector<uint32_t>& days, Xapian::doccount docs, double avlen,
@@ -118,6 +131,7 @@ class CandidateIndex {
         Xapian::termcount length = 0;
         uint32_t day = 0;             // 0: no postings
         std::vector<uint32_t> terms;  // into lists_ and df_
+        std::string id_hash;
     };
     // A posting list: sorted by (day, docid) up to `sorted`; a removed document's posting stays,
     // with wdf 0 (no title word has that), until half of the list is such.
