@@ -424,8 +424,8 @@ TEST(Indexer, ThreadCountAndHistoryDoNotChangeTheIndex) {
 
 // --full with several writer threads (each writing internal shards, merged at the end) builds
 // the same index as one writer and as an incremental build: the same documents, stubs, stories
-// and duplicate resolution, a file table that makes the next run find nothing to do, and one
-// whole index (no shards left behind).
+// and duplicate resolution, the spelling table, a file table that makes the next run find
+// nothing to do, and one whole index (no shards left behind).
 TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
     Fixture f;
     for (int i = 0; i < 60; ++i) {
@@ -468,6 +468,16 @@ TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
                                   [&](const auto& t) { return t.first.starts_with(xs); });
     }
     EXPECT_GE(in_stories, 30u);
+    // The spelling table too (the writers' shards are merged; all spelling goes to the first).
+    auto spellings = [](const fs::path& idx) {
+        std::map<std::string, Xapian::doccount> out;
+        const Xapian::Database db(idx.string());
+        for (auto t = db.spellings_begin(); t != db.spellings_end(); ++t)
+            out[*t] = t.get_termfreq();
+        return out;
+    };
+    const auto want_spelling = spellings(other.path() / "inc");
+    EXPECT_GT(want_spelling.size(), 10u);
     for (unsigned w : {1u, 2u, 3u}) {
         const std::string name = std::string("w").append(std::to_string(w));
         const auto s = build(name, w, true);
@@ -479,6 +489,7 @@ TEST(Indexer, WriterCountDoesNotChangeTheIndex) {
         EXPECT_EQ(Xapian::Database(idx.string()).get_metadata("news:shard"), "") << name;
         const auto got = fingerprint(idx);
         EXPECT_TRUE(got == want) << name << ": " << fingerprint_diff(got, want);
+        EXPECT_EQ(spellings(idx), want_spelling) << name;
         news::IndexOptions again;
         again.index = idx;
         again.inputs = {f.corpus()};
