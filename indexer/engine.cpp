@@ -522,8 +522,8 @@ void Engine::parse_and_apply(const std::vector<const InputFile*>& work) {
     // writers commit and the story pass runs (4,096 parsed articles of a news corpus take about 80
     // MB). At 200,000 articles, -j2 --writers 2: the writer waited 30 s for parsers with 32 slots,
     // 0.7 s with 4,096, and the build took 105 s instead of 119 s. The same where the writer
-    // holds new documents until the story pass (hold_), whose commits are bursts: with 64
-    // slots, a 200k -j1 build waited 44 s for its parser.
+    // holds new documents until the story pass (hold_), whose commits are bursts: a 200k -j1
+    // build took 89-93 s with 64 slots, 61-63 s with 4,096.
     po.ahead = writers_ || hold_ ? 4096 : std::max<std::size_t>(64, std::size_t{jobs} * 16);
     // and at most 256 MiB of files (a corpus of large files must not fill the memory).
     po.weight = [&work](std::size_t i) { return static_cast<std::size_t>(work[i]->size); };
