@@ -102,8 +102,11 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     Xapian::docid did;
     if (kind == kinds().end()) {
         did = add_doc(self, std::move(doc));  // nothing has this id: no lookup needed
-    } else if (kind->second.kind == Kind::Stub && !held_keys_.count(self)) {
-        // (Stubs are written at a commit and released with it: one is held only within it.)
+    } else if (kind->second.kind == Kind::Stub && !held_keys_.count(self) &&
+               written_db().get_termfreq(qterm) > 0) {
+        // (Stubs are written at a commit and released with it: one is held only within it.
+        // Replacing a document that exists takes no new docid, which the held documents'
+        // numbering would not know of.)
         did = written_db().replace_document(qterm, doc);
     } else {
         did = db().replace_document(qterm, doc);

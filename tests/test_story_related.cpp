@@ -660,30 +660,36 @@ StoryTerms story_values_and_terms(const fs::path& idx) {
 // and writes story ids as it goes: an entry evicted and read again must show the story written
 // since, not the committed one, or later assignments go wrong. A cache of three entries forces
 // that on every batch; the stories (ids and XS terms) must equal those of the default cache.
+// Also in one --full batch, whose pass searches in memory in two threads: their cache misses
+// read the database in turns.
 TEST(Story, ATinyStoryCacheGivesTheSameStories) {
     const fs::path dir = fs::path(NEWS_SOURCE_DIR) / "tests" / "fixtures" / "story_pairs";
     TempDir d;
-    auto build = [&](const std::string& name, std::size_t cache) {
-        news::IndexOptions o;
-        o.index = d.path() / name;
-        o.inputs = {dir / "articles"};
-        o.jobs = 2;
-        o.batch = 7;
-        o.story_cache = cache;
-        o.print_warnings = false;
-        news::run_index(o);
-        return story_values_and_terms(o.index);
-    };
-    const auto normal = build("normal", 1 << 16);
-    const auto tiny = build("tiny", 3);
-    ASSERT_GT(normal.size(), 50u);
-    std::size_t multi = 0;
-    for (const auto& [id, st] : normal) {
-        multi += st.second.size();
-        EXPECT_LE(st.second.size(), 1u) << id << " is in two stories";
+    int n = 0;
+    for (const std::size_t batch : {7u, 5000u}) {
+        auto build = [&](std::size_t cache) {
+            news::IndexOptions o;
+            o.index = d.path() / std::to_string(++n);
+            o.inputs = {dir / "articles"};
+            o.jobs = 2;
+            o.batch = batch;
+            o.full = batch > 7;
+            o.story_cache = cache;
+            o.print_warnings = false;
+            news::run_index(o);
+            return story_values_and_terms(o.index);
+        };
+        const auto normal = build(1 << 16);
+        const auto tiny = build(3);
+        ASSERT_GT(normal.size(), 128u) << "enough articles for two threads (64 each)";
+        std::size_t multi = 0;
+        for (const auto& [id, st] : normal) {
+            multi += st.second.size();
+            EXPECT_LE(st.second.size(), 1u) << id << " is in two stories";
+        }
+        EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
+        EXPECT_EQ(normal, tiny) << "batch " << batch;
     }
-    EXPECT_GT(multi, 20u) << "the fixture has stories of several articles";
-    EXPECT_EQ(normal, tiny);
 }
 
 // The story pass searches candidates in memory (indexer/story_candidates) when a run wrote the
