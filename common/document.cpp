@@ -74,21 +74,32 @@ void put_core(nlohmann::json& j, const ArticleCore& a) {
 
 }  // namespace
 
-DocumentBuilder::DocumentBuilder(const std::string& language) {
-    tg_.set_stemmer(make_stemmer(language));
+DocumentBuilder::DocumentBuilder(const std::string& language) : tap_(std::make_shared<StemTap>()) {
+    tg_.set_stemmer(make_thread_stemmer(language, tap_));
     tg_.set_stemming_strategy(kIndexStemStrategy);
 }
 
 // What full articles and stubs share. Free text is indexed in this order (positions follow it):
 // title, excerpt, body, topics, provider name.
 void DocumentBuilder::index_core(FieldWriter& w, const ArticleCore& a, const std::string& id,
-                                 const std::vector<std::string>& topics, const std::string& body) {
+                                 const std::vector<std::string>& topics, const std::string& body,
+                                 std::vector<std::string>* words) {
     w.add(FieldId::Id, id);
     w.add(FieldId::IdKey, id);
     w.add(FieldId::TieBreak, tie_break(id));
     w.add(FieldId::IdHash, hash_bytes(id));
-    w.add(FieldId::Title, a.title);
-    w.add(FieldId::Excerpt, a.excerpt);
+    {
+        // The term generator hands every word it reads to the stemmer (STEM_ALL_Z, no
+        // stopper): the words of these two fields, as a TermGenerator without a stemmer
+        // would make them terms.
+        struct Tap {
+            StemTap& t;
+            ~Tap() { t.words = nullptr; }
+        } tap{*tap_};
+        tap_->words = words;
+        w.add(FieldId::Title, a.title);
+        w.add(FieldId::Excerpt, a.excerpt);
+    }
     w.add(FieldId::Body, body);
     std::string joined;
     for (const auto& t : topics) {
@@ -110,19 +121,14 @@ void DocumentBuilder::index_core(FieldWriter& w, const ArticleCore& a, const std
 DocumentBuilder::Built DocumentBuilder::build(const Article& a) {
     Built out;
     FieldWriter w(out.doc, tg_);
-    index_core(w, a, a.id, a.topics, a.body);
-    // Spelling data: the plain (unprefixed, unstemmed) words of the title and excerpt.
-    {
-        Xapian::Document scratch;
-        Xapian::TermGenerator words;
-        words.set_document(scratch);
-        words.index_text_without_positions(a.title);
-        words.index_text_without_positions(a.excerpt);
-        for (auto it = scratch.termlist_begin(); it != scratch.termlist_end(); ++it) {
-            std::string w = *it;
-            if (w.size() >= 3 && w.size() <= 40) out.spelling_words.push_back(std::move(w));
-        }
-    }
+    // Spelling data: the plain (unprefixed, unstemmed) words of the title and excerpt,
+    // distinct and sorted.
+    std::vector<std::string> words;
+    index_core(w, a, a.id, a.topics, a.body, &words);
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    for (auto& word : words)
+        if (word.size() >= 3 && word.size() <= 40) out.spelling_words.push_back(std::move(word));
     // The id term already holds the normalised webUrl (or originalUrl); a U term is only
     // needed for an originalUrl that differs from the id.
     if (!a.original_url.empty() && normalize_url(a.original_url) != a.id) {

@@ -3,6 +3,7 @@
 
 #include <xapian.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 namespace news {
 
 class FieldWriter;
+struct StemTap;
 
 // Builds documents; one per thread (TermGenerator and Stem are not thread-safe).
 class DocumentBuilder {
@@ -29,8 +31,11 @@ class DocumentBuilder {
     Xapian::Document build_stub(const RelatedRef& r, const std::string& from = {});
 
   private:
+    // `words`, when given, gets the words of the title and excerpt (what the stemmer reads).
     void index_core(FieldWriter& w, const ArticleCore& a, const std::string& id,
-                    const std::vector<std::string>& topics, const std::string& body);
+                    const std::vector<std::string>& topics, const std::string& body,
+                    std::vector<std::string>* words = nullptr);
+    std::shared_ptr<StemTap> tap_;
     Xapian::TermGenerator tg_;
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace news {
 
@@ -41,6 +42,24 @@ class FoldingStem : public Xapian::StemImplementation {
     std::string language_;
 };
 
+class ThreadStem : public FoldingStem {
+  public:
+    ThreadStem(const std::string& language, std::shared_ptr<StemTap> tap)
+        : FoldingStem(language), tap_(std::move(tap)) {}
+    std::string operator()(const std::string& word) override {
+        if (tap_ && tap_->words) tap_->words->push_back(word);
+        if (auto it = stems_.find(word); it != stems_.end()) return it->second;
+        // A bound on the memory: news vocabularies are far smaller; a hostile one starts over.
+        if (stems_.size() >= kMaxStems) stems_.clear();
+        return stems_.emplace(word, FoldingStem::operator()(word)).first->second;
+    }
+
+  private:
+    static constexpr std::size_t kMaxStems = 1 << 18;
+    std::shared_ptr<StemTap> tap_;
+    std::unordered_map<std::string, std::string> stems_;
+};
+
 }  // namespace
 
 std::string fold_diacritics(std::string_view word) {
@@ -59,6 +78,10 @@ std::string fold_diacritics(std::string_view word) {
 
 Xapian::Stem make_stemmer(const std::string& language) {
     return Xapian::Stem(new FoldingStem(language));
+}
+
+Xapian::Stem make_thread_stemmer(const std::string& language, std::shared_ptr<StemTap> tap) {
+    return Xapian::Stem(new ThreadStem(language, std::move(tap)));
 }
 
 }  // namespace news

@@ -7,8 +7,10 @@
 
 #include <xapian.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace news {
 
@@ -20,5 +22,16 @@ std::string fold_diacritics(std::string_view word);
 // The stemmer of an index: `language`'s Snowball stemmer applied to the folded word. Throws
 // Xapian::InvalidArgumentError for an unknown language, like Xapian::Stem.
 Xapian::Stem make_stemmer(const std::string& language);
+
+// Where a thread's stemmer (make_thread_stemmer) also puts each word it is given, while
+// `words` is set: the lower-cased words a TermGenerator reads, in order, with repeats.
+struct StemTap {
+    std::vector<std::string>* words = nullptr;
+};
+
+// make_stemmer for one thread's TermGenerator (the indexer's DocumentBuilder): the same
+// stems, remembered (a word is stemmed once per thread while the memory holds, not once per
+// occurrence), and each word handed to `tap` as well. Not to be shared between threads.
+Xapian::Stem make_thread_stemmer(const std::string& language, std::shared_ptr<StemTap> tap);
 
 }  // namespace news

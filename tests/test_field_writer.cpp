@@ -349,3 +349,35 @@ V 14 05805f5e1000800c
 D {"excerpt":"","from":"https://example.com/news/Outage","id":"https://example.com/news/earlier","published":1600000000,"quality":12.0,"stub":true,"title":"An earlier outage","url":"https://example.com/news/earlier"}
 )golden");
 }
+
+// The builder takes the spelling words from its stemmer, which the term generator hands every
+// word of the title and excerpt: they must be the terms a plain TermGenerator makes of them.
+TEST(DocumentBuilder, SpellingWordsAreThePlainTermsOfTitleAndExcerpt) {
+    news::Article a = golden_article();
+    a.title = "Café Telefónica's AT&T C++ U.S. résumé 42nd 3.14 x86_64 über-Wörter";
+    a.excerpt = "Ünïcödé ŁÓDŹ naïve naïve straße ßtraße 東京 e-mail don't " + std::string(70, 'a') +
+                " ab abc " + std::string(41, 'b') + " " + std::string(40, 'c');
+    a.body = "bodyonly words never spelled";
+    news::DocumentBuilder b("english");
+    const auto built = b.build(a);
+
+    Xapian::Document scratch;
+    Xapian::TermGenerator plain;
+    plain.set_document(scratch);
+    plain.index_text_without_positions(a.title);
+    plain.index_text_without_positions(a.excerpt);
+    std::vector<std::string> want;
+    for (auto it = scratch.termlist_begin(); it != scratch.termlist_end(); ++it)
+        if ((*it).size() >= 3 && (*it).size() <= 40) want.push_back(*it);
+    EXPECT_EQ(built.spelling_words, want);
+    EXPECT_NE(std::find(want.begin(), want.end(), std::string(40, 'c')), want.end());
+    EXPECT_EQ(std::find(want.begin(), want.end(), "bodyonly"), want.end());
+
+    // A second build on the same builder (its stems now remembered) writes the same document,
+    // and a builder's stems are make_stemmer's.
+    EXPECT_EQ(describe(b.build(a).doc), describe(built.doc));
+    Xapian::Stem fresh = news::make_stemmer("english");
+    Xapian::Stem cached = news::make_thread_stemmer("english", nullptr);
+    for (const std::string w : {"telefónica", "naïve", "outages", "straße", "running", "running"})
+        EXPECT_EQ(cached(w), fresh(w)) << w;
+}
