@@ -15,6 +15,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +60,8 @@ class TextCache {
     // What the rule reads of `d`; a miss is read from `db`, which must show `d` as it is now.
     Entry get(const Xapian::Database& db, Xapian::docid d, std::mutex* read_mu = nullptr) {
         {
-            std::lock_guard<std::mutex> lock(mu_);
+            // Hits only read (the search threads of a story pass share the cache).
+            std::shared_lock<std::shared_mutex> lock(mu_);
             if (auto p = pinned_.find(d); p != pinned_.end()) return p->second;
             auto it = map_.find(d);
             if (it != map_.end()) return it->second.entry;
@@ -72,7 +74,7 @@ class TextCache {
             info = std::make_shared<const TextInfo>(text_info(story_text_of(read_data(doc)), doc));
         }
         if (reading) reading.unlock();
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::shared_mutex> lock(mu_);
         auto it = map_.find(d);  // another thread may have read it meanwhile
         return it != map_.end() ? it->second.entry : insert(d, std::move(info));
     }
@@ -80,7 +82,7 @@ class TextCache {
     // which could not be read back).
     void put(Xapian::docid d, TextInfo info, bool pin = false) {
         auto e = std::make_shared<const TextInfo>(std::move(info));
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::shared_mutex> lock(mu_);
         map_.erase(d);
         if (pin || pinned_.count(d)) {
             pinned_[d] = std::move(e);
@@ -90,7 +92,7 @@ class TextCache {
     }
     // The pinned entries become ordinary ones (the newest), evicted in their turn.
     void unpin_all() {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::shared_mutex> lock(mu_);
         std::vector<std::pair<Xapian::docid, Entry>> all(pinned_.begin(), pinned_.end());
         pinned_.clear();
         std::sort(all.begin(), all.end(),
@@ -98,13 +100,13 @@ class TextCache {
         for (auto& [d, e] : all) insert(d, std::move(e));
     }
     void forget(Xapian::docid d) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::shared_mutex> lock(mu_);
         map_.erase(d);
         pinned_.erase(d);
     }
     // The story the pass wrote for `d` (kept only while `d` is cached).
     void set_story(Xapian::docid d, const std::string& story, bool term) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<std::shared_mutex> lock(mu_);
         auto changed = [&](const Entry& old) {
             auto e = std::make_shared<TextInfo>(*old);
             e->story_id = story;
@@ -144,7 +146,7 @@ class TextCache {
         return map_.emplace(d, Slot{std::move(info), seq_}).first->second.entry;
     }
     std::size_t cap_;
-    std::mutex mu_;
+    std::shared_mutex mu_;
     std::unordered_map<Xapian::docid, Slot> map_;
     std::unordered_map<Xapian::docid, Entry> pinned_;       // not in map_, never evicted
     std::deque<std::pair<Xapian::docid, uint64_t>> order_;  // insertion order, oldest first
