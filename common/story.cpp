@@ -37,10 +37,12 @@ bool in(std::string_view w, const auto& list) {
 // One word of a text as written, lower-cased, and whether it opens a sentence.
 struct Token {
     std::string lower;
-    bool capital = false;  // first letter upper or title case
-    bool special = false;  // a digit and a letter, or two capitals ("5G", "CyberX", "NBA")
-    bool first = false;    // first word of a sentence (or of a " - " / " | " clause)
-    bool number = false;   // digits only
+    bool capital = false;   // first letter upper or title case
+    bool special = false;   // a digit and a letter, or two capitals ("5G", "CyberX", "NBA")
+    bool first = false;     // first word of a sentence (or of a " - " / " | " clause)
+    bool number = false;    // digits only
+    bool function = false;  // in kFunctionWords
+    bool calendar = false;  // in kCalendarWords
 };
 
 std::vector<Token> tokens_of(const std::string& text) {
@@ -52,6 +54,9 @@ std::vector<Token> tokens_of(const std::string& text) {
         if (cur.lower.empty()) return;
         cur.special = (digit && letter) || capitals >= 2;  // "2020" or "1" is no name
         cur.number = digit && !letter;
+        // Looked up once here: the rule asks up to four times per word.
+        cur.function = in(cur.lower, kFunctionWords);
+        cur.calendar = !cur.function && in(cur.lower, kCalendarWords);
         out.push_back(std::move(cur));
         cur = Token{};
         capitals = 0;
@@ -95,7 +100,7 @@ std::vector<Token> tokens_of(const std::string& text) {
 bool title_case(const std::vector<Token>& title) {
     std::size_t content = 0, capitalised = 0;
     for (const auto& t : title) {
-        if (in(t.lower, kFunctionWords)) continue;
+        if (t.function) continue;
         ++content;
         capitalised += t.capital || t.special || t.number;
     }
@@ -103,7 +108,7 @@ bool title_case(const std::vector<Token>& title) {
 }
 
 bool may_name(const Token& t) {
-    return !in(t.lower, kFunctionWords) && !in(t.lower, kCalendarWords);
+    return !t.function && !t.calendar;
 }
 
 }  // namespace
@@ -116,7 +121,7 @@ StoryText story_text(const std::string& title, const std::string& excerpt,
         for (const auto& t : *list) {
             auto& c = counts[hash64(t.lower)];
             ++c.first;
-            c.second = in(t.lower, kFunctionWords);
+            c.second = t.function;
         }
     StoryText out;
     out.provider = provider;
