@@ -30,8 +30,9 @@ struct StemTap {
 };
 
 // make_stemmer for one thread's TermGenerator (the indexer's DocumentBuilder): the same
-// stems, remembered (a word is stemmed once per thread while the memory holds, not once per
-// occurrence), and each word handed to `tap` as well. Not to be shared between threads.
+// stems, recent ones remembered (512 KiB, direct-mapped: a frequent word is stemmed about
+// once, not once per occurrence), and each word handed to `tap` as well. Not to be shared
+// between threads.
 Xapian::Stem make_thread_stemmer(const std::string& language, std::shared_ptr<StemTap> tap);
 
 }  // namespace news
