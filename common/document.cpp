@@ -92,6 +92,8 @@ void DocumentBuilder::index_core(FieldWriter& w, const ArticleCore& a, const std
         // The term generator hands every word it reads to the stemmer (STEM_ALL_Z, no
         // stopper): the words of these two fields, as a TermGenerator without a stemmer
         // would make them terms.
+        static_assert(kIndexStemStrategy == Xapian::TermGenerator::STEM_ALL_Z,
+                      "the stemmer is given every word only under STEM_ALL_Z or STEM_ALL");
         struct Tap {
             StemTap& t;
             ~Tap() { t.words = nullptr; }

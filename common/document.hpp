@@ -20,6 +20,9 @@ struct StemTap;
 class DocumentBuilder {
   public:
     explicit DocumentBuilder(const std::string& language);
+    // Not copied: a copy would share the term generator, the stemmer's memory and its tap.
+    DocumentBuilder(const DocumentBuilder&) = delete;
+    DocumentBuilder& operator=(const DocumentBuilder&) = delete;
 
     struct Built {
         Xapian::Document doc;

@@ -380,4 +380,11 @@ TEST(DocumentBuilder, SpellingWordsAreThePlainTermsOfTitleAndExcerpt) {
     Xapian::Stem cached = news::make_thread_stemmer("english", nullptr);
     for (const std::string w : {"telefónica", "naïve", "outages", "straße", "running", "running"})
         EXPECT_EQ(cached(w), fresh(w)) << w;
+    // More words than the memory has lines (so lines are overwritten), twice over, and words
+    // either side of the longest it remembers (30 bytes).
+    std::vector<std::string> many;
+    for (int i = 0; i < 20000; ++i) many.push_back("connecting" + std::to_string(i) + "ations");
+    for (std::size_t n : {29, 30, 31, 32}) many.push_back(std::string(n - 3, 'x') + "ing");
+    for (int round = 0; round < 2; ++round)
+        for (const auto& w : many) ASSERT_EQ(cached(w), fresh(w)) << w << " round " << round;
 }
