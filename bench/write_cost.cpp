@@ -1,8 +1,9 @@
 // write_cost: what Xapian's writing of our documents costs, and which part of a document costs
 // it. Reads the first N documents of an index the indexer built (terms, wdf, positions, values,
-// data) into memory, then for each variant writes them into a new database in /tmp with one
+// data) into memory, builds each variant's Xapian::Documents (not timed: the indexer's parser
+// threads do that), then writes them into a new database in a temporary directory with one
 // WritableDatabase, committing every 2,500 documents as a writer thread does, and prints the
-// process CPU time per document. Variants leave one part out:
+// process CPU time per document of add_document and commit. Variants leave one part out:
 //   full     the documents as they are
 //   nopos    no positions (every term added with its wdf only)
 //   novals   no value slots
@@ -71,27 +72,33 @@ std::vector<Doc> load(const std::string& path, Xapian::doccount n) {
     return docs;
 }
 
-// CPU seconds to write `docs` as `variant` says.
-double write(const std::vector<Doc>& docs, const std::string& variant) {
-    const std::string out = "/tmp/write_cost-" + variant;
+// `docs` as Xapian documents, as `variant` says.
+std::vector<Xapian::Document> build(const std::vector<Doc>& docs, const std::string& variant) {
+    std::vector<Xapian::Document> out;
+    out.reserve(docs.size());
+    for (const auto& x : docs) {
+        Xapian::Document doc;
+        if (variant != "nodata") doc.set_data(x.data);
+        for (const auto& t : x.terms) {
+            if (variant != "nopos")
+                for (auto p : t.positions) doc.add_posting(t.name, p, 0);
+            doc.add_term(t.name, t.wdf);  // the wdf as stored
+        }
+        if (variant != "novals")
+            for (const auto& [slot, v] : x.values) doc.add_value(slot, v);
+        out.push_back(std::move(doc));
+    }
+    return out;
+}
+
+// CPU seconds to write `docs` into a new database at `out`.
+double write(const std::vector<Xapian::Document>& docs, const std::string& out) {
     std::filesystem::remove_all(out);
     const double start = cpu_seconds();
     {
         Xapian::WritableDatabase db(out, Xapian::DB_CREATE_OR_OVERWRITE);
         Xapian::doccount i = 0;
-        for (const auto& x : docs) {
-            Xapian::Document doc;
-            if (variant != "nodata") doc.set_data(x.data);
-            for (const auto& t : x.terms) {
-                if (variant == "nopos" || t.positions.empty()) {
-                    doc.add_term(t.name, t.wdf);
-                } else {
-                    for (auto p : t.positions) doc.add_posting(t.name, p, 0);
-                    doc.add_term(t.name, t.wdf);  // the wdf as stored
-                }
-            }
-            if (variant != "novals")
-                for (const auto& [slot, v] : x.values) doc.add_value(slot, v);
+        for (const auto& doc : docs) {
             db.add_document(doc);
             if (++i % 2500 == 0) db.commit();
         }
@@ -110,16 +117,25 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto n = static_cast<Xapian::doccount>(argc > 2 ? std::atoi(argv[2]) : 40000);
-    const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
+    const int rounds = std::max(1, argc > 3 ? std::atoi(argv[3]) : 3);
     const std::vector<Doc> docs = load(argv[1], n);
     if (docs.empty()) {
         std::fprintf(stderr, "%s: no documents\n", argv[1]);
         return 1;
     }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "write_cost.XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    const std::filesystem::path dir(tmpl);
     const std::vector<std::string> variants{"full", "nopos", "novals", "nodata"};
+    std::map<std::string, std::vector<Xapian::Document>> built;
+    for (const auto& v : variants) built[v] = build(docs, v);
     std::map<std::string, std::vector<double>> times;
     for (int r = 0; r < rounds; ++r)
-        for (const auto& v : variants) times[v].push_back(write(docs, v));
+        for (const auto& v : variants) times[v].push_back(write(built[v], (dir / v).string()));
+    std::filesystem::remove_all(dir);
     const auto median = [](std::vector<double> t) {
         std::sort(t.begin(), t.end());
         return t[t.size() / 2];
