@@ -26,55 +26,56 @@ void ShardWriters::stop() noexcept {
     {
         std::lock_guard lk(mu_);
         closing_ = true;
+        abandoned_ = true;
         for (auto& lane : lanes_) lane.jobs.clear();  // an abandoned run: nothing more is written
     }
-    cv_work_.notify_all();
+    for (auto& lane : lanes_) lane.ready.notify_one();
     for (auto& lane : lanes_) {
         if (lane.thread.joinable()) lane.thread.join();
     }
 }
 
 void ShardWriters::run(Lane& lane) {
+    std::deque<Job> batch;
     while (true) {
-        Job job;
         {
             std::unique_lock lk(mu_);
-            cv_work_.wait(lk, [&] { return closing_ || !lane.jobs.empty(); });
+            lane.ready.wait(lk, [&] { return closing_ || !lane.jobs.empty(); });
             if (lane.jobs.empty()) return;  // closing, and nothing left to do
-            job = std::move(lane.jobs.front());
-            lane.jobs.pop_front();
+            batch.swap(lane.jobs);          // the lane is empty again: room for a full queue
             lane.working = true;
+            if (waiting_) cv_done_.notify_all();
         }
-        cv_done_.notify_all();  // room in the queue
         const auto t0 = std::chrono::steady_clock::now();
-        std::exception_ptr error;
-        try {
-            if (!failed_.load()) {
-                if (job.commit) {
-                    lane.db.commit();
-                } else if (job.edit) {
-                    job.edit(lane.db);
-                } else {
-                    lane.db.replace_document(job.local, job.doc);
+        for (Job& job : batch) {
+            try {
+                if (!failed_.load() && !abandoned_.load()) {
+                    if (job.commit) {
+                        lane.db.commit();
+                    } else if (job.edit) {
+                        job.edit(lane.db);
+                    } else {
+                        lane.db.replace_document(job.local, job.doc);
+                    }
                 }
+            } catch (...) {
+                std::lock_guard lk(mu_);
+                if (!failure_) {
+                    failure_ = std::current_exception();
+                    failed_ = true;
+                }
+                cv_done_.notify_all();  // a caller waiting for room rethrows it
             }
-        } catch (...) {
-            error = std::current_exception();
+            job.doc = Xapian::Document();  // released on this thread, which last used it
+            job.edit = nullptr;
         }
-        job.doc = Xapian::Document();  // released on this thread, which last used it
-        job.edit = nullptr;
+        batch.clear();
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        {
-            std::lock_guard lk(mu_);
-            lane.working = false;
-            busy_ += s;
-            if (error && !failure_) {
-                failure_ = error;
-                failed_ = true;
-            }
-        }
-        cv_done_.notify_all();
+        std::lock_guard lk(mu_);
+        lane.working = false;
+        busy_ += s;
+        if (waiting_) cv_done_.notify_all();
     }
 }
 
@@ -97,23 +98,33 @@ void ShardWriters::edit(unsigned shard, std::function<void(Xapian::WritableDatab
 
 void ShardWriters::push(unsigned shard, Job&& job) {
     Lane& lane = lanes_.at(shard);
+    bool idle;
     {
         std::unique_lock lk(mu_);
-        cv_done_.wait(lk, [&] { return failure_ || lane.jobs.size() < queue_; });
+        if (!failure_ && lane.jobs.size() >= queue_) {
+            ++waiting_;
+            cv_done_.wait(lk, [&] { return failure_ || lane.jobs.size() < queue_; });
+            --waiting_;
+        }
         rethrow_failure();
+        // Only a writer with nothing queued or taken waits for jobs; a busy one looks again
+        // when it has done the ones it took.
+        idle = lane.jobs.empty() && !lane.working;
         lane.jobs.push_back(std::move(job));
     }
-    cv_work_.notify_all();
+    if (idle) lane.ready.notify_one();
 }
 
 void ShardWriters::sync() {
     std::unique_lock lk(mu_);
+    ++waiting_;
     cv_done_.wait(lk, [&] {
         for (const auto& lane : lanes_) {
             if (!lane.jobs.empty() || lane.working) return false;
         }
         return true;
     });
+    --waiting_;
     rethrow_failure();
 }
 
@@ -127,7 +138,7 @@ void ShardWriters::commit(bool first_last) {
                 lanes_[i].jobs.push_back(std::move(job));
             }
         }
-        cv_work_.notify_all();
+        for (std::size_t i = from; i < to; ++i) lanes_[i].ready.notify_one();
         sync();
     };
     if (!first_last) return post(0, lanes_.size());

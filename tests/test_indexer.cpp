@@ -534,6 +534,31 @@ TEST(ShardWriters, EditsFollowTheirShardsQueueAndFailuresAreRethrown) {
     EXPECT_THROW(writers.edit(0, [](Xapian::WritableDatabase&) {}), Xapian::DocNotFoundError);
 }
 
+// With a queue of 2 jobs per shard, the caller waits for room over and over (a writer takes
+// everything queued at once): every document still lands in its shard, in order, and a commit
+// queued behind them sees them all.
+TEST(ShardWriters, FullQueuesWaitAndLoseNothing) {
+    TempDir dir;
+    std::vector<Xapian::WritableDatabase> dbs;
+    for (const char* name : {"s0", "s1", "s2"})
+        dbs.emplace_back((dir.path() / name).string(), Xapian::DB_CREATE);
+    news::ShardWriters writers(dbs, 2);
+    constexpr Xapian::docid kDocs = 3000;
+    for (Xapian::docid d = 1; d <= kDocs; ++d) {
+        Xapian::Document doc;
+        doc.add_boolean_term("Qa" + std::to_string(d));
+        doc.set_data(std::to_string(d));
+        writers.add((d - 1) % 3, (d - 1) / 3 + 1, std::move(doc));
+    }
+    writers.commit();
+    for (unsigned s = 0; s < 3; ++s) {
+        const Xapian::Database db((dir.path() / ("s" + std::to_string(s))).string());
+        ASSERT_EQ(db.get_doccount(), kDocs / 3) << s;
+        for (Xapian::docid local = 1; local <= kDocs / 3; ++local)
+            ASSERT_EQ(db.get_document(local).get_data(), std::to_string((local - 1) * 3 + s + 1));
+    }
+}
+
 TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
     Fixture f;
     for (int i = 0; i < 60; ++i) {
