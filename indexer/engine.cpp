@@ -90,6 +90,9 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
                            const std::vector<std::string>& spelling, TextInfo&& text,
                            const CandidateDoc& search) {
     const std::string qterm = bool_term("id", a.id);
+    std::vector<std::string> links;  // the keys of its `related` entries, in order
+    links.reserve(a.related.size());
+    for (const auto& r : a.related) links.push_back(id_key(r.id));
     std::vector<std::string> old_links;
     const std::string self = id_key(a.id);
     auto kind = kinds().find(self);
@@ -101,7 +104,7 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     }
     Xapian::docid did;
     if (kind == kinds().end()) {
-        did = add_doc(self, std::move(doc));  // nothing has this id: no lookup needed
+        did = add_doc(self, std::move(doc), links);  // nothing has this id: no lookup needed
     } else if (kind->second.kind == Kind::Stub && !held_keys_.count(self) &&
                written_db().get_termfreq(qterm) > 0) {
         // (Stubs are written at a commit and released with it: one is held only within it.
@@ -117,10 +120,9 @@ void Engine::write_article(const Article& a, Xapian::Document& doc,
     kinds()[self] = {Kind::Full, {}};
     pending_stubs_.erase(self);
     std::unordered_set<std::string> new_links;
-    for (const auto& r : a.related) {
-        const std::string t = id_key(r.id);
-        new_links.insert(t);
-        want_stub(t, r, a.id);
+    for (std::size_t i = 0; i < a.related.size(); ++i) {
+        new_links.insert(links[i]);
+        want_stub(links[i], a.related[i], a.id);
     }
     // Internal shards are merged at the end, which adds up their spelling tables: all of it
     // goes to the first, rather than the words of each shard's articles to each (a word in both

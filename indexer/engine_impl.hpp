@@ -111,7 +111,9 @@ class Engine {
     unsigned threads() const {  // --jobs, 0 = all cores
         return opts_.jobs ? opts_.jobs : std::max(1u, std::thread::hardware_concurrency());
     }
-    Xapian::docid add_doc(const std::string& key, Xapian::Document&& doc);
+    // `links`: the id keys of the article's `related` entries (its link terms' values).
+    Xapian::docid add_doc(const std::string& key, Xapian::Document&& doc,
+                          const std::vector<std::string>& links);
     // The database of all shards, for anything but add_doc: first waits until the writer
     // threads (if any) have written every document handed to them.
     // Held documents (hold_) are written first.
@@ -205,14 +207,14 @@ class Engine {
     };
     bool hold_ = false;
     std::vector<Held> held_;
-    std::unordered_set<std::string> held_keys_;                     // their id keys
-    std::unordered_map<Xapian::docid, std::size_t> held_at_;        // docid -> index in held_
-    std::unordered_map<std::string, Xapian::doccount> held_links_;  // their link terms
-    DocumentBuilder builder_;                                       // the writer's own, for stubs
-    std::unordered_map<std::string, TableEntry> table_;             // key path -> entry
-    std::unordered_map<std::string, RejectedEntry> rejected_;       // key path -> last rejection
-    std::set<std::string> rejected_dirty_;                          // rows to write or erase
-    std::unordered_map<std::string, std::string> owner_;            // id -> key path owning it
+    std::unordered_set<std::string> held_keys_;                // their id keys
+    std::unordered_map<Xapian::docid, std::size_t> held_at_;   // docid -> index in held_
+    std::unordered_set<std::string> held_links_;               // the keys they link to
+    DocumentBuilder builder_;                                  // the writer's own, for stubs
+    std::unordered_map<std::string, TableEntry> table_;        // key path -> entry
+    std::unordered_map<std::string, RejectedEntry> rejected_;  // key path -> last rejection
+    std::set<std::string> rejected_dirty_;                     // rows to write or erase
+    std::unordered_map<std::string, std::string> owner_;       // id -> key path owning it
     // Ids some file holds without owning them (a newer file with the same id won), maybe stale.
     std::unordered_set<std::string> dup_ids_;
     std::unordered_set<uint64_t> added_ids_;  // hashes of the ids this run added

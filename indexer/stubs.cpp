@@ -5,9 +5,8 @@
 namespace news::detail {
 
 bool Engine::referenced(const std::string& key) {
-    const std::string links = make_term(field(FieldId::Links).prefix, key);
-    if (held_links_.count(links)) return true;  // (a held document is not in written_db())
-    if (written_db().get_termfreq(links) > 0) return true;
+    if (held_links_.count(key)) return true;  // (a held document is not in written_db())
+    if (written_db().get_termfreq(make_term(field(FieldId::Links).prefix, key)) > 0) return true;
     auto x = xref_.find(key);
     return x != xref_.end() && !x->second.empty();
 }
@@ -49,7 +48,7 @@ void Engine::put_stub(const std::string& key, const RelatedRef& r, const std::st
     } else {
         const CandidateDoc search = candidate_doc(stub);
         TextInfo text = text_info(story_text_of(read_data(stub)), stub);
-        const Xapian::docid did = add_doc(key, std::move(stub));
+        const Xapian::docid did = add_doc(key, std::move(stub), {});  // (a stub links nowhere)
         stories_.note(did, search);
         stories_.put(did, std::move(text));  // (a held stub cannot be read back)
         ++stats_.stubs_added;
