@@ -400,6 +400,18 @@ TEST(ShardsIncremental, UpdatesDeletesAndPruneMatchAFreshBuild) {
                      documents({d.path() / "p0", d.path() / "p1", d.path() / "p2"}, true),
                      "--shard K/3 after changes");
     EXPECT_EQ(fresh.count("https://gen.example/only-here"), 1u);
+    // --full --shard K/3 over those shards (built beside each, new documents held until their
+    // story pass, swapped in) gives what a first --shard K/3 build of the corpus gives, stories
+    // included: each shard's story pass sees the same articles either way.
+    std::vector<fs::path> rebuilt, first;
+    for (int k = 0; k < 3; ++k) {
+        const std::string spec = std::to_string(k) + "/3";
+        rebuilt.push_back(d.path() / ("p" + std::to_string(k)));
+        first.push_back(d.path() / ("q" + std::to_string(k)));
+        build({"--full", "--shard", spec, "--index", rebuilt.back().string()});
+        build({"--shard", spec, "--index", first.back().string()});
+    }
+    expect_same_docs(documents(first), documents(rebuilt), "--full --shard K/3 over the shards");
 }
 
 TEST(ShardsLayout, MismatchesAreRefusedWithAdvice) {
