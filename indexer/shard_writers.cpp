@@ -44,7 +44,7 @@ void ShardWriters::run(Lane& lane) {
             if (lane.jobs.empty()) return;  // closing, and nothing left to do
             batch.swap(lane.jobs);          // the lane is empty again: room for a full queue
             lane.working = true;
-            if (waiting_) cv_done_.notify_all();
+            if (room_waiters_) cv_done_.notify_all();  // (not idle yet: no use to sync())
         }
         const auto t0 = std::chrono::steady_clock::now();
         for (Job& job : batch) {
@@ -66,7 +66,9 @@ void ShardWriters::run(Lane& lane) {
                 }
                 cv_done_.notify_all();  // a caller waiting for room rethrows it
             }
-            job.doc = Xapian::Document();  // released on this thread, which last used it
+            // Released here, on the thread that used it (or, for a job skipped, that was
+            // handed it last).
+            job.doc = Xapian::Document();
             job.edit = nullptr;
         }
         batch.clear();
@@ -75,7 +77,7 @@ void ShardWriters::run(Lane& lane) {
         std::lock_guard lk(mu_);
         lane.working = false;
         busy_ += s;
-        if (waiting_) cv_done_.notify_all();
+        if (idle_waiters_) cv_done_.notify_all();
     }
 }
 
@@ -102,9 +104,9 @@ void ShardWriters::push(unsigned shard, Job&& job) {
     {
         std::unique_lock lk(mu_);
         if (!failure_ && lane.jobs.size() >= queue_) {
-            ++waiting_;
+            ++room_waiters_;
             cv_done_.wait(lk, [&] { return failure_ || lane.jobs.size() < queue_; });
-            --waiting_;
+            --room_waiters_;
         }
         rethrow_failure();
         // Only a writer with nothing queued or taken waits for jobs; a busy one looks again
@@ -117,14 +119,14 @@ void ShardWriters::push(unsigned shard, Job&& job) {
 
 void ShardWriters::sync() {
     std::unique_lock lk(mu_);
-    ++waiting_;
+    ++idle_waiters_;
     cv_done_.wait(lk, [&] {
         for (const auto& lane : lanes_) {
             if (!lane.jobs.empty() || lane.working) return false;
         }
         return true;
     });
-    --waiting_;
+    --idle_waiters_;
     rethrow_failure();
 }
 

@@ -56,10 +56,11 @@ class ShardWriters {
         std::function<void(Xapian::WritableDatabase&)> edit;  // or this, if set
         bool commit = false;
     };
-    // A writer takes every job waiting in its lane at once and does them without the lock, so
-    // that neither side wakes the other for each document: the engine, when a lane is full,
-    // sleeps until its writer takes the lot; the writer sleeps only when its lane is empty.
-    // (Waking per document cost a 200k -j2 build about 500,000 context switches.)
+    // A writer takes every job waiting in its lane at once and does them without the lock: the
+    // engine, when a lane is full, sleeps until its writer takes the lot, and a writer is woken
+    // only once it has gone idle. Where the writers are the slower side (a --full build), neither
+    // wakes the other per document: waking per document cost a 200k -j2 build about 500,000
+    // context switches.
     struct Lane {
         Xapian::WritableDatabase db;
         std::deque<Job> jobs;
@@ -74,7 +75,8 @@ class ShardWriters {
 
     mutable std::mutex mu_;
     std::condition_variable cv_done_;  // room in a lane, or a lane idle: the caller waits on it
-    unsigned waiting_ = 0;             // callers waiting on cv_done_
+    unsigned room_waiters_ = 0;        // callers waiting on cv_done_ for room in a lane
+    unsigned idle_waiters_ = 0;        // and for every lane to be idle (sync())
     std::vector<Lane> lanes_;
     std::size_t queue_;
     bool closing_ = false;

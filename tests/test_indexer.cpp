@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -535,8 +536,8 @@ TEST(ShardWriters, EditsFollowTheirShardsQueueAndFailuresAreRethrown) {
 }
 
 // With a queue of 2 jobs per shard, the caller waits for room over and over (a writer takes
-// everything queued at once): every document still lands in its shard, in order, and a commit
-// queued behind them sees them all.
+// everything queued at once): every document still lands in its shard at its docid, and a
+// commit queued behind them sees them all.
 TEST(ShardWriters, FullQueuesWaitAndLoseNothing) {
     TempDir dir;
     std::vector<Xapian::WritableDatabase> dbs;
@@ -557,6 +558,56 @@ TEST(ShardWriters, FullQueuesWaitAndLoseNothing) {
         for (Xapian::docid local = 1; local <= kDocs / 3; ++local)
             ASSERT_EQ(db.get_document(local).get_data(), std::to_string((local - 1) * 3 + s + 1));
     }
+}
+
+// A caller blocks while a lane holds `queue` jobs its writer has not taken (the writer is held
+// inside an edit), goes on once the writer takes them, and a writer's failure reaches a caller
+// blocked for room. (A lost wake-up would show as a timeout here, not a hang.)
+TEST(ShardWriters, AFullLaneBlocksItsCallerUntilTakenAndFailuresReachIt) {
+    using namespace std::chrono_literals;
+    TempDir dir;
+    std::vector<Xapian::WritableDatabase> dbs;
+    dbs.emplace_back((dir.path() / "s0").string(), Xapian::DB_CREATE);
+    news::ShardWriters writers(dbs, 2);
+    auto doc = [](Xapian::docid d) {
+        Xapian::Document x;
+        x.set_data(std::to_string(d));
+        return x;
+    };
+    std::promise<void> release, entered;
+    std::shared_future<void> released = release.get_future().share();
+    writers.edit(0, [&](Xapian::WritableDatabase&) {
+        entered.set_value();
+        released.wait();
+    });
+    ASSERT_EQ(entered.get_future().wait_for(10s), std::future_status::ready);
+    writers.add(0, 1, doc(1));  // the lane: 2 jobs, none taken
+    writers.add(0, 2, doc(2));
+    auto third = std::async(std::launch::async, [&] { writers.add(0, 3, doc(3)); });
+    EXPECT_EQ(third.wait_for(200ms), std::future_status::timeout) << "a full lane must block";
+    release.set_value();
+    ASSERT_EQ(third.wait_for(10s), std::future_status::ready);
+    third.get();
+    writers.sync();
+    EXPECT_EQ(dbs[0].get_document(3).get_data(), "3");
+
+    // Held again; this time the held edit fails while a caller waits for room.
+    std::promise<void> release2, entered2;
+    std::shared_future<void> released2 = release2.get_future().share();
+    writers.edit(0, [&](Xapian::WritableDatabase& w) {
+        entered2.set_value();
+        released2.wait();
+        (void)w.get_document(999);  // no such document
+    });
+    ASSERT_EQ(entered2.get_future().wait_for(10s), std::future_status::ready);
+    writers.add(0, 4, doc(4));
+    writers.add(0, 5, doc(5));
+    auto blocked = std::async(std::launch::async, [&] { writers.add(0, 6, doc(6)); });
+    EXPECT_EQ(blocked.wait_for(200ms), std::future_status::timeout);
+    release2.set_value();
+    ASSERT_EQ(blocked.wait_for(10s), std::future_status::ready);
+    EXPECT_THROW(blocked.get(), Xapian::DocNotFoundError);
+    EXPECT_THROW(writers.sync(), Xapian::DocNotFoundError);
 }
 
 TEST(Indexer, InterruptedRunThenRerunEqualsCleanRun) {
