@@ -102,6 +102,12 @@ class CandidateIndex {
     Xapian::termcount length(Xapian::docid d) const {
         return d < docs_.size() && docs_[d].present ? docs_[d].length : 0;
     }
+    // The postings held, removed documents' included until refresh() drops them.
+    std::size_t postings() const {
+        std::size_t n = 0;
+        for (const List& list : lists_) n += list.postings.size();
+        return n;
+    }
     // How many documents hold `term` (a ZS term), as Xapian's get_termfreq would say.
     Xapian::doccount termfreq(const std::string& term) const {
         const auto it = term_ids_.find(term);
