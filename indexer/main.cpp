@@ -130,7 +130,9 @@ int run(int argc, char** argv) {
     app.add_option("paths", inputs, "article files or directories (walked recursively)")
         ->required();
     app.add_option("--index,-i", index, "index directory")->capture_default_str();
-    app.add_option("--jobs,-j", opts.jobs, "parser threads (0 = all cores)")->capture_default_str();
+    app.add_option("--jobs,-j", opts.jobs,
+                   "parser threads, beside the thread that writes (0 = all cores)")
+        ->capture_default_str();
     app.add_option("--writers", opts.writers,
                    "--full: writer threads, each writing part of the index, merged at the end "
                    "(0 = as many as --jobs, at most 4; with --shards, one per shard)")
