@@ -7,7 +7,8 @@
 #
 # For every configuration below the command is run RUNS times; the table shows
 # the MEDIAN files/s and MB/s (corpus files or bytes / wall seconds of that run;
-# MB = 1e6 bytes) and the largest peak RSS over the runs.
+# MB = 1e6 bytes), the median CPU seconds (user + sys, children included) and the largest
+# peak RSS over the runs.
 #   dry-j1 / dry-j2    indexer --dry-run -j1 / -j2   (parse-only ceiling)
 #   full-j1 / full-j2  indexer --full -j1 / -j2      (fresh index; rm -rf before each run)
 #   full-j2-1core      taskset -c CPU indexer --full -j2 (the same build held to one core: how the
@@ -124,7 +125,7 @@ git_rev() {
 }
 
 # Results, keyed by config id.
-declare -A CMD MED_S MIN_S MAX_S MED_FPS MED_MBPS MAX_RSS MAX_OTH LABEL
+declare -A CMD MED_S MIN_S MAX_S MED_FPS MED_MBPS MAX_RSS MAX_OTH MED_CPU LABEL
 ORDER=()
 
 # CPU jiffies (USER_HZ) the machine spent busy so far: all of the cpu line but idle+iowait.
@@ -132,7 +133,8 @@ cpu_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 # run_timed PREFIX OK_CODES CMD... : one timed run;
-#   sets RUN_S RUN_E RUN_RSS RUN_RC RUN_OTHERS (cores used by other processes).
+#   sets RUN_S RUN_E RUN_RSS RUN_RC RUN_CPU (user + sys seconds of the command and the children
+#   it waited for) RUN_OTHERS (cores used by other processes).
 run_timed() {
     local prefix=$1 ok=$2; shift 2
     local t0 t1 rc=0 last
@@ -148,6 +150,7 @@ run_timed() {
     last=$(tail -n 1 "$prefix.time" 2>/dev/null || true)
     read -r RUN_E RUN_RSS u sy <<<"$last" || true
     if [[ ! ${RUN_RSS:-} =~ ^[0-9]+$ ]]; then RUN_E=nan; RUN_RSS=0; u=0; sy=0; fi
+    RUN_CPU=$(awk -v u="${u:-0}" -v s="${sy:-0}" 'BEGIN { printf "%.2f\n", u + s }')
     RUN_OTHERS=$(awk -v b="$((b1 - b0))" -v hz="$CLK_TCK" -v u="${u:-0}" -v s="${sy:-0}" -v w="$RUN_S" \
         'BEGIN { o = (b / hz - u - s) / (w > 0 ? w : 1); if (o < 0) o = 0; printf "%.2f\n", o }')
     case " $ok " in
@@ -172,7 +175,7 @@ warm_cache() { find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null; }
 #          +PATH = rm -rf PATH and recreate it as an empty directory.
 bench() {
     local id=$1 label=$2 ok=$3 clean=$4; shift 4
-    local i fps mbps secs=() rss=() fpss=() mbpss=() oths=() summary nerr nnote other seen
+    local i fps mbps secs=() rss=() fpss=() mbpss=() oths=() cpus=() summary nerr nnote other seen
     CMD[$id]=$(quote_cmd "$@")
     LABEL[$id]=$label
     ORDER+=("$id")
@@ -190,11 +193,12 @@ bench() {
         fps=$(div "$NFILES" "$RUN_S" "%.1f")
         mbps=$(div "$NBYTES" "$(awk -v s="$RUN_S" 'BEGIN { print s * 1e6 }')" "%.2f")
         secs+=("$RUN_S"); rss+=("$RUN_RSS"); oths+=("$RUN_OTHERS"); fpss+=("$fps"); mbpss+=("$mbps")
+        cpus+=("$RUN_CPU")
         summary=$(tail -n 1 "$WORK/$id.$i.out" 2>/dev/null || true)
         nerr=$(wc -l <"$WORK/$id.$i.err")
         nnote=$(grep -c ': note: ' "$WORK/$id.$i.err" || true)
-        printf '   run %d: %8.3f s (time %%e %s s)  %9s files/s  %7s MB/s  rss %s KiB  exit %s  others %s cores  stderr %d lines (%d notes)\n' \
-            "$i" "$RUN_S" "$RUN_E" "$fps" "$mbps" "$RUN_RSS" "$RUN_RC" "$RUN_OTHERS" "$nerr" "$nnote"
+        printf '   run %d: %8.3f s (time %%e %s s)  cpu %s s  %9s files/s  %7s MB/s  rss %s KiB  exit %s  others %s cores  stderr %d lines (%d notes)\n' \
+            "$i" "$RUN_S" "$RUN_E" "$RUN_CPU" "$fps" "$mbps" "$RUN_RSS" "$RUN_RC" "$RUN_OTHERS" "$nerr" "$nnote"
         echo "          stdout: ${summary:-<empty>}"
         if ((i == 1)); then
             other=$(grep -v ': note: ' "$WORK/$id.$i.err" | head -n 5 || true)
@@ -215,6 +219,7 @@ bench() {
     MED_MBPS[$id]=$(med "${mbpss[@]}")
     MAX_RSS[$id]=$(maxv "${rss[@]}")
     MAX_OTH[$id]=$(maxv "${oths[@]}")
+    MED_CPU[$id]=$(med "${cpus[@]}")
 }
 
 # ------------------------------------------------------------ machine info ---
@@ -295,14 +300,16 @@ done
 # ------------------------------------------------------------------ table ---
 echo
 printf '=%.0s' {1..110}; echo
-printf '%-39s %4s %9s %15s %9s %7s %10s %7s\n' "configuration" "runs" "median s" "min..max s" "files/s" "MB/s" "maxRSS MiB" "others"
+printf '%-39s %4s %9s %15s %9s %9s %7s %10s %7s\n' "configuration" "runs" "median s" "min..max s" "cpu s" "files/s" "MB/s" "maxRSS MiB" "others"
 for id in "${ORDER[@]}"; do
-    printf '%-39s %4d %9.3f %15s %9.1f %7.2f %10.1f %7.2f\n' "[$id] ${LABEL[$id]}" "$RUNS" "${MED_S[$id]}" \
-        "$(printf '%.3f..%.3f' "${MIN_S[$id]}" "${MAX_S[$id]}")" "${MED_FPS[$id]}" "${MED_MBPS[$id]}" \
+    printf '%-39s %4d %9.3f %15s %9.2f %9.1f %7.2f %10.1f %7.2f\n' "[$id] ${LABEL[$id]}" "$RUNS" "${MED_S[$id]}" \
+        "$(printf '%.3f..%.3f' "${MIN_S[$id]}" "${MAX_S[$id]}")" "${MED_CPU[$id]}" "${MED_FPS[$id]}" "${MED_MBPS[$id]}" \
         "$(awk -v k="${MAX_RSS[$id]}" 'BEGIN { print k / 1024 }')" "${MAX_OTH[$id]}"
 done
 echo "(rates are medians of the per-run rates; corpus $NFILES files, $NBYTES bytes; MB = 1e6 bytes;"
-echo " others = max over runs of the cores used by other processes during a run; should be ~0)"
+echo " cpu s = median user + sys seconds of the command and the children it waited for, steadier"
+echo " than wall time on a noisy machine; others = max over runs of the cores used by other"
+echo " processes during a run; should be ~0)"
 echo
 echo "sizes on disk (du -sb):"
 echo "  ours, after full -j2 build:        $(human_bytes "$SIZE_FULL")"
@@ -338,6 +345,7 @@ check "peak RSS full -j2 (MiB)" "$(awk -v k="${MAX_RSS[full-j2]}" 'BEGIN { print
 if [[ -n ${MED_FPS[full-j2-1core]:-} ]]; then
     info "full -j2 on all cores / on one core (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[full-j2-1core]}")"
 fi
+info "CPU seconds, peer --jobs 2 / ours full -j2" "$(div "${MED_CPU[peer-j2]}" "${MED_CPU[full-j2]}")"
 info "speedup full -j1 vs peer --jobs 1" "$(div "${MED_FPS[full-j1]}" "${MED_FPS[peer-j1]}")"
 info "dry-run -j2 / dry-run -j1 (files/s)" "$(div "${MED_FPS[dry-j2]}" "${MED_FPS[dry-j1]}")"
 info "full -j2 / dry-run -j2 (files/s)" "$(div "${MED_FPS[full-j2]}" "${MED_FPS[dry-j2]}")"
