@@ -221,6 +221,41 @@ TEST(Story, DISABLED_SplitRunsGiveTheOneShotStoriesBeyondTheCut) {
     EXPECT_EQ(groups(split), groups(one));
 }
 
+// DISABLED: a known gap (docs/ranking.md, "Stories"), the one seen most on real news: links
+// are one-sided because each article searches with its own title's four rarest words. o's
+// rarest shared word is "omegaword", which finds n; n's four rarest ("alphaword" ...
+// "deltaword", each in one other title) do not find o. One text, so one story by the rule.
+// Built in one run, o's search links them; built with o in a first run and n added in a
+// second, the second run follows links from n only and leaves them apart. The azure corpus
+// indexed in two runs put 29 of 4,984 articles in other stories than one run did, with or
+// without the 50-candidate cut (docs/benchmarks.md, ninth round of issue 18).
+TEST(Story, DISABLED_SplitRunsFindLinksThatOnlyTheOlderArticleSearches) {
+    TempDir d;
+    const std::string text =
+        "Frobnicator Labs shipped the quorvath release to every customer on Tuesday, fixing "
+        "the zindle bug that stalled uploads.";
+    d.write("c/o.md", art("Omegaword zetaone", text, "https://o.example/o", "2021-05-01T10:00:00Z",
+                          "op", "Misc"));
+    const std::vector<std::string> fillers{"alphaword", "betaword",  "gammaword", "deltaword",
+                                           "omegaword", "omegaword", "omegaword", "omegaword"};
+    for (std::size_t i = 0; i < fillers.size(); ++i) {
+        const std::string n = std::to_string(i);
+        d.write("c/f" + n + ".md",
+                art("Filler " + fillers[i] + " number" + n,
+                    "Unrelated note " + n + " about gardening, weather and the price of tea in " +
+                        "town number " + n + ".",
+                    "https://f.example/" + n, "2021-05-01T11:00:00Z", "fp" + n, "Misc"));
+    }
+    index_dir(d.path() / "split", {d.path() / "c"});  // first run: everything but n
+    d.write("c/n.md", art("Alphaword betaword gammaword deltaword omegaword", text,
+                          "https://n.example/n", "2021-05-01T12:00:00Z", "np", "Misc"));
+    index_dir(d.path() / "split", {d.path() / "c"});
+    index_dir(d.path() / "oneshot", {d.path() / "c"});
+    const auto one = stories(d.path() / "oneshot"), split = stories(d.path() / "split");
+    ASSERT_EQ(one.at("https://o.example/o"), one.at("https://n.example/n")) << "one story";
+    EXPECT_EQ(groups(split), groups(one));
+}
+
 TEST(Story, CollapseFoldsAStory) {
     TempDir d;
     write_corpus(d);
