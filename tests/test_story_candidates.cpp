@@ -71,6 +71,14 @@ std::vector<std::string> days_around(int64_t t) {
     return out;
 }
 
+// The words a search in these tests uses: the first four of `a`'s title words (ZS terms).
+std::vector<std::string> search_words(news::DocumentBuilder& builder, const news::Article& a) {
+    std::vector<std::string> words;
+    for (const auto& [term, wdf] : news::candidate_doc(builder.build(a).doc).title)
+        if (words.size() < 4) words.push_back(term);
+    return words;
+}
+
 // An index of `n` random articles, each noted in a CandidateIndex as it is written.
 struct NotedIndex {
     TempDir d;
@@ -90,6 +98,17 @@ struct NotedIndex {
     }
 };
 
+// For every dated article written, the search in memory returns Xapian's 51 best.
+void expect_every_search_as_xapian(NotedIndex& x, const Xapian::Database& r) {
+    for (const auto& a : x.written) {
+        if (!a.published) continue;
+        const auto words = search_words(x.builder, a);
+        const auto days = days_around(*a.published);
+        EXPECT_EQ(memory_top(x.index, r, words, days, 51), xapian_top(r, words, days, 51))
+            << a.title;
+    }
+}
+
 }  // namespace
 
 // Over an index of 1,500 articles (then with some replaced and some deleted), 600 searches of
@@ -107,10 +126,7 @@ TEST(StoryCandidates, AnswerAsXapianDoes) {
         for (int q = 0; q < 300; ++q) {
             const news::Article& a = written[rng() % written.size()];
             if (!a.published) continue;
-            const auto c = news::candidate_doc(builder.build(a).doc);
-            std::vector<std::string> words;
-            for (const auto& [term, wdf] : c.title)
-                if (words.size() < 4) words.push_back(term);
+            const auto words = search_words(builder, a);
             const auto days = days_around(*a.published);
             for (std::size_t k : {std::size_t{51}, std::size_t{5}}) {
                 const auto want = xapian_top(r, words, days, k);
@@ -171,14 +187,7 @@ TEST(StoryCandidates, ANoteReplacesAndAnOddDayTurnsTheIndexOff) {
         index.refresh(r);
     }
     ASSERT_TRUE(index.usable(r));
-    for (const auto& a : written) {
-        if (!a.published) continue;
-        std::vector<std::string> words;
-        for (const auto& [term, wdf] : news::candidate_doc(builder.build(a).doc).title)
-            if (words.size() < 4) words.push_back(term);
-        const auto days = days_around(*a.published);
-        EXPECT_EQ(memory_top(index, r, words, days, 51), xapian_top(r, words, days, 51)) << a.title;
-    }
+    expect_every_search_as_xapian(x, r);
     Xapian::Document odd;
     odd.add_boolean_term("D123");
     index.note(r.get_lastdocid() + 1, news::candidate_doc(odd));
@@ -228,10 +237,7 @@ TEST(StoryCandidates, TiesDoNotDependOnDocids) {
     for (int q = 0; q < 300; ++q) {
         const news::Article& a = x.written[x.rng() % x.written.size()];
         if (!a.published) continue;
-        const auto c = news::candidate_doc(x.builder.build(a).doc);
-        std::vector<std::string> words;
-        for (const auto& [term, wdf] : c.title)
-            if (words.size() < 4) words.push_back(term);
+        const auto words = search_words(x.builder, a);
         const auto days = days_around(*a.published);
         constexpr std::size_t k = 51;
         const auto want = articles(xapian_top(r1, words, days, k), first);
@@ -287,12 +293,5 @@ TEST(StoryCandidates, RemovedPostingsAreDroppedOnceHalfAList) {
         EXPECT_LE(index.postings(), 2 * live()) << "round " << round;
     }
     EXPECT_GT(noted, 10 * index.postings()) << "the rounds should have left many removed";
-    for (const auto& a : written) {
-        if (!a.published) continue;
-        std::vector<std::string> words;
-        for (const auto& [term, wdf] : news::candidate_doc(builder.build(a).doc).title)
-            if (words.size() < 4) words.push_back(term);
-        const auto days = days_around(*a.published);
-        EXPECT_EQ(memory_top(index, r, words, days, 51), xapian_top(r, words, days, 51)) << a.title;
-    }
+    expect_every_search_as_xapian(x, r);
 }
