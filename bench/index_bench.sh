@@ -299,7 +299,7 @@ done
 
 # ------------------------------------------------------------------ table ---
 echo
-printf '=%.0s' {1..110}; echo
+printf '=%.0s' {1..117}; echo
 printf '%-39s %4s %9s %15s %9s %9s %7s %10s %7s\n' "configuration" "runs" "median s" "min..max s" "cpu s" "files/s" "MB/s" "maxRSS MiB" "others"
 for id in "${ORDER[@]}"; do
     printf '%-39s %4d %9.3f %15s %9.2f %9.1f %7.2f %10.1f %7.2f\n' "[$id] ${LABEL[$id]}" "$RUNS" "${MED_S[$id]}" \

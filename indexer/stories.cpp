@@ -219,7 +219,8 @@ void StoryPass::find_links(const std::vector<Xapian::docid>& seeds,
 // members of their stories): the articles linked to them by the story rule, transitively, are
 // split into stories in date order (see the grouping below); a story's id is the id key of its
 // first article. Thread count, shards and file order do not change the result; how a
-// corpus was split into runs can, beyond the 50-candidate cut (docs/ranking.md, "Stories").
+// corpus was split into runs can, since links are found from one side (docs/ranking.md,
+// "Stories").
 void StoryPass::run(Xapian::WritableDatabase& db,
                     const std::function<Xapian::Database()>& open_reader, unsigned threads,
                     const std::function<void()>& wrote, const DocEdits& edits) {

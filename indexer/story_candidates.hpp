@@ -140,7 +140,7 @@ class CandidateIndex {
         std::string id_hash;
     };
     // A posting list: sorted by (day, docid) up to `sorted`; a removed document's posting stays,
-    // with wdf 0 (no title word has that), until half of the list is such.
+    // with wdf 0 (no title word has that), until more than half of the list is such.
     struct List {
         std::vector<Posting> postings;
         std::size_t sorted = 0;
